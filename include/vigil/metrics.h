@@ -1,0 +1,409 @@
+// vigil metrics: Counter, Gauge, Histogram, Summary, label families and the
+// registry, in the Prometheus data model.
+//
+//   vigil::Registry registry;
+//   auto& requests = registry.counter({.name = "inference_requests_total",
+//                                      .help = "Inference requests.",
+//                                      .labels = {"model", "version"}});
+//   vigil::Counter& ranker = requests.labels({"ranker", "v2"});  // keep it
+//   ranker.inc();                                                 // ~1 ns
+//
+// Handles returned by Family::labels() stay valid until the series is
+// removed or the family's registry is destroyed; keep them, lookups hash.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "vigil/detail/cell_table.h"
+
+namespace vigil {
+
+using LabelPairs = std::vector<std::pair<std::string, std::string>>;
+
+// An exemplar links one observation to the trace that produced it.
+struct Exemplar {
+  LabelPairs labels;      // e.g. {{"trace_id", "4bf9..."}, {"span_id", "00f0..."}}
+  double value = 0;       // the observed value
+  double timestamp = 0;   // unix seconds
+};
+
+enum class MetricType { kCounter, kGauge, kHistogram, kSummary, kUnknown };
+
+// Point-in-time copy of one series, the input of every exposition format.
+struct SeriesSnapshot {
+  std::vector<std::string> label_values;
+  double value = 0;                 // counter total / gauge value / unknown
+  double created = 0;               // unix seconds; 0 = not tracked
+  std::optional<Exemplar> exemplar; // counter
+  // Histogram: per-bucket (non-cumulative) counts, last one is +Inf.
+  std::vector<double> bucket_counts;
+  std::vector<std::optional<Exemplar>> bucket_exemplars;
+  // Summary: (quantile, value) pairs.
+  std::vector<std::pair<double, double>> quantiles;
+  double sum = 0;
+  double count = 0;
+};
+
+struct MetricFamilySnapshot {
+  std::string name;  // counters: without the _total suffix
+  std::string help;
+  std::string unit;
+  MetricType type = MetricType::kUnknown;
+  std::vector<std::string> label_names;
+  std::vector<double> bucket_bounds;  // histogram upper bounds, without +Inf
+  std::vector<SeriesSnapshot> series;
+};
+
+// Anything that can contribute families to a scrape.
+class Collector {
+ public:
+  virtual ~Collector() = default;
+  virtual void collect(std::vector<MetricFamilySnapshot>& out) const = 0;
+};
+
+namespace detail {
+// Latest exemplar of a counter or bucket; written only on the exemplar path.
+class ExemplarSlot {
+ public:
+  void set(Exemplar e);
+  std::optional<Exemplar> get() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::optional<Exemplar> value_;
+};
+double unix_now();
+}  // namespace detail
+
+class Counter {
+ public:
+  Counter();
+  ~Counter();
+  Counter(const Counter&) = delete;
+  Counter& operator=(const Counter&) = delete;
+
+  // Negative and NaN increments are ignored: a counter only goes up.
+  void inc(double v = 1.0) noexcept {
+    if (v >= 0) detail::cell_add(cell_, v);
+  }
+  // Increments and records `exemplar_labels` (<= 128 UTF-8 chars in total).
+  void inc(double v, const LabelPairs& exemplar_labels);
+
+  double value() const { return detail::sum_cell(cell_); }
+  void snapshot(SeriesSnapshot& out) const;
+
+ private:
+  std::uint32_t cell_;
+  double created_;
+  detail::ExemplarSlot exemplar_;
+};
+
+class Gauge {
+ public:
+  void set(double v) noexcept { value_.store(v, std::memory_order_relaxed); }
+  void inc(double v = 1.0) noexcept { value_.fetch_add(v, std::memory_order_relaxed); }
+  void dec(double v = 1.0) noexcept { value_.fetch_add(-v, std::memory_order_relaxed); }
+  void set_to_current_time() noexcept { set(detail::unix_now()); }
+  double value() const noexcept { return value_.load(std::memory_order_relaxed); }
+  void snapshot(SeriesSnapshot& out) const { out.value = value(); }
+
+ private:
+  std::atomic<double> value_{0};
+};
+
+class Histogram {
+ public:
+  // `bounds` are strictly increasing finite upper bounds, owned by the family.
+  explicit Histogram(std::span<const double> bounds);
+  ~Histogram();
+  Histogram(const Histogram&) = delete;
+  Histogram& operator=(const Histogram&) = delete;
+
+  void observe(double v) noexcept {
+    std::uint32_t i = bucket_index(v);
+    detail::cell_add(first_cell_ + i, 1.0);
+    detail::cell_add(first_cell_ + num_buckets_, v);  // the sum cell
+  }
+  void observe(double v, const LabelPairs& exemplar_labels);
+
+  double count() const;
+  double sum() const { return detail::sum_cell(first_cell_ + num_buckets_); }
+  // Non-cumulative counts per bucket; the last is the +Inf bucket.
+  std::vector<double> bucket_counts() const;
+  void snapshot(SeriesSnapshot& out) const;
+
+ private:
+  std::uint32_t bucket_index(double v) const noexcept {
+    // Bucket i holds bounds[i-1] < v <= bounds[i]; short bucket lists are
+    // faster scanned than bisected.
+    std::uint32_t n = num_buckets_ - 1;
+    if (n <= 16) {
+      std::uint32_t i = 0;
+      while (i < n && !(v <= bounds_[i])) ++i;
+      return i;
+    }
+    std::uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+      std::uint32_t mid = (lo + hi) / 2;
+      if (v <= bounds_[mid]) hi = mid; else lo = mid + 1;
+    }
+    return lo;
+  }
+
+  const double* bounds_;
+  std::uint32_t num_buckets_;  // finite bounds + 1 (+Inf)
+  std::uint32_t first_cell_;   // buckets, then the sum
+  double created_;
+  std::atomic<detail::ExemplarSlot*> exemplars_{nullptr};  // per bucket, on first exemplar
+};
+
+// Bucket helpers (Prometheus semantics).
+std::vector<double> linear_buckets(double start, double width, std::size_t count);
+std::vector<double> exponential_buckets(double start, double factor, std::size_t count);
+// Default latency buckets in seconds, as Prometheus clients use.
+std::vector<double> default_buckets();
+
+struct SummaryConfig {
+  std::vector<double> quantiles = {0.5, 0.9, 0.99};
+  std::chrono::seconds max_age = std::chrono::minutes(10);  // sliding window
+  std::uint32_t age_buckets = 5;
+  double relative_accuracy = 0.01;  // quantile values within +-1 %
+};
+
+// Quantiles over a sliding time window, from mergeable log-bucket sketches
+// (relative error bounded by `relative_accuracy`), one per age bucket.
+class Summary {
+ public:
+  explicit Summary(const SummaryConfig& config);
+  ~Summary();
+  Summary(const Summary&) = delete;
+  Summary& operator=(const Summary&) = delete;
+
+  void observe(double v);
+  // Window quantiles at `now`; NaN when the window is empty.
+  std::vector<std::pair<double, double>> quantiles() const;
+  double sum() const;
+  double count() const;
+  void snapshot(SeriesSnapshot& out) const;
+
+  class Impl;
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// ---- families ---------------------------------------------------------------
+
+struct CounterOptions {
+  std::string name;  // "_total" is appended on exposition if missing
+  std::string help;
+  std::vector<std::string> labels;
+  std::string unit;                // OpenMetrics unit; name must end in _<unit>
+  std::size_t max_series = 10000;  // cardinality guard
+};
+struct GaugeOptions {
+  std::string name;
+  std::string help;
+  std::vector<std::string> labels;
+  std::string unit;
+  std::size_t max_series = 10000;
+};
+struct HistogramOptions {
+  std::string name;
+  std::string help;
+  std::vector<std::string> labels;
+  std::string unit;
+  std::size_t max_series = 10000;
+  std::vector<double> buckets = default_buckets();
+};
+struct SummaryOptions {
+  std::string name;
+  std::string help;
+  std::vector<std::string> labels;
+  std::string unit;
+  std::size_t max_series = 10000;
+  SummaryConfig config;
+};
+
+// Label value used for every label of the overflow series once a family has
+// reached its series limit.
+inline constexpr std::string_view kOverflowLabelValue = "__overflow__";
+
+namespace detail {
+
+struct FamilyInfo {
+  std::string name;
+  std::string help;
+  std::string unit;
+  MetricType type;
+  std::vector<std::string> label_names;
+  std::size_t max_series;
+  std::vector<double> bucket_bounds;  // histograms; their series point into it
+};
+
+// Hashes vector<string> keys and span<string_view> probes alike, so lookups
+// of existing series allocate nothing.
+struct LabelKeyHash {
+  using is_transparent = void;
+  std::size_t operator()(std::span<const std::string_view> k) const noexcept;
+  std::size_t operator()(const std::vector<std::string>& k) const noexcept;
+};
+struct LabelKeyEqual {
+  using is_transparent = void;
+  template <typename A, typename B>
+  bool operator()(const A& a, const B& b) const noexcept {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+      if (std::string_view(a[i]) != std::string_view(b[i])) return false;
+    return true;
+  }
+};
+
+// The type-independent part of a family: validation, series map, limits.
+void validate_label_values(const FamilyInfo& info, std::span<const std::string_view> values);
+
+}  // namespace detail
+
+template <typename Metric>
+class Family final : public Collector {
+ public:
+  using Factory = std::function<std::unique_ptr<Metric>(const detail::FamilyInfo&)>;
+
+  Family(detail::FamilyInfo info, Factory factory, Counter* dropped)
+      : info_(std::move(info)), factory_(std::move(factory)), dropped_(dropped) {}
+
+  // The series for these label values (in label-name order), created on first
+  // use. Throws std::invalid_argument on a wrong count or invalid UTF-8.
+  Metric& labels(std::initializer_list<std::string_view> values) {
+    return labels(std::span<const std::string_view>(values.begin(), values.size()));
+  }
+  Metric& labels(std::span<const std::string_view> values) {
+    {
+      std::shared_lock lock(mu_);
+      if (auto it = series_.find(values); it != series_.end()) return *it->second;
+    }
+    detail::validate_label_values(info_, values);
+    std::unique_lock lock(mu_);
+    if (auto it = series_.find(values); it != series_.end()) return *it->second;
+    if (series_.size() >= info_.max_series) return overflow_locked();
+    std::vector<std::string> key(values.begin(), values.end());
+    return *series_.emplace(std::move(key), factory_(info_)).first->second;
+  }
+  Metric& labels(const std::vector<std::string>& values) {
+    std::vector<std::string_view> views(values.begin(), values.end());
+    return labels(std::span<const std::string_view>(views));
+  }
+
+  // Drops one series; handles to it become dangling.
+  bool remove(std::initializer_list<std::string_view> values) {
+    std::unique_lock lock(mu_);
+    auto it = series_.find(std::span<const std::string_view>(values.begin(), values.size()));
+    if (it == series_.end()) return false;
+    series_.erase(it);
+    return true;
+  }
+
+  std::size_t size() const {
+    std::shared_lock lock(mu_);
+    return series_.size() + (overflow_ ? 1 : 0);
+  }
+  const detail::FamilyInfo& info() const { return info_; }
+
+  void collect(std::vector<MetricFamilySnapshot>& out) const override {
+    MetricFamilySnapshot& f = out.emplace_back();
+    f.name = info_.name;
+    f.help = info_.help;
+    f.unit = info_.unit;
+    f.type = info_.type;
+    f.label_names = info_.label_names;
+    f.bucket_bounds = info_.bucket_bounds;
+    std::shared_lock lock(mu_);
+    f.series.reserve(series_.size() + 1);
+    for (const auto& [key, metric] : series_) {
+      SeriesSnapshot& s = f.series.emplace_back();
+      s.label_values = key;
+      metric->snapshot(s);
+    }
+    if (overflow_) {
+      SeriesSnapshot& s = f.series.emplace_back();
+      s.label_values.assign(info_.label_names.size(), std::string(kOverflowLabelValue));
+      overflow_->snapshot(s);
+    }
+  }
+
+ private:
+  Metric& overflow_locked() {
+    if (dropped_) dropped_->inc();
+    if (!overflow_) overflow_ = factory_(info_);
+    return *overflow_;
+  }
+
+  detail::FamilyInfo info_;
+  Factory factory_;
+  Counter* dropped_;
+  mutable std::shared_mutex mu_;
+  std::unordered_map<std::vector<std::string>, std::unique_ptr<Metric>, detail::LabelKeyHash,
+                     detail::LabelKeyEqual>
+      series_;
+  std::unique_ptr<Metric> overflow_;
+};
+
+// ---- registry ---------------------------------------------------------------
+
+// Owns families and collectors and gathers them for a scrape. Registering the
+// same name twice returns the existing family when type, labels and buckets
+// match and throws std::invalid_argument otherwise; invalid names throw too.
+class Registry {
+ public:
+  Registry();
+  ~Registry();
+  Registry(const Registry&) = delete;
+  Registry& operator=(const Registry&) = delete;
+
+  Family<Counter>& counter(CounterOptions options);
+  Family<Gauge>& gauge(GaugeOptions options);
+  Family<Histogram>& histogram(HistogramOptions options);
+  Family<Summary>& summary(SummaryOptions options);
+
+  void register_collector(std::shared_ptr<Collector> collector);
+
+  // All families, sorted by name.
+  std::vector<MetricFamilySnapshot> gather() const;
+
+ private:
+  struct Entry;
+  Entry& add(detail::FamilyInfo info,
+             const std::function<std::shared_ptr<Collector>(const detail::FamilyInfo&)>& make);
+
+  Counter* dropped_counter(const detail::FamilyInfo& info);
+
+  mutable std::mutex mu_;
+  std::map<std::string, std::unique_ptr<Entry>> families_;
+  std::vector<std::shared_ptr<Collector>> collectors_;
+  Family<Counter>* series_dropped_ = nullptr;  // vigil_metrics_series_dropped_total
+};
+
+// The explicit process-wide registry; it carries the process collector.
+Registry& default_registry();
+
+// process_cpu_seconds_total, process_resident_memory_bytes,
+// process_virtual_memory_bytes, process_open_fds, process_max_fds,
+// process_start_time_seconds, process_threads, read from /proc/self.
+std::shared_ptr<Collector> make_process_collector();
+
+}  // namespace vigil

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs every Debian package vigil needs to build, test and benchmark.
+# Idempotent: apt-get skips what is already installed. Needs root on Debian 12.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config
+  libgtest-dev libgmock-dev libbenchmark-dev
+  libcli11-dev libfmt-dev libspdlog-dev
+  libcpp-httplib-dev nlohmann-json3-dev
+  libprotobuf-dev protobuf-compiler
+  libyaml-cpp-dev libsqlite3-dev zlib1g-dev libssl-dev
+  prometheus curl python3
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+# Debian's prometheus package starts a system service on install; the tests run
+# their own instance on a private port, so the packaged one is not needed.
+if command -v systemctl >/dev/null 2>&1; then systemctl stop prometheus 2>/dev/null || true; fi

@@ -1,0 +1,10 @@
+// Subcommands of the vigil binary; each registers itself on the CLI11 app.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace vigil::cli {
+
+void add_serve_command(CLI::App& app);
+
+}  // namespace vigil::cli

@@ -1,0 +1,14 @@
+// Blocks SIGINT/SIGTERM for the process and waits for them on demand, so
+// commands stop cleanly instead of dying mid-write.
+#pragma once
+
+#include <chrono>
+
+namespace vigil::cli {
+
+void block_stop_signals();
+// Waits until SIGINT/SIGTERM arrives or `timeout` passes (zero = forever).
+// Returns the signal number, or 0 on timeout.
+int wait_for_stop_signal(std::chrono::milliseconds timeout);
+
+}  // namespace vigil::cli

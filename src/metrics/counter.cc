@@ -1,0 +1,43 @@
+#include <chrono>
+
+#include "metrics/names.h"
+#include "vigil/metrics.h"
+
+namespace vigil {
+namespace detail {
+
+double unix_now() {
+  using namespace std::chrono;
+  return duration<double>(system_clock::now().time_since_epoch()).count();
+}
+
+void ExemplarSlot::set(Exemplar e) {
+  std::lock_guard lock(mu_);
+  value_ = std::move(e);
+}
+
+std::optional<Exemplar> ExemplarSlot::get() const {
+  std::lock_guard lock(mu_);
+  return value_;
+}
+
+}  // namespace detail
+
+Counter::Counter() : cell_(detail::allocate_cells(1)), created_(detail::unix_now()) {}
+
+Counter::~Counter() { detail::release_cells(cell_, 1); }
+
+void Counter::inc(double v, const LabelPairs& exemplar_labels) {
+  if (!(v >= 0)) return;
+  detail::validate_exemplar(exemplar_labels);
+  inc(v);
+  exemplar_.set(Exemplar{exemplar_labels, v, detail::unix_now()});
+}
+
+void Counter::snapshot(SeriesSnapshot& out) const {
+  out.value = value();
+  out.created = created_;
+  out.exemplar = exemplar_.get();
+}
+
+}  // namespace vigil

@@ -1,0 +1,60 @@
+#include "metrics/names.h"
+#include "vigil/metrics.h"
+
+namespace vigil {
+
+Histogram::Histogram(std::span<const double> bounds)
+    : bounds_(bounds.data()),
+      num_buckets_(static_cast<std::uint32_t>(bounds.size() + 1)),
+      first_cell_(detail::allocate_cells(num_buckets_ + 1)),
+      created_(detail::unix_now()) {}
+
+Histogram::~Histogram() {
+  detail::release_cells(first_cell_, num_buckets_ + 1);
+  delete[] exemplars_.load();
+}
+
+void Histogram::observe(double v, const LabelPairs& exemplar_labels) {
+  detail::validate_exemplar(exemplar_labels);
+  std::uint32_t i = bucket_index(v);
+  detail::cell_add(first_cell_ + i, 1.0);
+  detail::cell_add(first_cell_ + num_buckets_, v);
+  // Slots are created on the first exemplar only; most histograms never pay.
+  detail::ExemplarSlot* slots = exemplars_.load(std::memory_order_acquire);
+  if (slots == nullptr) {
+    auto* fresh = new detail::ExemplarSlot[num_buckets_];
+    if (exemplars_.compare_exchange_strong(slots, fresh, std::memory_order_acq_rel)) slots = fresh;
+    else delete[] fresh;  // another thread won; `slots` now holds its array
+  }
+  slots[i].set(Exemplar{exemplar_labels, v, detail::unix_now()});
+}
+
+std::vector<double> Histogram::bucket_counts() const {
+  std::vector<double> cells(num_buckets_ + 1);
+  detail::sum_cells(first_cell_, num_buckets_ + 1, cells.data());
+  cells.pop_back();  // the sum
+  return cells;
+}
+
+double Histogram::count() const {
+  double n = 0;
+  for (double c : bucket_counts()) n += c;
+  return n;
+}
+
+void Histogram::snapshot(SeriesSnapshot& out) const {
+  // One locked pass over all cells so buckets, count and sum agree.
+  std::vector<double> cells(num_buckets_ + 1);
+  detail::sum_cells(first_cell_, num_buckets_ + 1, cells.data());
+  out.sum = cells.back();
+  cells.pop_back();
+  out.count = 0;
+  for (double c : cells) out.count += c;
+  out.bucket_counts = std::move(cells);
+  out.created = created_;
+  out.bucket_exemplars.assign(num_buckets_, std::nullopt);
+  if (const detail::ExemplarSlot* slots = exemplars_.load(std::memory_order_acquire))
+    for (std::uint32_t i = 0; i < num_buckets_; ++i) out.bucket_exemplars[i] = slots[i].get();
+}
+
+}  // namespace vigil

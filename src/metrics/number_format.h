@@ -1,0 +1,25 @@
+// Shared pieces of the two text exposition formats.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vigil/metrics.h"
+
+namespace vigil::detail {
+
+// Shortest round-trip form; +Inf, -Inf, NaN as both formats spell them.
+void append_double(std::string& out, double v);
+// Label-value form of a bound or quantile. OpenMetrics wants canonical
+// floats, so integral values keep a ".0" ("1.0"), as client_python writes.
+void append_bound(std::string& out, double v, bool openmetrics);
+void append_timestamp(std::string& out, double unix_seconds);  // millisecond precision
+// Escapes backslash and newline; with `quote` also the double quote.
+void append_escaped(std::string& out, std::string_view s, bool quote);
+
+// {a="x",b="y"[,extra="v"]}; nothing when there are no labels at all.
+void append_labels(std::string& out, const std::vector<std::string>& names, const std::vector<std::string>& values,
+                   std::string_view extra_name = {}, std::string_view extra_value = {});
+
+}  // namespace vigil::detail

@@ -1,0 +1,143 @@
+// OpenMetrics 1.0.0 text format: TYPE/UNIT/HELP metadata, _total and
+// _created samples, exemplars after " # ", and the closing "# EOF".
+#include <string>
+
+#include "metrics/number_format.h"
+#include "vigil/exposition.h"
+
+namespace vigil {
+namespace {
+
+using detail::append_double;
+using detail::append_labels;
+
+const char* type_name(MetricType t) {
+  switch (t) {
+    case MetricType::kCounter: return "counter";
+    case MetricType::kGauge: return "gauge";
+    case MetricType::kHistogram: return "histogram";
+    case MetricType::kSummary: return "summary";
+    default: return "unknown";
+  }
+}
+
+void append_exemplar(std::string& out, const std::optional<Exemplar>& e) {
+  if (!e) return;
+  out += " # {";
+  for (std::size_t i = 0; i < e->labels.size(); ++i) {
+    if (i) out += ',';
+    out += e->labels[i].first;
+    out += "=\"";
+    detail::append_escaped(out, e->labels[i].second, true);
+    out += '"';
+  }
+  out += "} ";
+  append_double(out, e->value);
+  out += ' ';
+  detail::append_timestamp(out, e->timestamp);
+}
+
+struct Line {
+  std::string& out;
+  const MetricFamilySnapshot& f;
+  const SeriesSnapshot& s;
+
+  void operator()(std::string_view suffix, double value, const std::optional<Exemplar>& ex = std::nullopt,
+                  std::string_view extra_name = {}, std::string_view extra_value = {}) const {
+    out += f.name;
+    out += suffix;
+    append_labels(out, f.label_names, s.label_values, extra_name, extra_value);
+    out += ' ';
+    append_double(out, value);
+    append_exemplar(out, ex);
+    out += '\n';
+  }
+  void created() const {
+    if (s.created > 0) {
+      out += f.name;
+      out += "_created";
+      append_labels(out, f.label_names, s.label_values);
+      out += ' ';
+      detail::append_timestamp(out, s.created);
+      out += '\n';
+    }
+  }
+};
+
+}  // namespace
+
+void encode_openmetrics(const std::vector<MetricFamilySnapshot>& families, std::string& out) {
+  std::string bound;
+  for (const MetricFamilySnapshot& f : families) {
+    out += "# TYPE ";
+    out += f.name;
+    out += ' ';
+    out += type_name(f.type);
+    out += '\n';
+    if (!f.unit.empty()) {
+      out += "# UNIT ";
+      out += f.name;
+      out += ' ';
+      out += f.unit;
+      out += '\n';
+    }
+    if (!f.help.empty()) {
+      out += "# HELP ";
+      out += f.name;
+      out += ' ';
+      detail::append_escaped(out, f.help, true);
+      out += '\n';
+    }
+    for (const SeriesSnapshot& s : f.series) {
+      Line line{out, f, s};
+      switch (f.type) {
+        case MetricType::kCounter:
+          line("_total", s.value, s.exemplar);
+          line.created();
+          break;
+        case MetricType::kHistogram: {
+          double cumulative = 0;
+          for (std::size_t i = 0; i < s.bucket_counts.size(); ++i) {
+            cumulative += s.bucket_counts[i];
+            bound.clear();
+            if (i < f.bucket_bounds.size()) detail::append_bound(bound, f.bucket_bounds[i], true);
+            else bound = "+Inf";
+            std::optional<Exemplar> ex = i < s.bucket_exemplars.size() ? s.bucket_exemplars[i] : std::nullopt;
+            line("_bucket", cumulative, ex, "le", bound);
+          }
+          line("_count", s.count);
+          line("_sum", s.sum);
+          line.created();
+          break;
+        }
+        case MetricType::kSummary:
+          for (const auto& [q, v] : s.quantiles) {
+            bound.clear();
+            detail::append_bound(bound, q, true);
+            line("", v, std::nullopt, "quantile", bound);
+          }
+          line("_count", s.count);
+          line("_sum", s.sum);
+          line.created();
+          break;
+        default:
+          line("", s.value);
+      }
+    }
+  }
+  out += "# EOF\n";
+}
+
+std::string encode(const std::vector<MetricFamilySnapshot>& families, ExpositionFormat format) {
+  std::string out;
+  out.reserve(families.size() * 256);
+  if (format == ExpositionFormat::kOpenMetrics) encode_openmetrics(families, out);
+  else encode_prometheus_text(families, out);
+  return out;
+}
+
+std::string_view content_type(ExpositionFormat format) {
+  return format == ExpositionFormat::kOpenMetrics ? kOpenMetricsContentType : kPrometheusTextContentType;
+}
+
+}  // namespace vigil

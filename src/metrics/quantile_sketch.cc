@@ -1,0 +1,126 @@
+#include "vigil/quantile_sketch.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+namespace vigil {
+namespace {
+// Values below this magnitude count as zero; keeps indexes in range.
+constexpr double kMinIndexable = 1e-300;
+}  // namespace
+
+QuantileSketch::QuantileSketch(double relative_accuracy, std::uint32_t max_bins)
+    : alpha_(relative_accuracy), max_bins_(max_bins) {
+  if (!(relative_accuracy > 0 && relative_accuracy < 1) || max_bins < 16)
+    throw std::invalid_argument("vigil: QuantileSketch needs 0 < relative_accuracy < 1 and max_bins >= 16");
+  gamma_ = (1 + alpha_) / (1 - alpha_);
+  log_gamma_ = std::log(gamma_);
+}
+
+std::int32_t QuantileSketch::index_of(double v) const {
+  return static_cast<std::int32_t>(std::ceil(std::log(v) / log_gamma_));
+}
+
+// The midpoint (in relative terms) of bin (gamma^(i-1), gamma^i].
+double QuantileSketch::value_of(std::int32_t index) const {
+  return 2 * std::pow(gamma_, index) / (gamma_ + 1);
+}
+
+void QuantileSketch::Store::add(std::int32_t index, std::uint64_t w, std::uint32_t max_bins) {
+  if (bins.empty()) {
+    offset = index;
+    bins.assign(1, 0);
+  } else if (index < offset) {
+    std::size_t grow = static_cast<std::size_t>(offset - index);
+    if (bins.size() + grow > max_bins) {
+      // Collapse: the lowest bins merge into the lowest kept one.
+      index = offset;
+    } else {
+      bins.insert(bins.begin(), grow, 0);
+      offset = index;
+    }
+  } else if (static_cast<std::size_t>(index - offset) >= bins.size()) {
+    std::size_t need = static_cast<std::size_t>(index - offset) + 1;
+    if (need > max_bins) {
+      // Drop the lowest bins into their neighbour to make room at the top.
+      std::size_t shift = need - max_bins;
+      std::uint64_t folded = 0;
+      for (std::size_t i = 0; i < shift && i < bins.size(); ++i) folded += bins[i];
+      bins.erase(bins.begin(), bins.begin() + static_cast<std::ptrdiff_t>(std::min(shift, bins.size())));
+      offset += static_cast<std::int32_t>(shift);
+      if (bins.empty()) bins.assign(1, 0);
+      bins[0] += folded;
+      need = max_bins;
+    }
+    bins.resize(std::max(need, bins.size()), 0);
+  }
+  bins[static_cast<std::size_t>(index - offset)] += w;
+}
+
+void QuantileSketch::add(double v, std::uint64_t weight) {
+  if (std::isnan(v) || weight == 0) return;
+  if (count_ == 0) min_ = max_ = v;
+  min_ = std::min(min_, v);
+  max_ = std::max(max_, v);
+  count_ += weight;
+  sum_ += v * static_cast<double>(weight);
+  double mag = std::fabs(v);
+  if (mag < kMinIndexable) zeros_ += weight;
+  else if (std::isinf(mag)) (v > 0 ? pos_inf_ : neg_inf_) += weight;
+  else if (v > 0) positive_.add(index_of(mag), weight, max_bins_);
+  else negative_.add(index_of(mag), weight, max_bins_);
+}
+
+void QuantileSketch::merge(const QuantileSketch& other) {
+  if (other.alpha_ != alpha_) throw std::invalid_argument("vigil: cannot merge sketches of different accuracy");
+  if (other.count_ == 0) return;
+  if (count_ == 0) { min_ = other.min_; max_ = other.max_; }
+  min_ = std::min(min_, other.min_);
+  max_ = std::max(max_, other.max_);
+  count_ += other.count_;
+  sum_ += other.sum_;
+  zeros_ += other.zeros_;
+  pos_inf_ += other.pos_inf_;
+  neg_inf_ += other.neg_inf_;
+  for (std::size_t i = 0; i < other.positive_.bins.size(); ++i)
+    if (other.positive_.bins[i]) positive_.add(other.positive_.offset + static_cast<std::int32_t>(i), other.positive_.bins[i], max_bins_);
+  for (std::size_t i = 0; i < other.negative_.bins.size(); ++i)
+    if (other.negative_.bins[i]) negative_.add(other.negative_.offset + static_cast<std::int32_t>(i), other.negative_.bins[i], max_bins_);
+}
+
+void QuantileSketch::clear() {
+  positive_ = {};
+  negative_ = {};
+  zeros_ = count_ = pos_inf_ = neg_inf_ = 0;
+  sum_ = min_ = max_ = 0;
+}
+
+double QuantileSketch::quantile(double q) const {
+  if (count_ == 0 || !(q >= 0 && q <= 1)) return std::numeric_limits<double>::quiet_NaN();
+  if (q == 0) return min_;
+  if (q == 1) return max_;
+  // Lower rank convention: the value at 0-based rank floor(q * (n - 1)).
+  auto rank = static_cast<std::uint64_t>(q * static_cast<double>(count_ - 1));
+  std::uint64_t seen = 0;
+  double estimate = max_;
+  bool found = false;
+  seen += neg_inf_;
+  if (seen > rank) { estimate = min_; found = true; }
+  for (std::size_t i = negative_.bins.size(); i-- > 0 && !found;) {
+    seen += negative_.bins[i];
+    if (seen > rank) { estimate = -value_of(negative_.offset + static_cast<std::int32_t>(i)); found = true; }
+  }
+  if (!found) {
+    seen += zeros_;
+    if (seen > rank) { estimate = 0; found = true; }
+  }
+  for (std::size_t i = 0; i < positive_.bins.size() && !found; ++i) {
+    seen += positive_.bins[i];
+    if (seen > rank) { estimate = value_of(positive_.offset + static_cast<std::int32_t>(i)); found = true; }
+  }
+  return std::clamp(estimate, min_, max_);
+}
+
+}  // namespace vigil
