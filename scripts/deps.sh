@@ -10,6 +10,7 @@ PACKAGES=(
   libcpp-httplib-dev nlohmann-json3-dev
   libprotobuf-dev protobuf-compiler
   libyaml-cpp-dev libsqlite3-dev zlib1g-dev libssl-dev
+  prometheus-cpp-dev
   prometheus curl python3
 )
 

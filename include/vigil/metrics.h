@@ -45,9 +45,36 @@ struct Exemplar {
 
 enum class MetricType { kCounter, kGauge, kHistogram, kSummary, kUnknown };
 
+// The label values of one series: immutable, shared between the family and
+// every snapshot of it (a scrape copies a pointer, not strings), and carrying
+// the escaped `a="x",b="y"` text the exposition formats print.
+class LabelValues {
+ public:
+  LabelValues() = default;
+  LabelValues(std::initializer_list<std::string> values) : LabelValues(std::vector<std::string>(values)) {}
+  LabelValues(std::vector<std::string> values, std::string rendered = {})
+      : data_(std::make_shared<const Data>(Data{std::move(values), std::move(rendered)})) {}
+
+  std::size_t size() const { return data_ ? data_->values.size() : 0; }
+  bool empty() const { return size() == 0; }
+  const std::string& operator[](std::size_t i) const { return data_->values[i]; }
+  const std::vector<std::string>& values() const;
+  auto begin() const { return values().begin(); }
+  auto end() const { return values().end(); }
+  // Pre-rendered label pairs; empty when the producer did not render them.
+  const std::string& rendered() const;
+
+ private:
+  struct Data {
+    std::vector<std::string> values;
+    std::string rendered;
+  };
+  std::shared_ptr<const Data> data_;
+};
+
 // Point-in-time copy of one series, the input of every exposition format.
 struct SeriesSnapshot {
-  std::vector<std::string> label_values;
+  LabelValues label_values;
   double value = 0;                 // counter total / gauge value / unknown
   double created = 0;               // unix seconds; 0 = not tracked
   std::optional<Exemplar> exemplar; // counter
@@ -85,6 +112,7 @@ class ExemplarSlot {
   std::optional<Exemplar> get() const;
 
  private:
+  std::atomic<bool> has_value_{false};  // lets scrapes skip the lock
   mutable std::mutex mu_;
   std::optional<Exemplar> value_;
 };
@@ -261,7 +289,7 @@ struct FamilyInfo {
 struct LabelKeyHash {
   using is_transparent = void;
   std::size_t operator()(std::span<const std::string_view> k) const noexcept;
-  std::size_t operator()(const std::vector<std::string>& k) const noexcept;
+  std::size_t operator()(std::span<const std::string> k) const noexcept;
 };
 struct LabelKeyEqual {
   using is_transparent = void;
@@ -276,6 +304,8 @@ struct LabelKeyEqual {
 
 // The type-independent part of a family: validation, series map, limits.
 void validate_label_values(const FamilyInfo& info, std::span<const std::string_view> values);
+// Copies the values and renders their escaped exposition text once.
+LabelValues make_label_values(const FamilyInfo& info, std::span<const std::string_view> values);
 
 }  // namespace detail
 
@@ -295,14 +325,16 @@ class Family final : public Collector {
   Metric& labels(std::span<const std::string_view> values) {
     {
       std::shared_lock lock(mu_);
-      if (auto it = series_.find(values); it != series_.end()) return *it->second;
+      if (auto it = index_.find(values); it != index_.end()) return *series_[it->second].metric;
     }
     detail::validate_label_values(info_, values);
     std::unique_lock lock(mu_);
-    if (auto it = series_.find(values); it != series_.end()) return *it->second;
+    if (auto it = index_.find(values); it != index_.end()) return *series_[it->second].metric;
     if (series_.size() >= info_.max_series) return overflow_locked();
-    std::vector<std::string> key(values.begin(), values.end());
-    return *series_.emplace(std::move(key), factory_(info_)).first->second;
+    LabelValues lv = detail::make_label_values(info_, values);
+    Series& added = series_.emplace_back(Series{lv, factory_(info_)});
+    index_.emplace(std::span<const std::string>(lv.values()), series_.size() - 1);
+    return *added.metric;
   }
   Metric& labels(const std::vector<std::string>& values) {
     std::vector<std::string_view> views(values.begin(), values.end());
@@ -312,9 +344,15 @@ class Family final : public Collector {
   // Drops one series; handles to it become dangling.
   bool remove(std::initializer_list<std::string_view> values) {
     std::unique_lock lock(mu_);
-    auto it = series_.find(std::span<const std::string_view>(values.begin(), values.size()));
-    if (it == series_.end()) return false;
-    series_.erase(it);
+    auto it = index_.find(std::span<const std::string_view>(values.begin(), values.size()));
+    if (it == index_.end()) return false;
+    std::size_t pos = it->second;
+    index_.erase(it);
+    if (pos + 1 != series_.size()) {  // move the last series into the gap
+      series_[pos] = std::move(series_.back());
+      index_[std::span<const std::string>(series_[pos].labels.values())] = pos;
+    }
+    series_.pop_back();
     return true;
   }
 
@@ -333,20 +371,26 @@ class Family final : public Collector {
     f.label_names = info_.label_names;
     f.bucket_bounds = info_.bucket_bounds;
     std::shared_lock lock(mu_);
-    f.series.reserve(series_.size() + 1);
-    for (const auto& [key, metric] : series_) {
-      SeriesSnapshot& s = f.series.emplace_back();
-      s.label_values = key;
-      metric->snapshot(s);
+    f.series.resize(series_.size() + (overflow_ ? 1 : 0));
+    // Creation order: cells were allocated in this order, so reads stream.
+    for (std::size_t i = 0; i < series_.size(); ++i) {
+      f.series[i].label_values = series_[i].labels;
+      series_[i].metric->snapshot(f.series[i]);
     }
     if (overflow_) {
-      SeriesSnapshot& s = f.series.emplace_back();
-      s.label_values.assign(info_.label_names.size(), std::string(kOverflowLabelValue));
+      SeriesSnapshot& s = f.series.back();
+      std::vector<std::string_view> values(info_.label_names.size(), kOverflowLabelValue);
+      s.label_values = detail::make_label_values(info_, values);
       overflow_->snapshot(s);
     }
   }
 
  private:
+  struct Series {
+    LabelValues labels;
+    std::unique_ptr<Metric> metric;
+  };
+
   Metric& overflow_locked() {
     if (dropped_) dropped_->inc();
     if (!overflow_) overflow_ = factory_(info_);
@@ -357,9 +401,9 @@ class Family final : public Collector {
   Factory factory_;
   Counter* dropped_;
   mutable std::shared_mutex mu_;
-  std::unordered_map<std::vector<std::string>, std::unique_ptr<Metric>, detail::LabelKeyHash,
-                     detail::LabelKeyEqual>
-      series_;
+  std::vector<Series> series_;
+  // Keys view the strings owned by series_[i].labels (heap, never moved).
+  std::unordered_map<std::span<const std::string>, std::size_t, detail::LabelKeyHash, detail::LabelKeyEqual> index_;
   std::unique_ptr<Metric> overflow_;
 };
 

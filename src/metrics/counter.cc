@@ -14,9 +14,11 @@ double unix_now() {
 void ExemplarSlot::set(Exemplar e) {
   std::lock_guard lock(mu_);
   value_ = std::move(e);
+  has_value_.store(true, std::memory_order_release);
 }
 
 std::optional<Exemplar> ExemplarSlot::get() const {
+  if (!has_value_.load(std::memory_order_acquire)) return std::nullopt;
   std::lock_guard lock(mu_);
   return value_;
 }

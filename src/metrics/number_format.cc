@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 namespace vigil::detail {
 
@@ -30,6 +31,10 @@ void append_timestamp(std::string& out, double unix_seconds) {
 }
 
 void append_escaped(std::string& out, std::string_view s, bool quote) {
+  if (s.find_first_of(quote ? std::string_view("\\\n\"") : std::string_view("\\\n")) == std::string_view::npos) {
+    out += s;  // the common case: nothing to escape
+    return;
+  }
   for (char c : s) {
     switch (c) {
       case '\\': out += "\\\\"; break;
@@ -43,27 +48,84 @@ void append_escaped(std::string& out, std::string_view s, bool quote) {
   }
 }
 
-void append_labels(std::string& out, const std::vector<std::string>& names, const std::vector<std::string>& values,
-                   std::string_view extra_name, std::string_view extra_value) {
-  if (names.empty() && extra_name.empty()) return;
-  out += '{';
-  bool first = true;
+void render_label_pairs(std::string& out, const std::vector<std::string>& names,
+                        const std::vector<std::string>& values) {
   for (std::size_t i = 0; i < names.size() && i < values.size(); ++i) {
-    if (!first) out += ',';
-    first = false;
+    if (i) out += ',';
     out += names[i];
     out += "=\"";
     append_escaped(out, values[i], true);
     out += '"';
   }
+}
+
+void append_labels(std::string& out, std::string_view rendered, std::string_view extra_name,
+                   std::string_view extra_value) {
+  if (rendered.empty() && extra_name.empty()) return;
+  out += '{';
+  out += rendered;
   if (!extra_name.empty()) {
-    if (!first) out += ',';
+    if (!rendered.empty()) out += ',';
     out += extra_name;
     out += "=\"";
     out += extra_value;
     out += '"';
   }
   out += '}';
+}
+
+void append_sample(std::string& out, std::string_view name, std::string_view suffix, std::string_view labels,
+                   double value, std::string_view extra_name, std::string_view extra_value) {
+  char buf[512];
+  std::size_t need = name.size() + suffix.size() + labels.size() + extra_name.size() + extra_value.size() + 40;
+  if (need > sizeof buf) {  // long label sets: the plain path
+    out += name;
+    out += suffix;
+    append_labels(out, labels, extra_name, extra_value);
+    out += ' ';
+    append_double(out, value);
+    return;
+  }
+  char* p = buf;
+  auto put = [&p](std::string_view v) {
+    std::memcpy(p, v.data(), v.size());
+    p += v.size();
+  };
+  put(name);
+  put(suffix);
+  if (!labels.empty() || !extra_name.empty()) {
+    *p++ = '{';
+    put(labels);
+    if (!extra_name.empty()) {
+      if (!labels.empty()) *p++ = ',';
+      put(extra_name);
+      *p++ = '=';
+      *p++ = '"';
+      put(extra_value);
+      *p++ = '"';
+    }
+    *p++ = '}';
+  }
+  *p++ = ' ';
+  if (std::isnan(value)) put("NaN");
+  else if (std::isinf(value)) put(value > 0 ? "+Inf" : "-Inf");
+  else p = std::to_chars(p, buf + sizeof buf, value).ptr;
+  out.append(buf, p);
+}
+
+std::vector<std::string> bucket_labels(const std::vector<double>& bounds, bool openmetrics) {
+  std::vector<std::string> out(bounds.size() + 1);
+  for (std::size_t i = 0; i < bounds.size(); ++i) append_bound(out[i], bounds[i], openmetrics);
+  out.back() = "+Inf";
+  return out;
+}
+
+std::size_t estimate_exposition_size(const std::vector<MetricFamilySnapshot>& families) {
+  std::size_t lines = 0;
+  for (const auto& f : families)
+    lines += 2 + f.series.size() * (f.type == MetricType::kHistogram ? f.bucket_bounds.size() + 4
+                                    : f.type == MetricType::kSummary ? 6 : 2);
+  return lines * 96;
 }
 
 }  // namespace vigil::detail

@@ -18,8 +18,22 @@ void append_timestamp(std::string& out, double unix_seconds);  // millisecond pr
 // Escapes backslash and newline; with `quote` also the double quote.
 void append_escaped(std::string& out, std::string_view s, bool quote);
 
-// {a="x",b="y"[,extra="v"]}; nothing when there are no labels at all.
-void append_labels(std::string& out, const std::vector<std::string>& names, const std::vector<std::string>& values,
-                   std::string_view extra_name = {}, std::string_view extra_value = {});
+// a="x",b="y" with values escaped: rendered once per series, reused per line.
+void render_label_pairs(std::string& out, const std::vector<std::string>& names,
+                        const std::vector<std::string>& values);
+// {<rendered>[,extra="v"]}; nothing when there are no labels at all.
+void append_labels(std::string& out, std::string_view rendered, std::string_view extra_name = {},
+                   std::string_view extra_value = {});
+
+// `name suffix {labels[,extra="v"]} value` without the newline, composed in
+// a stack buffer and appended once: the hot loop of every scrape.
+void append_sample(std::string& out, std::string_view name, std::string_view suffix, std::string_view labels,
+                   double value, std::string_view extra_name = {}, std::string_view extra_value = {});
+
+// Label-value text of each histogram bound plus "+Inf", computed once per family.
+std::vector<std::string> bucket_labels(const std::vector<double>& bounds, bool openmetrics);
+
+// A rough size of the exposition, to reserve the output once.
+std::size_t estimate_exposition_size(const std::vector<MetricFamilySnapshot>& families);
 
 }  // namespace vigil::detail

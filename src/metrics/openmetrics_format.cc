@@ -21,6 +21,8 @@ const char* type_name(MetricType t) {
   }
 }
 
+const std::optional<Exemplar> kNoExemplar;
+
 void append_exemplar(std::string& out, const std::optional<Exemplar>& e) {
   if (!e) return;
   out += " # {";
@@ -41,14 +43,11 @@ struct Line {
   std::string& out;
   const MetricFamilySnapshot& f;
   const SeriesSnapshot& s;
+  std::string_view labels;  // rendered once per series
 
-  void operator()(std::string_view suffix, double value, const std::optional<Exemplar>& ex = std::nullopt,
+  void operator()(std::string_view suffix, double value, const std::optional<Exemplar>& ex = kNoExemplar,
                   std::string_view extra_name = {}, std::string_view extra_value = {}) const {
-    out += f.name;
-    out += suffix;
-    append_labels(out, f.label_names, s.label_values, extra_name, extra_value);
-    out += ' ';
-    append_double(out, value);
+    detail::append_sample(out, f.name, suffix, labels, value, extra_name, extra_value);
     append_exemplar(out, ex);
     out += '\n';
   }
@@ -56,7 +55,7 @@ struct Line {
     if (s.created > 0) {
       out += f.name;
       out += "_created";
-      append_labels(out, f.label_names, s.label_values);
+      append_labels(out, labels);
       out += ' ';
       detail::append_timestamp(out, s.created);
       out += '\n';
@@ -67,7 +66,8 @@ struct Line {
 }  // namespace
 
 void encode_openmetrics(const std::vector<MetricFamilySnapshot>& families, std::string& out) {
-  std::string bound;
+  out.reserve(out.size() + detail::estimate_exposition_size(families));
+  std::string bound, scratch;
   for (const MetricFamilySnapshot& f : families) {
     out += "# TYPE ";
     out += f.name;
@@ -88,8 +88,16 @@ void encode_openmetrics(const std::vector<MetricFamilySnapshot>& families, std::
       detail::append_escaped(out, f.help, true);
       out += '\n';
     }
+    std::vector<std::string> les;
+    if (f.type == MetricType::kHistogram) les = detail::bucket_labels(f.bucket_bounds, true);
     for (const SeriesSnapshot& s : f.series) {
-      Line line{out, f, s};
+      std::string_view labels = s.label_values.rendered();
+      if (labels.empty() && !s.label_values.empty()) {  // hand-made snapshot
+        scratch.clear();
+        detail::render_label_pairs(scratch, f.label_names, s.label_values.values());
+        labels = scratch;
+      }
+      Line line{out, f, s, labels};
       switch (f.type) {
         case MetricType::kCounter:
           line("_total", s.value, s.exemplar);
@@ -99,11 +107,8 @@ void encode_openmetrics(const std::vector<MetricFamilySnapshot>& families, std::
           double cumulative = 0;
           for (std::size_t i = 0; i < s.bucket_counts.size(); ++i) {
             cumulative += s.bucket_counts[i];
-            bound.clear();
-            if (i < f.bucket_bounds.size()) detail::append_bound(bound, f.bucket_bounds[i], true);
-            else bound = "+Inf";
-            std::optional<Exemplar> ex = i < s.bucket_exemplars.size() ? s.bucket_exemplars[i] : std::nullopt;
-            line("_bucket", cumulative, ex, "le", bound);
+            const std::optional<Exemplar>& ex = i < s.bucket_exemplars.size() ? s.bucket_exemplars[i] : kNoExemplar;
+            line("_bucket", cumulative, ex, "le", i < les.size() ? les[i] : "+Inf");
           }
           line("_count", s.count);
           line("_sum", s.sum);
@@ -114,7 +119,7 @@ void encode_openmetrics(const std::vector<MetricFamilySnapshot>& families, std::
           for (const auto& [q, v] : s.quantiles) {
             bound.clear();
             detail::append_bound(bound, q, true);
-            line("", v, std::nullopt, "quantile", bound);
+            line("", v, kNoExemplar, "quantile", bound);
           }
           line("_count", s.count);
           line("_sum", s.sum);
@@ -130,7 +135,6 @@ void encode_openmetrics(const std::vector<MetricFamilySnapshot>& families, std::
 
 std::string encode(const std::vector<MetricFamilySnapshot>& families, ExpositionFormat format) {
   std::string out;
-  out.reserve(families.size() * 256);
   if (format == ExpositionFormat::kOpenMetrics) encode_openmetrics(families, out);
   else encode_prometheus_text(families, out);
   return out;

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "metrics/names.h"
+#include "metrics/number_format.h"
 #include "vigil/metrics.h"
 
 namespace vigil {
@@ -15,13 +16,30 @@ std::size_t LabelKeyHash::operator()(std::span<const std::string_view> k) const 
   return h;
 }
 
-std::size_t LabelKeyHash::operator()(const std::vector<std::string>& k) const noexcept {
+std::size_t LabelKeyHash::operator()(std::span<const std::string> k) const noexcept {
   std::size_t h = 0xcbf29ce484222325ull;
   for (const std::string& s : k) h = (h ^ std::hash<std::string_view>{}(s)) * 0x100000001b3ull;
   return h;
 }
 
+LabelValues make_label_values(const FamilyInfo& info, std::span<const std::string_view> values) {
+  std::vector<std::string> owned(values.begin(), values.end());
+  std::string rendered;
+  render_label_pairs(rendered, info.label_names, owned);
+  return LabelValues(std::move(owned), std::move(rendered));
+}
+
 }  // namespace detail
+
+const std::vector<std::string>& LabelValues::values() const {
+  static const std::vector<std::string> kEmpty;
+  return data_ ? data_->values : kEmpty;
+}
+
+const std::string& LabelValues::rendered() const {
+  static const std::string kEmpty;
+  return data_ ? data_->rendered : kEmpty;
+}
 
 struct Registry::Entry {
   detail::FamilyInfo info;

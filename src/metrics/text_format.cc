@@ -8,8 +8,6 @@
 namespace vigil {
 namespace {
 
-using detail::append_double;
-using detail::append_labels;
 
 const char* type_name(MetricType t) {
   switch (t) {
@@ -21,21 +19,17 @@ const char* type_name(MetricType t) {
   }
 }
 
-void sample(std::string& out, std::string_view name, std::string_view suffix, const MetricFamilySnapshot& f,
-            const SeriesSnapshot& s, double value, std::string_view extra_name = {},
-            std::string_view extra_value = {}) {
-  out += name;
-  out += suffix;
-  append_labels(out, f.label_names, s.label_values, extra_name, extra_value);
-  out += ' ';
-  append_double(out, value);
+void write_sample(std::string& out, std::string_view name, std::string_view suffix, std::string_view labels,
+                  double value, std::string_view extra_name = {}, std::string_view extra_value = {}) {
+  detail::append_sample(out, name, suffix, labels, value, extra_name, extra_value);
   out += '\n';
 }
 
 }  // namespace
 
 void encode_prometheus_text(const std::vector<MetricFamilySnapshot>& families, std::string& out) {
-  std::string bound;
+  out.reserve(out.size() + detail::estimate_exposition_size(families));
+  std::string bound, scratch;
   for (const MetricFamilySnapshot& f : families) {
     if (f.series.empty()) continue;
     // 0.0.4 has no separate family name: counters are named with _total.
@@ -52,32 +46,37 @@ void encode_prometheus_text(const std::vector<MetricFamilySnapshot>& families, s
     out += ' ';
     out += type_name(f.type);
     out += '\n';
+    std::vector<std::string> les;
+    if (f.type == MetricType::kHistogram) les = detail::bucket_labels(f.bucket_bounds, false);
     for (const SeriesSnapshot& s : f.series) {
+      std::string_view labels = s.label_values.rendered();
+      if (labels.empty() && !s.label_values.empty()) {  // hand-made snapshot
+        scratch.clear();
+        detail::render_label_pairs(scratch, f.label_names, s.label_values.values());
+        labels = scratch;
+      }
       switch (f.type) {
         case MetricType::kHistogram: {
           double cumulative = 0;
           for (std::size_t i = 0; i < s.bucket_counts.size(); ++i) {
             cumulative += s.bucket_counts[i];
-            bound.clear();
-            if (i < f.bucket_bounds.size()) detail::append_bound(bound, f.bucket_bounds[i], false);
-            else bound = "+Inf";
-            sample(out, name, "_bucket", f, s, cumulative, "le", bound);
+            write_sample(out, name, "_bucket", labels, cumulative, "le", i < les.size() ? les[i] : "+Inf");
           }
-          sample(out, name, "_sum", f, s, s.sum);
-          sample(out, name, "_count", f, s, s.count);
+          write_sample(out, name, "_sum", labels, s.sum);
+          write_sample(out, name, "_count", labels, s.count);
           break;
         }
         case MetricType::kSummary:
           for (const auto& [q, v] : s.quantiles) {
             bound.clear();
             detail::append_bound(bound, q, false);
-            sample(out, name, "", f, s, v, "quantile", bound);
+            write_sample(out, name, "", labels, v, "quantile", bound);
           }
-          sample(out, name, "_sum", f, s, s.sum);
-          sample(out, name, "_count", f, s, s.count);
+          write_sample(out, name, "_sum", labels, s.sum);
+          write_sample(out, name, "_count", labels, s.count);
           break;
         default:
-          sample(out, name, "", f, s, s.value);
+          write_sample(out, name, "", labels, s.value);
       }
     }
   }
