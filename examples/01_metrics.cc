@@ -1,7 +1,7 @@
 // Exercise 1: instrument an inference endpoint with request counts, latency
 // and in-flight gauge, and expose them on /metrics for Prometheus.
 //
-//   ./example_01_metrics [seconds]   then: curl 127.0.0.1:9464/metrics
+//   ./example_01_metrics [seconds] [port]   then: curl 127.0.0.1:9464/metrics
 #include <chrono>
 #include <iostream>
 #include <random>
@@ -12,6 +12,7 @@
 
 int main(int argc, char** argv) {
   double seconds = argc > 1 ? std::stod(argv[1]) : 30;
+  int port = argc > 2 ? std::stoi(argv[2]) : 9464;
   vigil::Registry& registry = vigil::default_registry();  // carries process_* metrics
   auto& requests = registry.counter(
       {.name = "predictions_total", .help = "Predictions served.", .labels = {"model", "status"}});
@@ -27,7 +28,7 @@ int main(int argc, char** argv) {
   vigil::Counter& failed = requests.labels({"churn", "error"});
   vigil::Histogram& churn_latency = latency.labels({"churn"});
 
-  vigil::MetricsServer server(registry, {.port = 9464});
+  vigil::MetricsServer server(registry, {.port = port});
   std::cout << "serving http://127.0.0.1:" << server.port() << "/metrics for " << seconds << " s\n";
 
   std::mt19937 rng(1);

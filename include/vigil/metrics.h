@@ -80,7 +80,7 @@ struct SeriesSnapshot {
   std::optional<Exemplar> exemplar; // counter
   // Histogram: per-bucket (non-cumulative) counts, last one is +Inf.
   std::vector<double> bucket_counts;
-  std::vector<std::optional<Exemplar>> bucket_exemplars;
+  std::vector<std::optional<Exemplar>> bucket_exemplars;  // empty when none recorded
   // Summary: (quantile, value) pairs.
   std::vector<std::pair<double, double>> quantiles;
   double sum = 0;
@@ -126,18 +126,21 @@ class Counter {
   Counter(const Counter&) = delete;
   Counter& operator=(const Counter&) = delete;
 
+  // The common case, kept on an integer cell: the cheapest add there is.
+  void inc() noexcept { detail::cell_add<std::uint64_t>(count_cell_, 1); }
   // Negative and NaN increments are ignored: a counter only goes up.
-  void inc(double v = 1.0) noexcept {
-    if (v >= 0) detail::cell_add(cell_, v);
+  void inc(double v) noexcept {
+    if (v >= 0) detail::cell_add<double>(real_cell_, v);
   }
   // Increments and records `exemplar_labels` (<= 128 UTF-8 chars in total).
   void inc(double v, const LabelPairs& exemplar_labels);
 
-  double value() const { return detail::sum_cell(cell_); }
+  double value() const;
   void snapshot(SeriesSnapshot& out) const;
 
  private:
-  std::uint32_t cell_;
+  std::uint32_t count_cell_;  // unit increments
+  std::uint32_t real_cell_;   // everything else
   double created_;
   detail::ExemplarSlot exemplar_;
 };
@@ -164,14 +167,13 @@ class Histogram {
   Histogram& operator=(const Histogram&) = delete;
 
   void observe(double v) noexcept {
-    std::uint32_t i = bucket_index(v);
-    detail::cell_add(first_cell_ + i, 1.0);
-    detail::cell_add(first_cell_ + num_buckets_, v);  // the sum cell
+    detail::cell_add<double>(first_cell_ + bucket_index(v), 1.0);
+    detail::cell_add<double>(first_cell_ + num_buckets_, v);  // the sum
   }
   void observe(double v, const LabelPairs& exemplar_labels);
 
   double count() const;
-  double sum() const { return detail::sum_cell(first_cell_ + num_buckets_); }
+  double sum() const { return detail::sum_cell<double>(first_cell_ + num_buckets_); }
   // Non-cumulative counts per bucket; the last is the +Inf bucket.
   std::vector<double> bucket_counts() const;
   void snapshot(SeriesSnapshot& out) const;
@@ -196,7 +198,9 @@ class Histogram {
 
   const double* bounds_;
   std::uint32_t num_buckets_;  // finite bounds + 1 (+Inf)
-  std::uint32_t first_cell_;   // buckets, then the sum
+  // Bucket counts then the sum, all double cells: one chunk lookup per
+  // observe (counts stay exact up to 2^53).
+  std::uint32_t first_cell_;
   double created_;
   std::atomic<detail::ExemplarSlot*> exemplars_{nullptr};  // per bucket, on first exemplar
 };

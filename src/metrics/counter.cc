@@ -25,9 +25,22 @@ std::optional<Exemplar> ExemplarSlot::get() const {
 
 }  // namespace detail
 
-Counter::Counter() : cell_(detail::allocate_cells(1)), created_(detail::unix_now()) {}
+Counter::Counter()
+    : count_cell_(detail::allocate_cells<std::uint64_t>(1)),
+      real_cell_(detail::allocate_cells<double>(1)),
+      created_(detail::unix_now()) {}
 
-Counter::~Counter() { detail::release_cells(cell_, 1); }
+Counter::~Counter() {
+  detail::release_cells<std::uint64_t>(count_cell_, 1);
+  detail::release_cells<double>(real_cell_, 1);
+}
+
+double Counter::value() const {
+  std::uint64_t units = 0;
+  double rest = 0;
+  detail::sum_mixed_cells(count_cell_, 1, &units, real_cell_, &rest);
+  return static_cast<double>(units) + rest;
+}
 
 void Counter::inc(double v, const LabelPairs& exemplar_labels) {
   if (!(v >= 0)) return;

@@ -6,19 +6,19 @@ namespace vigil {
 Histogram::Histogram(std::span<const double> bounds)
     : bounds_(bounds.data()),
       num_buckets_(static_cast<std::uint32_t>(bounds.size() + 1)),
-      first_cell_(detail::allocate_cells(num_buckets_ + 1)),
+      first_cell_(detail::allocate_cells<double>(num_buckets_ + 1)),
       created_(detail::unix_now()) {}
 
 Histogram::~Histogram() {
-  detail::release_cells(first_cell_, num_buckets_ + 1);
+  detail::release_cells<double>(first_cell_, num_buckets_ + 1);
   delete[] exemplars_.load();
 }
 
 void Histogram::observe(double v, const LabelPairs& exemplar_labels) {
   detail::validate_exemplar(exemplar_labels);
   std::uint32_t i = bucket_index(v);
-  detail::cell_add(first_cell_ + i, 1.0);
-  detail::cell_add(first_cell_ + num_buckets_, v);
+  detail::cell_add<double>(first_cell_ + i, 1.0);
+  detail::cell_add<double>(first_cell_ + num_buckets_, v);
   // Slots are created on the first exemplar only; most histograms never pay.
   detail::ExemplarSlot* slots = exemplars_.load(std::memory_order_acquire);
   if (slots == nullptr) {
@@ -31,7 +31,7 @@ void Histogram::observe(double v, const LabelPairs& exemplar_labels) {
 
 std::vector<double> Histogram::bucket_counts() const {
   std::vector<double> cells(num_buckets_ + 1);
-  detail::sum_cells(first_cell_, num_buckets_ + 1, cells.data());
+  detail::sum_cells<double>(first_cell_, num_buckets_ + 1, cells.data());
   cells.pop_back();  // the sum
   return cells;
 }
@@ -43,18 +43,21 @@ double Histogram::count() const {
 }
 
 void Histogram::snapshot(SeriesSnapshot& out) const {
-  // One locked pass over all cells so buckets, count and sum agree.
-  std::vector<double> cells(num_buckets_ + 1);
-  detail::sum_cells(first_cell_, num_buckets_ + 1, cells.data());
-  out.sum = cells.back();
-  cells.pop_back();
+  // Buckets and sum in one locked pass; _count is the bucket total, so
+  // _count and the +Inf bucket always agree.
+  out.bucket_counts.resize(num_buckets_ + 1);
+  detail::sum_cells<double>(first_cell_, num_buckets_ + 1, out.bucket_counts.data());
+  out.sum = out.bucket_counts.back();
+  out.bucket_counts.pop_back();
   out.count = 0;
-  for (double c : cells) out.count += c;
-  out.bucket_counts = std::move(cells);
+  for (double c : out.bucket_counts) out.count += c;
   out.created = created_;
-  out.bucket_exemplars.assign(num_buckets_, std::nullopt);
-  if (const detail::ExemplarSlot* slots = exemplars_.load(std::memory_order_acquire))
+  // Left empty (not num_buckets_ nullopts) for the many histograms that never
+  // saw an exemplar.
+  if (const detail::ExemplarSlot* slots = exemplars_.load(std::memory_order_acquire)) {
+    out.bucket_exemplars.resize(num_buckets_);
     for (std::uint32_t i = 0; i < num_buckets_; ++i) out.bucket_exemplars[i] = slots[i].get();
+  }
 }
 
 }  // namespace vigil

@@ -2,16 +2,25 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 
 namespace vigil::detail {
+
+namespace {
+// Counts and most counter values are integers: printing them as integers is
+// several times faster than the shortest-float search and reads the same.
+char* write_number(char* p, char* end, double v) {
+  if (v == std::trunc(v) && std::fabs(v) < 1e15) return std::to_chars(p, end, static_cast<std::int64_t>(v)).ptr;
+  return std::to_chars(p, end, v).ptr;
+}
+}  // namespace
 
 void append_double(std::string& out, double v) {
   if (std::isnan(v)) { out += "NaN"; return; }
   if (std::isinf(v)) { out += v > 0 ? "+Inf" : "-Inf"; return; }
   char buf[32];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, r.ptr);
+  out.append(buf, write_number(buf, buf + sizeof buf, v));
 }
 
 void append_bound(std::string& out, double v, bool openmetrics) {
@@ -109,7 +118,7 @@ void append_sample(std::string& out, std::string_view name, std::string_view suf
   *p++ = ' ';
   if (std::isnan(value)) put("NaN");
   else if (std::isinf(value)) put(value > 0 ? "+Inf" : "-Inf");
-  else p = std::to_chars(p, buf + sizeof buf, value).ptr;
+  else p = write_number(p, buf + sizeof buf, value);
   out.append(buf, p);
 }
 
