@@ -14,6 +14,9 @@ PACKAGES=(
   prometheus curl python3
 )
 
+# Node.js is on the machine image; Debian's is the fallback where it is not.
+command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
+
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -23,6 +26,12 @@ if ((${#missing[@]})); then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+# Real OpenTelemetry peers for the interop tests, pinned by package-lock.json.
+here=$(cd "$(dirname "$0")/.." && pwd)
+if [ ! -d "$here/tests/interop/node_modules" ] || [ "$here/tests/interop/package-lock.json" -nt "$here/tests/interop/node_modules" ]; then
+  (cd "$here/tests/interop" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 # Debian's prometheus package starts a system service on install; the tests run
 # their own instance on a private port, so the packaged one is not needed.
 if command -v systemctl >/dev/null 2>&1; then systemctl stop prometheus 2>/dev/null || true; fi

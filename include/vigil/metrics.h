@@ -105,10 +105,22 @@ class Collector {
 };
 
 namespace detail {
+// The active sampled span's ids, published by vigil::Scope (vigil/trace.h)
+// so histograms observed inside a span pick them up as exemplars without
+// the metrics layer depending on tracing. Null outside sampled spans.
+struct TraceExemplarContext {
+  char trace_id[32];
+  char span_id[16];
+};
+extern thread_local constinit const TraceExemplarContext* tls_trace_exemplar;
+
 // Latest exemplar of a counter or bucket; written only on the exemplar path.
 class ExemplarSlot {
  public:
   void set(Exemplar e);
+  // Like set, but gives up instead of waiting when another thread is
+  // writing this slot: a dropped exemplar is fine, a stalled observe is not.
+  void try_set(Exemplar e);
   std::optional<Exemplar> get() const;
 
  private:
@@ -167,8 +179,11 @@ class Histogram {
   Histogram& operator=(const Histogram&) = delete;
 
   void observe(double v) noexcept {
-    detail::cell_add<double>(first_cell_ + bucket_index(v), 1.0);
+    std::uint32_t i = bucket_index(v);
+    detail::cell_add<double>(first_cell_ + i, 1.0);
     detail::cell_add<double>(first_cell_ + num_buckets_, v);  // the sum
+    if (const auto* trace = detail::tls_trace_exemplar) [[unlikely]]
+      record_trace_exemplar(i, v, *trace);
   }
   void observe(double v, const LabelPairs& exemplar_labels);
 
@@ -179,6 +194,9 @@ class Histogram {
   void snapshot(SeriesSnapshot& out) const;
 
  private:
+  void record_trace_exemplar(std::uint32_t bucket, double v, const detail::TraceExemplarContext& trace) noexcept;
+  detail::ExemplarSlot* exemplar_slots();
+
   std::uint32_t bucket_index(double v) const noexcept {
     // Bucket i holds bounds[i-1] < v <= bounds[i]; short bucket lists are
     // faster scanned than bisected.

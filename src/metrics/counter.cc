@@ -6,6 +6,8 @@
 namespace vigil {
 namespace detail {
 
+thread_local constinit const TraceExemplarContext* tls_trace_exemplar = nullptr;
+
 double unix_now() {
   using namespace std::chrono;
   return duration<double>(system_clock::now().time_since_epoch()).count();
@@ -13,6 +15,13 @@ double unix_now() {
 
 void ExemplarSlot::set(Exemplar e) {
   std::lock_guard lock(mu_);
+  value_ = std::move(e);
+  has_value_.store(true, std::memory_order_release);
+}
+
+void ExemplarSlot::try_set(Exemplar e) {
+  std::unique_lock lock(mu_, std::try_to_lock);
+  if (!lock.owns_lock()) return;
   value_ = std::move(e);
   has_value_.store(true, std::memory_order_release);
 }

@@ -20,13 +20,28 @@ void Histogram::observe(double v, const LabelPairs& exemplar_labels) {
   detail::cell_add<double>(first_cell_ + i, 1.0);
   detail::cell_add<double>(first_cell_ + num_buckets_, v);
   // Slots are created on the first exemplar only; most histograms never pay.
+  exemplar_slots()[i].set(Exemplar{exemplar_labels, v, detail::unix_now()});
+}
+
+detail::ExemplarSlot* Histogram::exemplar_slots() {
   detail::ExemplarSlot* slots = exemplars_.load(std::memory_order_acquire);
   if (slots == nullptr) {
     auto* fresh = new detail::ExemplarSlot[num_buckets_];
     if (exemplars_.compare_exchange_strong(slots, fresh, std::memory_order_acq_rel)) slots = fresh;
     else delete[] fresh;  // another thread won; `slots` now holds its array
   }
-  slots[i].set(Exemplar{exemplar_labels, v, detail::unix_now()});
+  return slots;
+}
+
+void Histogram::record_trace_exemplar(std::uint32_t bucket, double v,
+                                      const detail::TraceExemplarContext& trace) noexcept {
+  try {
+    exemplar_slots()[bucket].try_set(Exemplar{{{"trace_id", std::string(trace.trace_id, 32)},
+                                               {"span_id", std::string(trace.span_id, 16)}},
+                                              v,
+                                              detail::unix_now()});
+  } catch (...) {  // allocation failure: the observation itself is already counted
+  }
 }
 
 std::vector<double> Histogram::bucket_counts() const {

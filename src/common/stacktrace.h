@@ -1,0 +1,15 @@
+// Stack traces and demangled type names for exceptions (spans and logs).
+#pragma once
+
+#include <exception>
+#include <string>
+
+namespace vigil::detail {
+
+// The calling thread's stack, one frame per line, innermost first, skipping
+// `skip` frames of the caller's own machinery.
+std::string current_stacktrace(int skip = 1);
+// "std::runtime_error" rather than "St13runtime_error".
+std::string demangled_type_name(const std::exception& e);
+
+}  // namespace vigil::detail

@@ -1,0 +1,98 @@
+#include <chrono>
+#include <random>
+
+#include "vigil/trace.h"
+
+namespace vigil {
+namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
+
+template <std::size_t N>
+std::string to_hex(const std::array<std::uint8_t, N>& b) {
+  std::string s(N * 2, '0');
+  for (std::size_t i = 0; i < N; ++i) {
+    s[2 * i] = kHex[b[i] >> 4];
+    s[2 * i + 1] = kHex[b[i] & 15];
+  }
+  return s;
+}
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;  // W3C ids are lowercase only
+}
+
+template <std::size_t N>
+bool from_hex(std::string_view s, std::array<std::uint8_t, N>& out) {
+  if (s.size() != N * 2) return false;
+  for (std::size_t i = 0; i < N; ++i) {
+    int hi = hex_digit(s[2 * i]), lo = hex_digit(s[2 * i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    out[i] = static_cast<std::uint8_t>(hi << 4 | lo);
+  }
+  return true;
+}
+
+template <std::size_t N>
+bool any_nonzero(const std::array<std::uint8_t, N>& b) {
+  for (auto x : b)
+    if (x) return true;
+  return false;
+}
+
+// Per-thread generator: id generation never takes a lock.
+std::mt19937_64& rng() {
+  thread_local std::mt19937_64 gen([] {
+    std::random_device rd;
+    return (static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^
+           static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+  }());
+  return gen;
+}
+
+template <std::size_t N>
+void fill_random(std::array<std::uint8_t, N>& b) {
+  do {
+    for (std::size_t i = 0; i < N; i += 8) {
+      std::uint64_t r = rng()();
+      for (std::size_t k = 0; k < 8 && i + k < N; ++k) b[i + k] = static_cast<std::uint8_t>(r >> (8 * k));
+    }
+  } while (!any_nonzero(b));
+}
+
+}  // namespace
+
+bool TraceId::valid() const { return any_nonzero(bytes); }
+std::string TraceId::hex() const { return to_hex(bytes); }
+std::optional<TraceId> TraceId::from_hex(std::string_view hex) {
+  TraceId id;
+  if (!vigil::from_hex(hex, id.bytes)) return std::nullopt;
+  return id;
+}
+TraceId TraceId::random() {
+  TraceId id;
+  fill_random(id.bytes);
+  return id;
+}
+
+bool SpanId::valid() const { return any_nonzero(bytes); }
+std::string SpanId::hex() const { return to_hex(bytes); }
+std::optional<SpanId> SpanId::from_hex(std::string_view hex) {
+  SpanId id;
+  if (!vigil::from_hex(hex, id.bytes)) return std::nullopt;
+  return id;
+}
+SpanId SpanId::random() {
+  SpanId id;
+  fill_random(id.bytes);
+  return id;
+}
+
+std::uint64_t unix_nanos() {
+  using namespace std::chrono;
+  return static_cast<std::uint64_t>(duration_cast<nanoseconds>(system_clock::now().time_since_epoch()).count());
+}
+
+}  // namespace vigil

@@ -1,0 +1,251 @@
+// Span lifecycle: sampling at start, recording within limits, hand-off to
+// processors at end; the thread's active context; providers and tracers.
+#include <algorithm>
+#include <cstring>
+#include <mutex>
+#include <shared_mutex>
+
+#include "common/stacktrace.h"
+#include "vigil/metrics.h"
+#include "vigil/trace.h"
+
+namespace vigil {
+
+namespace detail {
+
+struct TracerState {
+  std::shared_ptr<const Resource> resource;
+  std::shared_ptr<Sampler> sampler;
+  SpanLimits limits;
+  std::shared_mutex mu;
+  std::vector<std::unique_ptr<SpanProcessor>> processors;
+  std::atomic<bool> shut_down{false};
+
+  void end_span(std::unique_ptr<SpanData> data) {
+    std::shared_lock lock(mu);
+    if (processors.empty() || shut_down.load(std::memory_order_relaxed)) return;
+    // Every processor but the last gets a copy; the last takes the original.
+    for (std::size_t i = 0; i + 1 < processors.size(); ++i)
+      processors[i]->on_end(std::make_unique<SpanData>(*data));
+    processors.back()->on_end(std::move(data));
+  }
+};
+
+}  // namespace detail
+
+namespace {
+
+thread_local SpanContext tls_current_context;
+
+void truncate(AttributeValue& v, std::uint32_t max_len) {
+  if (auto* s = std::get_if<std::string>(&v); s && s->size() > max_len) s->resize(max_len);
+  if (auto* vs = std::get_if<std::vector<std::string>>(&v))
+    for (auto& s : *vs)
+      if (s.size() > max_len) s.resize(max_len);
+}
+
+// Sets or replaces `key`, counting what the limit turns away.
+void put_attribute(Attributes& attrs, std::uint32_t& dropped, const SpanLimits& limits, std::string_view key,
+                   AttributeValue value) {
+  truncate(value, limits.max_attribute_length);
+  for (auto& a : attrs)
+    if (a.key == key) {
+      a.value = std::move(value);
+      return;
+    }
+  if (attrs.size() >= limits.max_attributes) {
+    ++dropped;
+    return;
+  }
+  attrs.push_back({std::string(key), std::move(value)});
+}
+
+}  // namespace
+
+// ---- Span ------------------------------------------------------------------
+
+Span::Span(Span&& other) noexcept = default;
+
+Span& Span::operator=(Span&& other) noexcept {
+  if (this != &other) {
+    end();
+    context_ = std::move(other.context_);
+    data_ = std::move(other.data_);
+    state_ = std::move(other.state_);
+  }
+  return *this;
+}
+
+Span::~Span() { end(); }
+
+Span& Span::set_attribute(std::string_view key, AttributeValue value) {
+  if (data_) put_attribute(data_->attributes, data_->dropped_attributes, state_->limits, key, std::move(value));
+  return *this;
+}
+
+Span& Span::add_event(std::string_view name, Attributes attributes, std::uint64_t time_unix_nano) {
+  if (!data_) return *this;
+  if (data_->events.size() >= state_->limits.max_events) {
+    ++data_->dropped_events;
+    return *this;
+  }
+  for (auto& a : attributes) truncate(a.value, state_->limits.max_attribute_length);
+  data_->events.push_back({std::string(name), time_unix_nano ? time_unix_nano : unix_nanos(), std::move(attributes)});
+  return *this;
+}
+
+Span& Span::add_link(const SpanContext& context, Attributes attributes) {
+  if (!data_ || !context.valid()) return *this;
+  if (data_->links.size() >= state_->limits.max_links) {
+    ++data_->dropped_links;
+    return *this;
+  }
+  data_->links.push_back({context, std::move(attributes)});
+  return *this;
+}
+
+Span& Span::record_exception(const std::exception& e) {
+  if (!data_) return *this;
+  return record_exception(detail::demangled_type_name(e), e.what(), detail::current_stacktrace(2));
+}
+
+Span& Span::record_exception(std::string_view type, std::string_view message, std::string_view stacktrace) {
+  if (!data_) return *this;
+  add_event("exception", {{"exception.type", std::string(type)},
+                          {"exception.message", std::string(message)},
+                          {"exception.stacktrace", std::string(stacktrace)}});
+  return set_status(StatusCode::kError, message);
+}
+
+Span& Span::set_status(StatusCode code, std::string_view message) {
+  if (!data_) return *this;
+  // Ok is final; Unset never overrides; a description only goes with Error.
+  if (data_->status == StatusCode::kOk || code == StatusCode::kUnset) return *this;
+  data_->status = code;
+  data_->status_message = code == StatusCode::kError ? std::string(message) : std::string();
+  return *this;
+}
+
+Span& Span::update_name(std::string_view name) {
+  if (data_) data_->name = name;
+  return *this;
+}
+
+void Span::end(std::uint64_t end_unix_nano) {
+  if (!data_) return;
+  data_->end_unix_nano = std::max(end_unix_nano ? end_unix_nano : unix_nanos(), data_->start_unix_nano);
+  std::unique_ptr<SpanData> data = std::move(data_);
+  // Record-only spans (sampler said kRecordOnly) are not exported.
+  if (data->context.sampled()) state_->end_span(std::move(data));
+}
+
+// ---- Scope -----------------------------------------------------------------
+
+struct Scope::Saved {
+  SpanContext previous;
+  const detail::TraceExemplarContext* previous_exemplar;
+  detail::TraceExemplarContext exemplar;
+};
+
+Scope::Scope(const SpanContext& context) : saved_(std::make_unique<Saved>()) {
+  saved_->previous = std::move(tls_current_context);
+  saved_->previous_exemplar = detail::tls_trace_exemplar;
+  tls_current_context = context;
+  if (context.valid() && context.sampled()) {
+    std::string t = context.trace_id.hex(), s = context.span_id.hex();
+    std::memcpy(saved_->exemplar.trace_id, t.data(), 32);
+    std::memcpy(saved_->exemplar.span_id, s.data(), 16);
+    detail::tls_trace_exemplar = &saved_->exemplar;
+  } else {
+    detail::tls_trace_exemplar = nullptr;
+  }
+}
+
+Scope::~Scope() {
+  tls_current_context = std::move(saved_->previous);
+  detail::tls_trace_exemplar = saved_->previous_exemplar;
+}
+
+const SpanContext& current_span_context() { return tls_current_context; }
+
+// ---- Tracer ----------------------------------------------------------------
+
+Span Tracer::start_span(std::string_view name, SpanOptions options) const {
+  Span span;
+  const SpanContext* parent = nullptr;
+  if (options.parent) parent = &*options.parent;
+  else if (!options.root && tls_current_context.valid()) parent = &tls_current_context;
+  if (parent && !parent->valid()) parent = nullptr;
+
+  span.context_.trace_id = parent ? parent->trace_id : TraceId::random();
+  span.context_.span_id = SpanId::random();
+  if (parent) span.context_.trace_state = parent->trace_state;
+  if (!state_ || state_->shut_down.load(std::memory_order_relaxed)) return span;  // valid context, no recording
+
+  SamplingDecision decision = state_->sampler->should_sample(
+      SamplingParameters{parent, span.context_.trace_id, name, options.kind, options.attributes});
+  if (decision == SamplingDecision::kRecordAndSample) span.context_.flags |= kTraceFlagSampled;
+  if (decision == SamplingDecision::kDrop) return span;
+
+  auto data = std::make_unique<SpanData>();
+  data->context = span.context_;
+  if (parent) data->parent_span_id = parent->span_id;
+  data->name = name;
+  data->kind = options.kind;
+  data->start_unix_nano = options.start_unix_nano ? options.start_unix_nano : unix_nanos();
+  data->resource = state_->resource;
+  data->scope = scope_;
+  span.state_ = state_;
+  span.data_ = std::move(data);
+  for (auto& a : options.attributes) span.set_attribute(a.key, std::move(a.value));
+  for (auto& l : options.links) span.add_link(l.context, std::move(l.attributes));
+  {
+    std::shared_lock lock(state_->mu);
+    for (auto& p : state_->processors) p->on_start(*span.data_);
+  }
+  return span;
+}
+
+// ---- TracerProvider --------------------------------------------------------
+
+TracerProvider::TracerProvider(TracerProviderOptions options) : state_(std::make_shared<detail::TracerState>()) {
+  state_->resource = std::make_shared<const Resource>(std::move(options.resource));
+  state_->sampler = options.sampler ? options.sampler : parent_based_sampler(always_on_sampler());
+  state_->limits = options.limits;
+}
+
+TracerProvider::~TracerProvider() { shutdown(); }
+
+void TracerProvider::add_processor(std::unique_ptr<SpanProcessor> processor) {
+  std::unique_lock lock(state_->mu);
+  state_->processors.push_back(std::move(processor));
+}
+
+Tracer TracerProvider::tracer(std::string_view name, std::string_view version) {
+  Tracer t;
+  t.state_ = state_;
+  t.scope_ = std::make_shared<const InstrumentationScope>(InstrumentationScope{std::string(name), std::string(version)});
+  return t;
+}
+
+bool TracerProvider::force_flush(std::chrono::milliseconds timeout) {
+  std::shared_lock lock(state_->mu);
+  bool ok = true;
+  for (auto& p : state_->processors) ok = p->force_flush(timeout) && ok;
+  return ok;
+}
+
+bool TracerProvider::shutdown(std::chrono::milliseconds timeout) {
+  if (state_->shut_down.exchange(true)) return true;
+  std::unique_lock lock(state_->mu);
+  bool ok = true;
+  for (auto& p : state_->processors) ok = p->shutdown(timeout) && ok;
+  return ok;
+}
+
+TracerProvider& default_tracer_provider() {
+  static TracerProvider* provider = new TracerProvider();  // leaked: spans may end during exit
+  return *provider;
+}
+
+}  // namespace vigil
