@@ -266,7 +266,12 @@ class Span {
   const SpanContext& context() const { return context_; }
   bool recording() const { return data_ != nullptr; }
 
-  Span& set_attribute(std::string_view key, AttributeValue value);
+  // Builds the value only when recording: free on unsampled spans.
+  template <typename T>
+  Span& set_attribute(std::string_view key, T&& value) {
+    if (data_) put_attribute(key, AttributeValue(std::forward<T>(value)));
+    return *this;
+  }
   Span& add_event(std::string_view name, Attributes attributes = {}, std::uint64_t time_unix_nano = 0);
   Span& add_link(const SpanContext& context, Attributes attributes = {});
   // An "exception" event with exception.type, exception.message and
@@ -279,6 +284,7 @@ class Span {
 
  private:
   friend class Tracer;
+  void put_attribute(std::string_view key, AttributeValue value);
   SpanContext context_;
   std::unique_ptr<SpanData> data_;  // null when not recording or ended
   std::shared_ptr<detail::TracerState> state_;

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstring>
 #include <mutex>
-#include <shared_mutex>
 
 #include "common/stacktrace.h"
 #include "vigil/metrics.h"
@@ -14,20 +13,37 @@ namespace vigil {
 namespace detail {
 
 struct TracerState {
+  using ProcessorList = std::vector<SpanProcessor*>;
+
   std::shared_ptr<const Resource> resource;
   std::shared_ptr<Sampler> sampler;
   SpanLimits limits;
-  std::shared_mutex mu;
+  std::mutex mu;  // guards changes to the processor set
   std::vector<std::unique_ptr<SpanProcessor>> processors;
+  // Spans read the processor set with one atomic load and no lock; every
+  // version stays alive until the provider goes (processors are added at
+  // start-up, so there are only a few).
+  std::atomic<const ProcessorList*> active{nullptr};
+  std::vector<std::unique_ptr<const ProcessorList>> versions;
   std::atomic<bool> shut_down{false};
 
+  const ProcessorList* current() const { return active.load(std::memory_order_acquire); }
+
+  void add(std::unique_ptr<SpanProcessor> p) {
+    std::lock_guard lock(mu);
+    processors.push_back(std::move(p));
+    auto next = std::make_unique<ProcessorList>();
+    for (auto& q : processors) next->push_back(q.get());
+    active.store(next.get(), std::memory_order_release);
+    versions.push_back(std::move(next));
+  }
+
   void end_span(std::unique_ptr<SpanData> data) {
-    std::shared_lock lock(mu);
-    if (processors.empty() || shut_down.load(std::memory_order_relaxed)) return;
+    const ProcessorList* list = current();
+    if (list == nullptr || list->empty() || shut_down.load(std::memory_order_relaxed)) return;
     // Every processor but the last gets a copy; the last takes the original.
-    for (std::size_t i = 0; i + 1 < processors.size(); ++i)
-      processors[i]->on_end(std::make_unique<SpanData>(*data));
-    processors.back()->on_end(std::move(data));
+    for (std::size_t i = 0; i + 1 < list->size(); ++i) (*list)[i]->on_end(std::make_unique<SpanData>(*data));
+    list->back()->on_end(std::move(data));
   }
 };
 
@@ -44,8 +60,10 @@ void truncate(AttributeValue& v, std::uint32_t max_len) {
       if (s.size() > max_len) s.resize(max_len);
 }
 
+}  // namespace
+
 // Sets or replaces `key`, counting what the limit turns away.
-void put_attribute(Attributes& attrs, std::uint32_t& dropped, const SpanLimits& limits, std::string_view key,
+static void put_attribute(Attributes& attrs, std::uint32_t& dropped, const SpanLimits& limits, std::string_view key,
                    AttributeValue value) {
   truncate(value, limits.max_attribute_length);
   for (auto& a : attrs)
@@ -59,8 +77,6 @@ void put_attribute(Attributes& attrs, std::uint32_t& dropped, const SpanLimits& 
   }
   attrs.push_back({std::string(key), std::move(value)});
 }
-
-}  // namespace
 
 // ---- Span ------------------------------------------------------------------
 
@@ -78,9 +94,8 @@ Span& Span::operator=(Span&& other) noexcept {
 
 Span::~Span() { end(); }
 
-Span& Span::set_attribute(std::string_view key, AttributeValue value) {
-  if (data_) put_attribute(data_->attributes, data_->dropped_attributes, state_->limits, key, std::move(value));
-  return *this;
+void Span::put_attribute(std::string_view key, AttributeValue value) {
+  vigil::put_attribute(data_->attributes, data_->dropped_attributes, state_->limits, key, std::move(value));
 }
 
 Span& Span::add_event(std::string_view name, Attributes attributes, std::uint64_t time_unix_nano) {
@@ -195,14 +210,13 @@ Span Tracer::start_span(std::string_view name, SpanOptions options) const {
   data->start_unix_nano = options.start_unix_nano ? options.start_unix_nano : unix_nanos();
   data->resource = state_->resource;
   data->scope = scope_;
+  data->attributes.reserve(8);  // most spans carry a handful: no regrowth
   span.state_ = state_;
   span.data_ = std::move(data);
   for (auto& a : options.attributes) span.set_attribute(a.key, std::move(a.value));
   for (auto& l : options.links) span.add_link(l.context, std::move(l.attributes));
-  {
-    std::shared_lock lock(state_->mu);
-    for (auto& p : state_->processors) p->on_start(*span.data_);
-  }
+  if (const auto* list = state_->current())
+    for (SpanProcessor* p : *list) p->on_start(*span.data_);
   return span;
 }
 
@@ -217,8 +231,7 @@ TracerProvider::TracerProvider(TracerProviderOptions options) : state_(std::make
 TracerProvider::~TracerProvider() { shutdown(); }
 
 void TracerProvider::add_processor(std::unique_ptr<SpanProcessor> processor) {
-  std::unique_lock lock(state_->mu);
-  state_->processors.push_back(std::move(processor));
+  state_->add(std::move(processor));
 }
 
 Tracer TracerProvider::tracer(std::string_view name, std::string_view version) {
@@ -229,7 +242,7 @@ Tracer TracerProvider::tracer(std::string_view name, std::string_view version) {
 }
 
 bool TracerProvider::force_flush(std::chrono::milliseconds timeout) {
-  std::shared_lock lock(state_->mu);
+  std::lock_guard lock(state_->mu);
   bool ok = true;
   for (auto& p : state_->processors) ok = p->force_flush(timeout) && ok;
   return ok;
@@ -237,7 +250,7 @@ bool TracerProvider::force_flush(std::chrono::milliseconds timeout) {
 
 bool TracerProvider::shutdown(std::chrono::milliseconds timeout) {
   if (state_->shut_down.exchange(true)) return true;
-  std::unique_lock lock(state_->mu);
+  std::lock_guard lock(state_->mu);
   bool ok = true;
   for (auto& p : state_->processors) ok = p->shutdown(timeout) && ok;
   return ok;
