@@ -1,0 +1,125 @@
+// Sloth `prometheus/v1` SLO specs, parsed with yaml-cpp; every error names
+// the file, the line and the field.
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "vigil/slo.h"
+
+namespace vigil {
+namespace {
+
+struct Ctx {
+  std::string file;
+  [[noreturn]] void fail(const YAML::Node& node, const std::string& field, const std::string& why) const {
+    int line = node.IsDefined() && node.Mark().line >= 0 ? node.Mark().line + 1 : 0;
+    throw SpecError(file + ":" + std::to_string(line) + ": " + field + ": " + why);
+  }
+  std::string str(const YAML::Node& parent, const char* key, const std::string& path, bool required) const {
+    YAML::Node n = parent[key];
+    if (!n) {
+      if (required) fail(parent, path + "." + key, "is required");
+      return {};
+    }
+    if (!n.IsScalar()) fail(n, path + "." + key, "must be a string");
+    return n.as<std::string>();
+  }
+  std::map<std::string, std::string> string_map(const YAML::Node& parent, const char* key, const std::string& path) const {
+    std::map<std::string, std::string> out;
+    YAML::Node n = parent[key];
+    if (!n) return out;
+    if (!n.IsMap()) fail(n, path + "." + key, "must be a map of strings");
+    for (const auto& kv : n) {
+      if (!kv.second.IsScalar()) fail(kv.second, path + "." + key + "." + kv.first.as<std::string>(), "must be a string");
+      out[kv.first.as<std::string>()] = kv.second.as<std::string>();
+    }
+    return out;
+  }
+};
+
+bool valid_name(const std::string& s) {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_')) return false;
+  return true;
+}
+
+}  // namespace
+
+SloServiceSpec parse_slo_spec(std::string_view text, std::string_view file_name) {
+  Ctx ctx{std::string(file_name)};
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {
+    throw SpecError(ctx.file + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg);
+  }
+  if (!root.IsMap()) ctx.fail(root, "(document)", "must be a map");
+  if (std::string v = ctx.str(root, "version", "", true); v != "prometheus/v1")
+    ctx.fail(root["version"], "version", "must be \"prometheus/v1\", got \"" + v + "\"");
+  SloServiceSpec spec;
+  spec.service = ctx.str(root, "service", "", true);
+  if (!valid_name(spec.service)) ctx.fail(root["service"], "service", "must be letters, digits, '-' or '_'");
+  spec.labels = ctx.string_map(root, "labels", "");
+  YAML::Node slos = root["slos"];
+  if (!slos || !slos.IsSequence() || slos.size() == 0) ctx.fail(slos ? slos : root, "slos", "must be a non-empty list");
+  for (std::size_t i = 0; i < slos.size(); ++i) {
+    const YAML::Node& n = slos[i];
+    std::string path = "slos[" + std::to_string(i) + "]";
+    if (!n.IsMap()) ctx.fail(n, path, "must be a map");
+    SloSpec s;
+    s.name = ctx.str(n, "name", path, true);
+    if (!valid_name(s.name)) ctx.fail(n["name"], path + ".name", "must be letters, digits, '-' or '_'");
+    for (const auto& other : spec.slos)
+      if (other.name == s.name) ctx.fail(n["name"], path + ".name", "duplicate SLO name \"" + s.name + "\"");
+    s.description = ctx.str(n, "description", path, false);
+    YAML::Node obj = n["objective"];
+    if (!obj) ctx.fail(n, path + ".objective", "is required");
+    try {
+      s.objective_percent = obj.as<double>();
+    } catch (const YAML::Exception&) {
+      ctx.fail(obj, path + ".objective", "must be a number");
+    }
+    if (!(s.objective_percent > 0 && s.objective_percent < 100))
+      ctx.fail(obj, path + ".objective", "must be a percentage between 0 and 100 (exclusive)");
+    s.labels = ctx.string_map(n, "labels", path);
+    YAML::Node sli = n["sli"];
+    if (!sli || !sli.IsMap()) ctx.fail(sli ? sli : n, path + ".sli", "is required (a map with events)");
+    YAML::Node events = sli["events"];
+    if (!events || !events.IsMap()) ctx.fail(sli, path + ".sli.events", "is required (error_query and total_query)");
+    s.error_query = ctx.str(events, "error_query", path + ".sli.events", true);
+    s.total_query = ctx.str(events, "total_query", path + ".sli.events", true);
+    for (const auto* q : {&s.error_query, &s.total_query})
+      if (q->find("{{.window}}") == std::string::npos)
+        ctx.fail(events, path + ".sli.events", "queries must use the {{.window}} placeholder in their range");
+    YAML::Node alerting = n["alerting"];
+    if (alerting) {
+      std::string apath = path + ".alerting";
+      s.alert_name = ctx.str(alerting, "name", apath, false);
+      s.alert_labels = ctx.string_map(alerting, "labels", apath);
+      s.alert_annotations = ctx.string_map(alerting, "annotations", apath);
+      if (YAML::Node page = alerting["page_alert"]) {
+        s.page_labels = ctx.string_map(page, "labels", apath + ".page_alert");
+        if (page["disable"]) s.page_enabled = !page["disable"].as<bool>();
+      }
+      if (YAML::Node ticket = alerting["ticket_alert"]) {
+        s.ticket_labels = ctx.string_map(ticket, "labels", apath + ".ticket_alert");
+        if (ticket["disable"]) s.ticket_enabled = !ticket["disable"].as<bool>();
+      }
+    }
+    if (s.alert_name.empty()) s.alert_name = "SLOErrorBudgetBurn";
+    spec.slos.push_back(std::move(s));
+  }
+  return spec;
+}
+
+SloServiceSpec load_slo_spec_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw SpecError(path + ": cannot open file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_slo_spec(ss.str(), path);
+}
+
+}  // namespace vigil
