@@ -129,6 +129,35 @@ std::vector<std::string> bucket_labels(const std::vector<double>& bounds, bool o
   return out;
 }
 
+void append_metadata(std::string& out, std::string_view keyword, std::string_view name, std::string_view value) {
+  out += "# ";
+  out += keyword;
+  out += ' ';
+  out += name;
+  out += ' ';
+  out += value;
+  out += '\n';
+}
+
+void append_help(std::string& out, std::string_view name, std::string_view help, bool openmetrics) {
+  if (help.empty()) return;
+  out += "# HELP ";
+  out += name;
+  out += ' ';
+  append_escaped(out, help, openmetrics);
+  out += '\n';
+}
+
+std::string_view series_labels(const MetricFamilySnapshot& f, const SeriesSnapshot& s, std::string& scratch) {
+  std::string_view labels = s.label_values.rendered();
+  if (labels.empty() && !s.label_values.empty()) {
+    scratch.clear();
+    render_label_pairs(scratch, f.label_names, s.label_values.values());
+    labels = scratch;
+  }
+  return labels;
+}
+
 std::size_t estimate_exposition_size(const std::vector<MetricFamilySnapshot>& families) {
   std::size_t lines = 0;
   for (const auto& f : families)

@@ -33,6 +33,15 @@ void append_sample(std::string& out, std::string_view name, std::string_view suf
 // Label-value text of each histogram bound plus "+Inf", computed once per family.
 std::vector<std::string> bucket_labels(const std::vector<double>& bounds, bool openmetrics);
 
+// "# KEYWORD name value\n" metadata lines; HELP text is escaped (with
+// quotes too in OpenMetrics).
+void append_metadata(std::string& out, std::string_view keyword, std::string_view name, std::string_view value);
+void append_help(std::string& out, std::string_view name, std::string_view help, bool openmetrics);
+
+// The series' pre-rendered label text, or (for hand-made snapshots) the
+// labels rendered into `scratch`.
+std::string_view series_labels(const MetricFamilySnapshot& f, const SeriesSnapshot& s, std::string& scratch);
+
 // A rough size of the exposition, to reserve the output once.
 std::size_t estimate_exposition_size(const std::vector<MetricFamilySnapshot>& families);
 

@@ -69,34 +69,13 @@ void encode_openmetrics(const std::vector<MetricFamilySnapshot>& families, std::
   out.reserve(out.size() + detail::estimate_exposition_size(families));
   std::string bound, scratch;
   for (const MetricFamilySnapshot& f : families) {
-    out += "# TYPE ";
-    out += f.name;
-    out += ' ';
-    out += type_name(f.type);
-    out += '\n';
-    if (!f.unit.empty()) {
-      out += "# UNIT ";
-      out += f.name;
-      out += ' ';
-      out += f.unit;
-      out += '\n';
-    }
-    if (!f.help.empty()) {
-      out += "# HELP ";
-      out += f.name;
-      out += ' ';
-      detail::append_escaped(out, f.help, true);
-      out += '\n';
-    }
+    detail::append_metadata(out, "TYPE", f.name, type_name(f.type));
+    if (!f.unit.empty()) detail::append_metadata(out, "UNIT", f.name, f.unit);
+    detail::append_help(out, f.name, f.help, true);
     std::vector<std::string> les;
     if (f.type == MetricType::kHistogram) les = detail::bucket_labels(f.bucket_bounds, true);
     for (const SeriesSnapshot& s : f.series) {
-      std::string_view labels = s.label_values.rendered();
-      if (labels.empty() && !s.label_values.empty()) {  // hand-made snapshot
-        scratch.clear();
-        detail::render_label_pairs(scratch, f.label_names, s.label_values.values());
-        labels = scratch;
-      }
+      std::string_view labels = detail::series_labels(f, s, scratch);
       Line line{out, f, s, labels};
       switch (f.type) {
         case MetricType::kCounter:

@@ -34,27 +34,12 @@ void encode_prometheus_text(const std::vector<MetricFamilySnapshot>& families, s
     if (f.series.empty()) continue;
     // 0.0.4 has no separate family name: counters are named with _total.
     std::string name = f.type == MetricType::kCounter ? f.name + "_total" : f.name;
-    if (!f.help.empty()) {
-      out += "# HELP ";
-      out += name;
-      out += ' ';
-      detail::append_escaped(out, f.help, false);
-      out += '\n';
-    }
-    out += "# TYPE ";
-    out += name;
-    out += ' ';
-    out += type_name(f.type);
-    out += '\n';
+    detail::append_help(out, name, f.help, false);
+    detail::append_metadata(out, "TYPE", name, type_name(f.type));
     std::vector<std::string> les;
     if (f.type == MetricType::kHistogram) les = detail::bucket_labels(f.bucket_bounds, false);
     for (const SeriesSnapshot& s : f.series) {
-      std::string_view labels = s.label_values.rendered();
-      if (labels.empty() && !s.label_values.empty()) {  // hand-made snapshot
-        scratch.clear();
-        detail::render_label_pairs(scratch, f.label_names, s.label_values.values());
-        labels = scratch;
-      }
+      std::string_view labels = detail::series_labels(f, s, scratch);
       switch (f.type) {
         case MetricType::kHistogram: {
           double cumulative = 0;
