@@ -36,11 +36,17 @@ bool from_hex(std::string_view s, std::array<std::uint8_t, N>& out) {
   return true;
 }
 
+// Word-wise: validity is checked on every span start.
 template <std::size_t N>
 bool any_nonzero(const std::array<std::uint8_t, N>& b) {
-  for (auto x : b)
-    if (x) return true;
-  return false;
+  static_assert(N % 8 == 0);
+  std::uint64_t acc = 0;
+  for (std::size_t i = 0; i < N; i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, b.data() + i, 8);
+    acc |= w;
+  }
+  return acc != 0;
 }
 
 // xoshiro256++ (Blackman & Vigna): a small, fast per-thread generator, so id
