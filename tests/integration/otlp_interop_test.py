@@ -10,14 +10,11 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from testlib import check  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 INTEROP = os.path.join(HERE, "..", "interop")
-
-
-def check(cond, message):
-    if not cond:
-        raise AssertionError(message)
-    print("ok -", message)
 
 
 def attr(attrs, key):

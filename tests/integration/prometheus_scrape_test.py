@@ -10,13 +10,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from testlib import Prometheus, free_port, http_get, process, wait_for  # noqa: E402
-
-
-def check(cond, message):
-    if not cond:
-        raise AssertionError(message)
-    print("ok -", message)
+from testlib import Prometheus, check, free_port, http_get, process, wait_for  # noqa: E402
 
 
 def promtool_check(url):

@@ -13,15 +13,12 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from testlib import check  # noqa: E402
+
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 SPEC = os.path.join(REPO, "deploy", "slo", "inference-slos.yaml")
 ALERT = "RankerAvailabilityBudgetBurn"
-
-
-def check(cond, message, detail=""):
-    if not cond:
-        raise AssertionError(f"{message}\n{detail}")
-    print("ok -", message)
 
 
 def alert(severity):

@@ -9,6 +9,13 @@ import urllib.parse
 import urllib.request
 
 
+def check(cond, message, detail=""):
+    """A named assertion that prints its name when it holds."""
+    if not cond:
+        raise AssertionError(f"{message}\n{detail}" if detail else message)
+    print("ok -", message)
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
