@@ -1,5 +1,5 @@
-// Gauge is header-only (a single atomic double); this file keeps the bucket
-// helpers that sit beside the simple types.
+// Histogram bucket helpers: linear, exponential and the default latency
+// buckets (Gauge itself is header-only).
 #include <cmath>
 #include <stdexcept>
 
