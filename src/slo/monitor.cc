@@ -52,11 +52,17 @@ struct SloMonitor::Impl {
   }
   const Snapshot& at(std::size_t age) const { return ring[(head + ring.size() - age) % ring.size()]; }
 
-  // The newest snapshot at or before `t`, or the oldest one kept.
+  // The newest snapshot at or before `t`, or the oldest one kept. Snapshot
+  // times fall with age, so this bisects: status() asks a dozen windows of
+  // a ring that holds 43 200 entries at the defaults.
   const Snapshot& at_or_before(double t) const {
-    for (std::size_t age = 0; age < size; ++age)
-      if (at(age).t <= t + 1e-9) return at(age);
-    return at(size - 1);
+    std::size_t lo = 0, hi = size - 1;  // answer in [lo, hi]; hi (oldest) is the fallback
+    while (lo < hi) {
+      std::size_t mid = (lo + hi) / 2;
+      if (at(mid).t <= t + 1e-9) hi = mid;
+      else lo = mid + 1;
+    }
+    return at(lo);
   }
 
   Snapshot live() const {
