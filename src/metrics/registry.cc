@@ -9,18 +9,23 @@
 namespace vigil {
 
 namespace detail {
+namespace {
+
+// One hash for stored keys and lookup probes: equal values, equal hashes.
+template <typename Strings>
+std::size_t hash_label_values(const Strings& values) {
+  std::size_t h = 0xcbf29ce484222325ull;
+  for (std::string_view s : values) h = (h ^ std::hash<std::string_view>{}(s)) * 0x100000001b3ull;
+  return h;
+}
+
+}  // namespace
 
 std::size_t LabelKeyHash::operator()(std::span<const std::string_view> k) const noexcept {
-  std::size_t h = 0xcbf29ce484222325ull;
-  for (std::string_view s : k) h = (h ^ std::hash<std::string_view>{}(s)) * 0x100000001b3ull;
-  return h;
+  return hash_label_values(k);
 }
 
-std::size_t LabelKeyHash::operator()(std::span<const std::string> k) const noexcept {
-  std::size_t h = 0xcbf29ce484222325ull;
-  for (const std::string& s : k) h = (h ^ std::hash<std::string_view>{}(s)) * 0x100000001b3ull;
-  return h;
-}
+std::size_t LabelKeyHash::operator()(std::span<const std::string> k) const noexcept { return hash_label_values(k); }
 
 LabelValues make_label_values(const FamilyInfo& info, std::span<const std::string_view> values) {
   std::vector<std::string> owned(values.begin(), values.end());
