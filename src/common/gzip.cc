@@ -1,4 +1,4 @@
-#include "server/gzip.h"
+#include "common/gzip.h"
 
 #include <zlib.h>
 

@@ -1,3 +1,4 @@
+// gzip for HTTP bodies: responses and requests of the server, OTLP export.
 #pragma once
 
 #include <string>

@@ -1,6 +1,6 @@
 #include "server/metrics_handler.h"
 
-#include "server/gzip.h"
+#include "common/gzip.h"
 #include "vigil/exposition.h"
 
 namespace vigil::detail {

@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "server/gzip.h"
+#include "common/gzip.h"
 
 namespace vigil::detail {
 

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
-#include "server/gzip.h"
+#include "common/gzip.h"
 #include "vigil/exposition.h"
 #include "vigil/metrics_server.h"
 
