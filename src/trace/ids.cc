@@ -2,20 +2,16 @@
 #include <cstring>
 #include <random>
 
+#include "trace/hex.h"
 #include "vigil/trace.h"
 
 namespace vigil {
 namespace {
 
-constexpr char kHex[] = "0123456789abcdef";
-
 template <std::size_t N>
 std::string to_hex(const std::array<std::uint8_t, N>& b) {
   std::string s(N * 2, '0');
-  for (std::size_t i = 0; i < N; ++i) {
-    s[2 * i] = kHex[b[i] >> 4];
-    s[2 * i + 1] = kHex[b[i] & 15];
-  }
+  detail::write_hex(b.data(), N, s.data());
   return s;
 }
 

@@ -2,6 +2,7 @@
 // tracestate, parsed strictly so a malformed header starts a new trace.
 #include <set>
 
+#include "trace/hex.h"
 #include "vigil/trace.h"
 
 namespace vigil {
@@ -103,10 +104,8 @@ std::optional<SpanContext> parse_traceparent(std::string_view tp, std::string_vi
 }
 
 std::string format_traceparent(const SpanContext& c) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string s = "00-" + c.trace_id.hex() + "-" + c.span_id.hex() + "-";
-  s += kHex[c.flags >> 4];
-  s += kHex[c.flags & 15];
+  std::string s = "00-" + c.trace_id.hex() + "-" + c.span_id.hex() + "-xx";
+  detail::write_hex(&c.flags, 1, s.data() + s.size() - 2);
   return s;
 }
 

@@ -1,10 +1,10 @@
 // Span lifecycle: sampling at start, recording within limits, hand-off to
 // processors at end; the thread's active context; providers and tracers.
 #include <algorithm>
-#include <cstring>
 #include <mutex>
 
 #include "common/stacktrace.h"
+#include "trace/hex.h"
 #include "vigil/metrics.h"
 #include "vigil/trace.h"
 
@@ -167,9 +167,8 @@ Scope::Scope(const SpanContext& context) : saved_(std::make_unique<Saved>()) {
   saved_->previous_exemplar = detail::tls_trace_exemplar;
   tls_current_context = context;
   if (context.valid() && context.sampled()) {
-    std::string t = context.trace_id.hex(), s = context.span_id.hex();
-    std::memcpy(saved_->exemplar.trace_id, t.data(), 32);
-    std::memcpy(saved_->exemplar.span_id, s.data(), 16);
+    detail::write_hex(context.trace_id.bytes.data(), 16, saved_->exemplar.trace_id);
+    detail::write_hex(context.span_id.bytes.data(), 8, saved_->exemplar.span_id);
     detail::tls_trace_exemplar = &saved_->exemplar;
   } else {
     detail::tls_trace_exemplar = nullptr;
