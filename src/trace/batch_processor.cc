@@ -127,11 +127,9 @@ bool BatchSpanProcessor::force_flush(std::chrono::milliseconds timeout) {
 bool BatchSpanProcessor::shutdown(std::chrono::milliseconds timeout) {
   {
     std::lock_guard lock(impl_->mu);
-    if (!impl_->worker.joinable()) return true;
-    if (!impl_->stopping) {
-      impl_->stopping = true;
-      impl_->wake.notify_one();
-    }
+    if (impl_->stopping) return true;  // a concurrent or earlier shutdown owns the join
+    impl_->stopping = true;
+    impl_->wake.notify_one();
   }
   (void)timeout;  // the exporter's own timeout bounds each export
   impl_->worker.join();
