@@ -1,10 +1,19 @@
+// Stack traces with function names and source lines, including functions
+// with internal linkage (anonymous namespaces, static), which the dynamic
+// symbol table behind backtrace_symbols() cannot name. elfutils' libdwfl
+// reads .symtab and DWARF line tables of every loaded module. One session
+// is kept per process (creating one costs milliseconds) and re-reported
+// when an address falls outside the modules it knows (a later dlopen).
 #include "common/stacktrace.h"
 
 #include <cxxabi.h>
+#include <elfutils/libdwfl.h>
 #include <execinfo.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <memory>
+#include <mutex>
 #include <typeinfo>
 
 namespace vigil::detail {
@@ -16,15 +25,68 @@ std::string demangle(const char* mangled) {
   return status == 0 && out ? std::string(out.get()) : std::string(mangled);
 }
 
-// backtrace_symbols gives "module(mangled+0x1f) [0xaddr]"; demangle the
-// symbol part when there is one.
-std::string pretty_frame(const char* raw) {
-  std::string s(raw);
-  auto open = s.find('(');
-  auto plus = s.find('+', open == std::string::npos ? 0 : open);
-  if (open == std::string::npos || plus == std::string::npos || plus == open + 1) return s;
-  std::string symbol = s.substr(open + 1, plus - open - 1);
-  return s.substr(0, open + 1) + demangle(symbol.c_str()) + s.substr(plus);
+class Symbolizer {
+ public:
+  // "function at file:line" (or "function in module", or the address).
+  std::string describe(void* frame) {
+    std::lock_guard lock(mu_);
+    // Return addresses point after the call; step back into it.
+    auto addr = reinterpret_cast<Dwarf_Addr>(frame) - 1;
+    Dwfl_Module* module = dwfl_ ? dwfl_addrmodule(dwfl_, addr) : nullptr;
+    if (!module) {
+      report();
+      module = dwfl_ ? dwfl_addrmodule(dwfl_, addr) : nullptr;
+    }
+    std::string out;
+    if (!module) return hex(addr + 1);
+    const char* name = dwfl_module_addrname(module, addr);
+    out = name ? demangle(name) : hex(addr + 1);
+    int line = 0;
+    const char* file = nullptr;
+    if (Dwfl_Line* l = dwfl_module_getsrc(module, addr)) file = dwfl_lineinfo(l, nullptr, &line, nullptr, nullptr, nullptr);
+    if (file) {
+      out += " at ";
+      out += file;
+      out += ":" + std::to_string(line);
+    } else {
+      const char* mod = dwfl_module_info(module, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr);
+      if (mod) out += std::string(" in ") + mod;
+    }
+    return out;
+  }
+
+ private:
+  static std::string hex(Dwarf_Addr a) {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "0x%lx", static_cast<unsigned long>(a));
+    return buf;
+  }
+
+  void report() {
+    if (dwfl_) dwfl_end(dwfl_);
+    dwfl_ = dwfl_begin(&callbacks_);
+    if (!dwfl_) return;
+    dwfl_report_begin(dwfl_);
+    if (dwfl_linux_proc_report(dwfl_, ::getpid()) != 0) {
+      dwfl_end(dwfl_);
+      dwfl_ = nullptr;
+      return;
+    }
+    dwfl_report_end(dwfl_, nullptr, nullptr);
+  }
+
+  std::mutex mu_;
+  char* debuginfo_path_ = nullptr;
+  Dwfl_Callbacks callbacks_{.find_elf = dwfl_linux_proc_find_elf,
+                            .find_debuginfo = dwfl_standard_find_debuginfo,
+                            .section_address = nullptr,
+                            .debuginfo_path = &debuginfo_path_};
+  Dwfl* dwfl_ = nullptr;
+};
+
+Symbolizer& symbolizer() {
+  static auto* s = new Symbolizer();  // never destroyed: usable during exit
+  return *s;
 }
 
 }  // namespace
@@ -32,11 +94,26 @@ std::string pretty_frame(const char* raw) {
 std::string current_stacktrace(int skip) {
   void* frames[64];
   int n = backtrace(frames, 64);
-  std::unique_ptr<char*, void (*)(void*)> symbols(backtrace_symbols(frames, n), std::free);
   std::string out;
   for (int i = skip; i < n; ++i) {
     out += "  at ";
-    out += symbols ? pretty_frame(symbols.get()[i]) : std::string("?");
+    out += symbolizer().describe(frames[i]);
+    out += '\n';
+  }
+  return out;
+}
+
+std::string caller_stacktrace() {
+  void* frames[64];
+  int n = backtrace(frames, 64);
+  std::string out;
+  bool inside = true;
+  for (int i = 1; i < n; ++i) {
+    std::string frame = symbolizer().describe(frames[i]);
+    if (inside && frame.starts_with("vigil::")) continue;
+    inside = false;
+    out += "  at ";
+    out += frame;
     out += '\n';
   }
   return out;

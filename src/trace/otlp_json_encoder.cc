@@ -4,35 +4,14 @@
 #include <nlohmann/json.hpp>
 
 #include "trace/otlp_grouping.h"
+#include "trace/otlp_json_attributes.h"
 #include "vigil/otlp.h"
 
 namespace vigil {
 namespace {
 
 using nlohmann::json;
-
-json any_value(const AttributeValue& v) {
-  return std::visit(
-      [](const auto& x) -> json {
-        using T = std::decay_t<decltype(x)>;
-        if constexpr (std::is_same_v<T, bool>) return {{"boolValue", x}};
-        else if constexpr (std::is_same_v<T, std::int64_t>) return {{"intValue", std::to_string(x)}};
-        else if constexpr (std::is_same_v<T, double>) return {{"doubleValue", x}};
-        else if constexpr (std::is_same_v<T, std::string>) return {{"stringValue", x}};
-        else {
-          json values = json::array();
-          for (const auto& e : x) values.push_back(any_value(AttributeValue(static_cast<typename T::value_type>(e))));
-          return {{"arrayValue", {{"values", values}}}};
-        }
-      },
-      v);
-}
-
-json key_values(const Attributes& attrs) {
-  json out = json::array();
-  for (const auto& a : attrs) out.push_back({{"key", a.key}, {"value", any_value(a.value)}});
-  return out;
-}
+using detail::key_values;
 
 json span_json(const SpanData& s) {
   json j = {{"traceId", s.context.trace_id.hex()},

@@ -2,40 +2,15 @@
 // proto/), grouping spans by resource and instrumentation scope.
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 #include "trace/otlp_grouping.h"
+#include "trace/otlp_proto_attributes.h"
 #include "vigil/otlp.h"
 
 namespace vigil {
 namespace {
 
-namespace common = opentelemetry::proto::common::v1;
+using detail::bytes_of;
+using detail::to_key_values;
 namespace tracepb = opentelemetry::proto::trace::v1;
-
-void to_any(const AttributeValue& v, common::AnyValue& out) {
-  std::visit(
-      [&out](const auto& x) {
-        using T = std::decay_t<decltype(x)>;
-        if constexpr (std::is_same_v<T, bool>) out.set_bool_value(x);
-        else if constexpr (std::is_same_v<T, std::int64_t>) out.set_int_value(x);
-        else if constexpr (std::is_same_v<T, double>) out.set_double_value(x);
-        else if constexpr (std::is_same_v<T, std::string>) out.set_string_value(x);
-        else {
-          auto* arr = out.mutable_array_value();
-          for (const auto& e : x) to_any(AttributeValue(static_cast<typename T::value_type>(e)), *arr->add_values());
-        }
-      },
-      v);
-}
-
-void to_key_values(const Attributes& attrs, google::protobuf::RepeatedPtrField<common::KeyValue>& out) {
-  out.Reserve(static_cast<int>(attrs.size()));
-  for (const auto& a : attrs) {
-    auto* kv = out.Add();
-    kv->set_key(a.key);
-    to_any(a.value, *kv->mutable_value());
-  }
-}
-
-std::string bytes_of(const auto& id) { return std::string(reinterpret_cast<const char*>(id.bytes.data()), id.bytes.size()); }
 
 void to_span(const SpanData& s, tracepb::Span& out) {
   out.set_trace_id(bytes_of(s.context.trace_id));

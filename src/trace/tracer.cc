@@ -121,7 +121,7 @@ Span& Span::add_link(const SpanContext& context, Attributes attributes) {
 
 Span& Span::record_exception(const std::exception& e) {
   if (!data_) return *this;
-  return record_exception(detail::demangled_type_name(e), e.what(), detail::current_stacktrace(2));
+  return record_exception(detail::demangled_type_name(e), e.what(), detail::caller_stacktrace());
 }
 
 Span& Span::record_exception(std::string_view type, std::string_view message, std::string_view stacktrace) {

@@ -1,0 +1,129 @@
+// JSON string escaping and RFC 3339 timestamps: the two primitives every
+// formatter shares. Escaping validates UTF-8 as RFC 3629 defines it (no
+// overlongs, no surrogates, nothing past U+10FFFF) because a log line is
+// untrusted input: a request header or a model feature can hold any bytes.
+#include <array>
+#include <cstring>
+
+#include "vigil/log.h"
+
+namespace vigil {
+namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
+
+// Which ASCII bytes need an escape: controls, '"' and '\\'.
+constexpr std::array<bool, 128> make_escape_table() {
+  std::array<bool, 128> t{};
+  for (int c = 0; c < 0x20; ++c) t[c] = true;
+  t['"'] = t['\\'] = true;
+  t[0x7f] = true;  // DEL: legal JSON, but invisible in a terminal
+  return t;
+}
+constexpr auto kNeedsEscape = make_escape_table();
+
+// Length of the valid UTF-8 sequence starting at s[i] (2-4), or 0.
+std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
+  auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
+  auto cont = [&](std::size_t k, unsigned char lo = 0x80, unsigned char hi = 0xBF) {
+    return i + k < s.size() && b(k) >= lo && b(k) <= hi;
+  };
+  unsigned char c = b(0);
+  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
+  if (c == 0xE0) return cont(1, 0xA0) && cont(2) ? 3 : 0;
+  if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) return cont(1) && cont(2) ? 3 : 0;
+  if (c == 0xED) return cont(1, 0x80, 0x9F) && cont(2) ? 3 : 0;  // no surrogates
+  if (c == 0xF0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
+  if (c >= 0xF1 && c <= 0xF3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
+  if (c == 0xF4) return cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0;
+  return 0;
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view s) {
+  out.push_back('"');
+  std::size_t run = 0;  // start of the pending run of bytes copied verbatim
+  std::size_t i = 0;
+  auto flush_run = [&] {
+    out.append(s.data() + run, i - run);
+  };
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      if (!kNeedsEscape[c]) {
+        ++i;
+        continue;
+      }
+      flush_run();
+      switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        case '\b': out += "\\b"; break;
+        case '\f': out += "\\f"; break;
+        default:
+          out += "\\u00";
+          out.push_back(kHex[c >> 4]);
+          out.push_back(kHex[c & 0xf]);
+      }
+      run = ++i;
+      continue;
+    }
+    std::size_t n = utf8_sequence_length(s, i);
+    if (n != 0) {
+      i += n;
+      continue;
+    }
+    flush_run();
+    out += "\\ufffd";  // one replacement per invalid byte
+    run = ++i;
+  }
+  flush_run();
+  out.push_back('"');
+}
+
+void append_rfc3339_nanos(std::string& out, std::uint64_t unix_nano) {
+  std::uint64_t secs = unix_nano / 1'000'000'000ull;
+  std::uint32_t nanos = static_cast<std::uint32_t>(unix_nano % 1'000'000'000ull);
+  std::int64_t days = static_cast<std::int64_t>(secs / 86400);
+  std::uint32_t sod = static_cast<std::uint32_t>(secs % 86400);
+  // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+  days += 719468;
+  std::int64_t era = days / 146097;
+  std::uint32_t doe = static_cast<std::uint32_t>(days - era * 146097);
+  std::uint32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  std::int64_t year = static_cast<std::int64_t>(yoe) + era * 400;
+  std::uint32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  std::uint32_t mp = (5 * doy + 2) / 153;
+  std::uint32_t day = doy - (153 * mp + 2) / 5 + 1;
+  std::uint32_t month = mp < 10 ? mp + 3 : mp - 9;
+  if (month <= 2) ++year;
+
+  char buf[32];
+  auto put = [&](char* p, std::uint64_t v, int width) {
+    for (int k = width - 1; k >= 0; --k) {
+      p[k] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    }
+  };
+  put(buf, static_cast<std::uint64_t>(year), 4);
+  buf[4] = '-';
+  put(buf + 5, month, 2);
+  buf[7] = '-';
+  put(buf + 8, day, 2);
+  buf[10] = 'T';
+  put(buf + 11, sod / 3600, 2);
+  buf[13] = ':';
+  put(buf + 14, sod / 60 % 60, 2);
+  buf[16] = ':';
+  put(buf + 17, sod % 60, 2);
+  buf[19] = '.';
+  put(buf + 20, nanos, 9);
+  buf[29] = 'Z';
+  out.append(buf, 30);
+}
+
+}  // namespace vigil

@@ -1,0 +1,322 @@
+// LogProvider and Logger: level checks, sampling, building the record and
+// handing it to the sinks, directly (sync) or through the ring (async).
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+#include "common/stacktrace.h"
+#include "log/record_ring.h"
+#include "log/repeat_sampler.h"
+#include "vigil/metrics.h"
+
+namespace vigil {
+
+namespace {
+
+std::uint64_t now_unix_nano() {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+}
+
+// Copies a call-site value into a kept one, reusing a string's capacity.
+void assign(OwnedValue& out, const FieldValue& in) {
+  std::visit(
+      [&](const auto& x) {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, std::string_view>) {
+          if (auto* s = std::get_if<std::string>(&out)) s->assign(x);
+          else out.emplace<std::string>(x);
+        } else {
+          out = x;
+        }
+      },
+      in.get());
+}
+
+void fill_fields(LogRecord& r, std::span<const Field> fields) {
+  if (r.fields.size() < fields.size()) r.fields.resize(fields.size());
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    r.fields[i].key.assign(fields[i].key);
+    assign(r.fields[i].value, fields[i].value);
+  }
+  r.field_count = fields.size();
+}
+
+}  // namespace
+
+struct LogProvider::Impl {
+  std::vector<std::shared_ptr<Sink>> sinks;
+  std::atomic<std::uint8_t> level;
+  std::atomic<std::uint64_t> level_generation{1};
+  std::mutex levels_mu;
+  std::vector<std::pair<std::string, Level>> overrides;  // by name prefix
+
+  std::optional<detail::RepeatSampler> sampler;
+  std::atomic<std::uint64_t> sampled_out{0};
+  std::atomic<std::uint64_t> dropped{0};
+  Counter* records_metric[7] = {};
+  Counter* dropped_full_metric = nullptr;
+  Counter* dropped_sampled_metric = nullptr;
+  Gauge* depth_metric = nullptr;
+
+  // Sync mode: callers take turns at the sinks.
+  std::mutex sink_mu;
+
+  // Async mode.
+  std::unique_ptr<detail::RecordRing> ring;
+  std::mutex wake_mu;
+  std::condition_variable wake, flushed;
+  std::atomic<bool> worker_sleeping{false};
+  std::uint64_t flush_requested = 0, flush_done = 0;
+  std::size_t flush_target = 0;
+  bool stopping = false;
+  std::thread worker;
+
+  Level effective_level(const LoggerContext& ctx) {
+    std::uint64_t gen = level_generation.load(std::memory_order_acquire);
+    std::uint64_t cached = ctx.level_cache.load(std::memory_order_relaxed);
+    if ((cached >> 8) == gen) return static_cast<Level>(cached & 0xff);
+    Level l;
+    {
+      std::lock_guard lock(levels_mu);
+      gen = level_generation.load(std::memory_order_acquire);
+      l = static_cast<Level>(level.load());
+      std::size_t best = 0;
+      for (const auto& [prefix, lv] : overrides) {
+        bool match = ctx.name == prefix ||
+                     (ctx.name.size() > prefix.size() && ctx.name.starts_with(prefix) && ctx.name[prefix.size()] == '.');
+        if (match && prefix.size() + 1 > best) {
+          best = prefix.size() + 1;
+          l = lv;
+        }
+      }
+    }
+    ctx.level_cache.store((gen << 8) | static_cast<std::uint64_t>(l), std::memory_order_relaxed);
+    return l;
+  }
+
+  void dispatch(const LogRecord& r) {
+    for (auto& s : sinks)
+      if (r.level >= s->min_level) s->write(r);
+    if (r.level == Level::kFatal)
+      for (auto& s : sinks) s->flush();
+  }
+
+  void run() {
+    while (true) {
+      bool did_work = false;
+      while (LogRecord* r = ring->front()) {
+        dispatch(*r);
+        r->context.reset();  // let the logger's context go
+        ring->pop();
+        did_work = true;
+      }
+      if (depth_metric) depth_metric->set(static_cast<double>(ring->depth()));
+      std::unique_lock lock(wake_mu);
+      if (flush_requested != flush_done && ring->consumed() >= flush_target) {
+        lock.unlock();
+        for (auto& s : sinks) s->flush();
+        lock.lock();
+        flush_done = flush_requested;
+        flushed.notify_all();
+        continue;
+      }
+      if (stopping && ring->consumed() >= ring->claimed()) break;
+      if (did_work) continue;
+      // Sleep until a producer or flusher wakes us; the timeout bounds the
+      // delay of a wake-up lost between the flag and the wait.
+      worker_sleeping.store(true, std::memory_order_seq_cst);
+      if (!ring->front() && !stopping && flush_requested == flush_done)
+        wake.wait_for(lock, std::chrono::milliseconds(50));
+      worker_sleeping.store(false, std::memory_order_relaxed);
+    }
+    for (auto& s : sinks) s->flush();
+  }
+
+  void fill(LogRecord& r, Level level, std::uint64_t now, const std::shared_ptr<const LoggerContext>& ctx,
+            std::string_view message, std::span<const Field> fields, const std::exception* e) {
+    r.time_unix_nano = now;
+    r.level = level;
+    r.context = ctx;
+    r.message.assign(message);
+    fill_fields(r, fields);
+    const SpanContext& span = current_span_context();
+    r.trace_id = span.trace_id;
+    r.span_id = span.span_id;
+    r.trace_flags = span.flags;
+    if (e) {
+      r.exception_type = detail::demangled_type_name(*e);
+      r.exception_message = e->what();
+      r.exception_stacktrace = detail::caller_stacktrace();
+    } else if (!r.exception_type.empty() || !r.exception_message.empty()) {
+      r.exception_type.clear();
+      r.exception_message.clear();
+      r.exception_stacktrace.clear();
+    }
+  }
+
+  void submit(Level level, const std::shared_ptr<const LoggerContext>& ctx, std::string_view message,
+              std::span<const Field> fields, const std::exception* e) {
+    std::uint64_t now = now_unix_nano();
+    if (sampler && !sampler->keep(level, message, now)) {
+      sampled_out.fetch_add(1, std::memory_order_relaxed);
+      if (dropped_sampled_metric) dropped_sampled_metric->inc();
+      return;
+    }
+    if (auto* m = records_metric[static_cast<int>(level)]) m->inc();
+    if (ring) {
+      std::size_t ticket;
+      LogRecord* r = ring->claim(ticket);
+      if (!r) {
+        dropped.fetch_add(1, std::memory_order_relaxed);
+        if (dropped_full_metric) dropped_full_metric->inc();
+        return;
+      }
+      fill(*r, level, now, ctx, message, fields, e);
+      ring->publish(ticket);
+      if (worker_sleeping.load(std::memory_order_seq_cst)) wake.notify_one();
+      return;
+    }
+    // Sync: one reusable record per thread, so no allocation once warm.
+    thread_local LogRecord scratch;
+    fill(scratch, level, now, ctx, message, fields, e);
+    {
+      std::lock_guard lock(sink_mu);
+      dispatch(scratch);
+    }
+    scratch.context.reset();
+  }
+
+  void flush() {
+    if (!ring) {
+      std::lock_guard lock(sink_mu);
+      for (auto& s : sinks) s->flush();
+      return;
+    }
+    std::unique_lock lock(wake_mu);
+    std::uint64_t target = ++flush_requested;
+    flush_target = std::max(flush_target, ring->claimed());
+    wake.notify_one();
+    flushed.wait(lock, [&] { return flush_done >= target; });
+  }
+};
+
+LogProvider::LogProvider(LogProviderOptions options) : impl_(std::make_unique<Impl>()) {
+  impl_->sinks = std::move(options.sinks);
+  if (impl_->sinks.empty()) impl_->sinks.push_back(stdout_sink(options.format));
+  impl_->level.store(static_cast<std::uint8_t>(options.level));
+  if (!options.level_spec.empty() && !set_levels(options.level_spec))
+    throw std::invalid_argument("invalid log level spec '" + options.level_spec +
+                                "' (expected e.g. 'info' or 'warn,ranker=debug')");
+  if (options.sampling) impl_->sampler.emplace(*options.sampling);
+  if (Registry* r = options.registry) {
+    auto& records = r->counter({.name = "vigil_log_records_total",
+                                .help = "Log records accepted, by level.",
+                                .labels = {"level"}});
+    for (int l = 0; l < 6; ++l) impl_->records_metric[l] = &records.labels({std::string(level_name(Level(l)))});
+    auto& dropped = r->counter({.name = "vigil_log_dropped_total",
+                                .help = "Log records dropped: queue_full (async queue) or sampled (rate limit).",
+                                .labels = {"reason"}});
+    impl_->dropped_full_metric = &dropped.labels({"queue_full"});
+    impl_->dropped_sampled_metric = &dropped.labels({"sampled"});
+    if (options.async)
+      impl_->depth_metric =
+          &r->gauge({.name = "vigil_log_queue_depth", .help = "Records waiting in the async log queue."}).labels({});
+  }
+  if (options.async) {
+    impl_->ring = std::make_unique<detail::RecordRing>(options.queue_capacity);
+    impl_->worker = std::thread([this] { impl_->run(); });
+  }
+}
+
+LogProvider::~LogProvider() {
+  if (impl_->ring) {
+    {
+      std::lock_guard lock(impl_->wake_mu);
+      impl_->stopping = true;
+    }
+    impl_->wake.notify_one();
+    impl_->worker.join();
+  } else {
+    impl_->flush();
+  }
+}
+
+Logger LogProvider::logger(std::string_view name) {
+  auto ctx = std::make_shared<LoggerContext>();
+  ctx->name = std::string(name);
+  return Logger(impl_.get(), std::move(ctx));
+}
+
+void LogProvider::set_level(Level level) {
+  impl_->level.store(static_cast<std::uint8_t>(level));
+  impl_->level_generation.fetch_add(1, std::memory_order_acq_rel);
+}
+Level LogProvider::level() const { return static_cast<Level>(impl_->level.load()); }
+
+void LogProvider::set_logger_level(std::string_view name_prefix, Level level) {
+  {
+    std::lock_guard lock(impl_->levels_mu);
+    auto& ov = impl_->overrides;
+    auto it = std::find_if(ov.begin(), ov.end(), [&](const auto& p) { return p.first == name_prefix; });
+    if (it != ov.end()) it->second = level;
+    else ov.emplace_back(std::string(name_prefix), level);
+  }
+  impl_->level_generation.fetch_add(1, std::memory_order_acq_rel);
+}
+
+bool LogProvider::set_levels(std::string_view spec) {
+  auto parsed = parse_level_spec(spec);
+  if (!parsed) return false;
+  if (parsed->base) set_level(*parsed->base);
+  for (const auto& [name, l] : parsed->overrides) set_logger_level(name, l);
+  return true;
+}
+
+void LogProvider::flush() { impl_->flush(); }
+std::uint64_t LogProvider::dropped() const { return impl_->dropped.load(); }
+std::uint64_t LogProvider::sampled_out() const { return impl_->sampled_out.load(); }
+
+// ---- Logger ---------------------------------------------------------------------
+
+Logger Logger::bind(std::string_view key, FieldValue value) const {
+  auto ctx = std::make_shared<LoggerContext>();
+  ctx->name = context_->name;
+  ctx->fields = context_->fields;
+  LogField& f = ctx->fields.emplace_back();
+  f.key = std::string(key);
+  assign(f.value, value);
+  return Logger(provider_, std::move(ctx));
+}
+
+Logger Logger::child(std::string_view name) const {
+  auto ctx = std::make_shared<LoggerContext>();
+  ctx->name = context_->name.empty() ? std::string(name) : context_->name + "." + std::string(name);
+  ctx->fields = context_->fields;
+  return Logger(provider_, std::move(ctx));
+}
+
+bool Logger::enabled(Level level) const {
+  return provider_ != nullptr && level != Level::kOff && level >= provider_->effective_level(*context_);
+}
+
+void Logger::log(Level level, std::string_view message, std::initializer_list<Field> fields) const {
+  if (enabled(level)) emit(level, message, std::span<const Field>(fields.begin(), fields.size()), nullptr);
+}
+void Logger::log(Level level, std::string_view message, std::span<const Field> fields) const {
+  if (enabled(level)) emit(level, message, fields, nullptr);
+}
+void Logger::log(Level level, std::string_view message, const std::exception& e,
+                 std::initializer_list<Field> fields) const {
+  if (enabled(level)) emit(level, message, std::span<const Field>(fields.begin(), fields.size()), &e);
+}
+
+void Logger::emit(Level level, std::string_view message, std::span<const Field> fields,
+                  const std::exception* e) const {
+  provider_->submit(level, context_, message, fields, e);
+}
+
+}  // namespace vigil
