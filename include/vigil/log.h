@@ -80,7 +80,7 @@ struct Field {
   FieldValue value;
 };
 
-// Owned forms, kept in records and bound contexts.
+// Owned form, kept in bound contexts.
 using OwnedValue = std::variant<std::nullptr_t, bool, std::int64_t, std::uint64_t, double, std::string>;
 struct LogField {
   std::string key;
@@ -88,29 +88,46 @@ struct LogField {
 };
 
 // A logger's immutable identity: its name and bound fields, shared by the
-// records it produces (no copy of the bound fields per record).
-struct LoggerContext {
-  std::string name;
-  std::vector<LogField> fields;
+// loggers copied from it. `fields` views `owned`; neither changes after
+// construction.
+class LoggerContext {
+ public:
+  LoggerContext(std::string name, std::vector<LogField> owned);
+  LoggerContext(const LoggerContext&) = delete;
+  LoggerContext& operator=(const LoggerContext&) = delete;
+
+  const std::string& name() const { return name_; }
+  const std::vector<LogField>& owned_fields() const { return owned_; }
+  std::span<const Field> fields() const { return fields_; }
+
   // The effective level and the provider's level generation it was computed
   // for ((generation << 8) | level), so per-logger overrides cost one load.
   mutable std::atomic<std::uint64_t> level_cache{0};
+
+ private:
+  std::string name_;
+  std::vector<LogField> owned_;
+  std::vector<Field> fields_;
 };
 
+// One log event as sinks see it: views only. In sync mode they are the
+// caller's own strings (nothing is copied); in async mode the queue slot
+// holds a packed copy until every sink has seen it. A sink that keeps a
+// record past write() must copy it.
 struct LogRecord {
   std::uint64_t time_unix_nano = 0;
   Level level = Level::kInfo;
-  std::shared_ptr<const LoggerContext> context;  // never null once emitted
-  std::string message;
-  std::vector<LogField> fields;  // call-site fields; they win over bound ones with the same key
-  std::size_t field_count = 0;   // fields[0, field_count) are live (the vector keeps capacity)
-  TraceId trace_id;              // invalid outside a span
+  std::string_view logger;
+  std::string_view message;
+  std::span<const Field> bound;   // the logger's bound fields
+  std::span<const Field> fields;  // call-site fields; they win over bound ones with the same key
+  TraceId trace_id;               // invalid outside a span
   SpanId span_id;
   std::uint8_t trace_flags = 0;
   // Set when an exception was logged (OpenTelemetry's exception.* names).
-  std::string exception_type;
-  std::string exception_message;
-  std::string exception_stacktrace;
+  std::string_view exception_type;
+  std::string_view exception_message;
+  std::string_view exception_stacktrace;
 };
 
 // ---- formatting ---------------------------------------------------------------
@@ -301,7 +318,7 @@ class Logger {
   void emit(Level level, std::string_view message, std::span<const Field> fields, const std::exception* e) const;
 
   LogProvider::Impl* provider_ = nullptr;
-  std::shared_ptr<const LoggerContext> context_ = std::make_shared<const LoggerContext>();
+  std::shared_ptr<const LoggerContext> context_ = std::make_shared<const LoggerContext>(std::string(), std::vector<LogField>{});
 };
 
 }  // namespace vigil

@@ -40,13 +40,13 @@ bool needs_quotes(std::string_view s) {
   return false;
 }
 
-void append_value(std::string& out, const OwnedValue& v) {
-  if (const auto* s = std::get_if<std::string>(&v)) {
+void append_value(std::string& out, const FieldValue& v) {
+  if (const auto* s = std::get_if<std::string_view>(&v.get())) {
     if (needs_quotes(*s)) append_json_string(out, *s);
     else out += *s;
     return;
   }
-  if (const auto* d = std::get_if<double>(&v); d && !std::isfinite(*d)) {
+  if (const auto* d = std::get_if<double>(&v.get()); d && !std::isfinite(*d)) {
     out += std::isnan(*d) ? "NaN" : (*d > 0 ? "+Inf" : "-Inf");
     return;
   }
@@ -64,8 +64,8 @@ void ConsoleFormatter::format(const LogRecord& r, std::string& out) const {
   out += level_tag(r.level);
   if (color_) out += "\x1b[0m";
   out.push_back(' ');
-  if (!r.context->name.empty()) {
-    out += r.context->name;
+  if (!r.logger.empty()) {
+    out += r.logger;
     out += ": ";
   }
   // The message is the operator's text: only control bytes are escaped.
@@ -73,13 +73,13 @@ void ConsoleFormatter::format(const LogRecord& r, std::string& out) const {
     if (static_cast<unsigned char>(c) < 0x20) out += c == '\n' ? "\\n" : "?";
     else out.push_back(c);
   }
-  detail::for_each_visible_field(r, [&](const LogField& f) {
+  detail::for_each_visible_field(r, [&](std::string_view key, const FieldValue& value) {
     out.push_back(' ');
     if (color_) out += "\x1b[36m";
-    out += f.key;
+    out += key;
     if (color_) out += "\x1b[0m";
     out.push_back('=');
-    append_value(out, f.value);
+    append_value(out, value);
   });
   if (r.trace_id.valid()) {
     char hex[32];

@@ -11,16 +11,15 @@
 
 namespace vigil::detail {
 
-template <typename Fn>
+template <typename Fn>  // fn(std::string_view key, const FieldValue& value)
 void for_each_visible_field(const LogRecord& r, Fn&& fn) {
-  const auto& bound = r.context->fields;
-  const std::size_t nb = bound.size(), n = nb + r.field_count;
-  auto at = [&](std::size_t i) -> const LogField& { return i < nb ? bound[i] : r.fields[i - nb]; };
+  const std::size_t nb = r.bound.size(), n = nb + r.fields.size();
+  auto at = [&](std::size_t i) -> const Field& { return i < nb ? r.bound[i] : r.fields[i - nb]; };
   for (std::size_t i = 0; i < n; ++i) {
-    const LogField& f = at(i);
+    const Field& f = at(i);
     bool overridden = false;
     for (std::size_t j = i + 1; j < n && !overridden; ++j) overridden = at(j).key == f.key;
-    if (!overridden) fn(f);
+    if (!overridden) fn(f.key, f.value);
   }
 }
 
@@ -38,7 +37,7 @@ inline void append_integer(std::string& out, Int v) {
 }
 
 // Writes a value as JSON: numbers bare (non-finite as "NaN"/"+Inf"/"-Inf").
-inline void append_json_value(std::string& out, const OwnedValue& v) {
+inline void append_json_value(std::string& out, const FieldValue& v) {
   std::visit(
       [&](const auto& x) {
         using T = std::decay_t<decltype(x)>;
@@ -48,10 +47,10 @@ inline void append_json_value(std::string& out, const OwnedValue& v) {
           if (std::isnan(x)) out += "\"NaN\"";
           else if (std::isinf(x)) out += x > 0 ? "\"+Inf\"" : "\"-Inf\"";
           else append_number(out, x);
-        } else if constexpr (std::is_same_v<T, std::string>) append_json_string(out, x);
+        } else if constexpr (std::is_same_v<T, std::string_view>) append_json_string(out, x);
         else append_integer(out, x);
       },
-      v);
+      v.get());
 }
 
 }  // namespace vigil::detail

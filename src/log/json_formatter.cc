@@ -31,7 +31,7 @@ void JsonFormatter::format(const LogRecord& r, std::string& out) const {
   out += "\",\"level\":\"";
   out += level_name(r.level);
   out += "\",\"logger\":";
-  append_json_string(out, r.context->name);
+  append_json_string(out, r.logger);
   out += ",\"msg\":";
   append_json_string(out, r.message);
   if (r.trace_id.valid()) {
@@ -44,13 +44,10 @@ void JsonFormatter::format(const LogRecord& r, std::string& out) const {
     out.append(hex, 16);
     out.push_back('"');
   }
-  detail::for_each_visible_field(r, [&](const LogField& f) {
-    if (reserved(f.key)) {
-      append_key(out, "fields." + f.key);
-    } else {
-      append_key(out, f.key);
-    }
-    detail::append_json_value(out, f.value);
+  detail::for_each_visible_field(r, [&](std::string_view key, const FieldValue& value) {
+    if (reserved(key)) append_key(out, "fields." + std::string(key));
+    else append_key(out, key);
+    detail::append_json_value(out, value);
   });
   if (!r.exception_type.empty() || !r.exception_message.empty()) {
     out += ",\"exception.type\":";

@@ -19,7 +19,7 @@ std::vector<std::pair<std::string_view, std::vector<const LogRecord*>>> group_by
     std::span<const LogRecord* const> records) {
   std::vector<std::pair<std::string_view, std::vector<const LogRecord*>>> groups;
   for (const LogRecord* r : records) {
-    std::string_view name = r->context->name;
+    std::string_view name = r->logger;
     auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == name; });
     if (it == groups.end()) it = groups.insert(groups.end(), {name, {}});
     it->second.push_back(r);
@@ -27,7 +27,7 @@ std::vector<std::pair<std::string_view, std::vector<const LogRecord*>>> group_by
   return groups;
 }
 
-void to_any(const OwnedValue& v, detail::common::AnyValue& out) {
+void to_any(const FieldValue& v, detail::common::AnyValue& out) {
   std::visit(
       [&](const auto& x) {
         using T = std::decay_t<decltype(x)>;
@@ -38,12 +38,12 @@ void to_any(const OwnedValue& v, detail::common::AnyValue& out) {
           if (x <= static_cast<std::uint64_t>(INT64_MAX)) out.set_int_value(static_cast<std::int64_t>(x));
           else out.set_string_value(std::to_string(x));
         } else if constexpr (std::is_same_v<T, double>) out.set_double_value(x);
-        else out.set_string_value(x);
+        else out.set_string_value(std::string(x));
       },
-      v);
+      v.get());
 }
 
-json any_json(const OwnedValue& v) {
+json any_json(const FieldValue& v) {
   return std::visit(
       [](const auto& x) -> json {
         using T = std::decay_t<decltype(x)>;
@@ -58,17 +58,17 @@ json any_json(const OwnedValue& v) {
           return {{"doubleValue", x}};
         } else return {{"stringValue", x}};
       },
-      v);
+      v.get());
 }
 
 // Fields and exception details as (key, value) pairs, in record order.
 template <typename Fn>
 void for_each_attribute(const LogRecord& r, Fn&& fn) {
-  detail::for_each_visible_field(r, [&](const LogField& f) { fn(f.key, f.value); });
+  detail::for_each_visible_field(r, fn);
   if (!r.exception_type.empty() || !r.exception_message.empty()) {
-    fn("exception.type", OwnedValue(r.exception_type));
-    fn("exception.message", OwnedValue(r.exception_message));
-    fn("exception.stacktrace", OwnedValue(r.exception_stacktrace));
+    fn("exception.type", FieldValue(r.exception_type));
+    fn("exception.message", FieldValue(r.exception_message));
+    fn("exception.stacktrace", FieldValue(r.exception_stacktrace));
   }
 }
 
@@ -87,8 +87,8 @@ std::string encode_otlp_logs_protobuf(std::span<const LogRecord* const> records,
       lr->set_observed_time_unix_nano(r->time_unix_nano);
       lr->set_severity_number(static_cast<logspb::SeverityNumber>(otlp_severity_number(r->level)));
       lr->set_severity_text(std::string(level_name(r->level)));
-      lr->mutable_body()->set_string_value(r->message);
-      for_each_attribute(*r, [&](std::string_view key, const OwnedValue& v) {
+      lr->mutable_body()->set_string_value(std::string(r->message));
+      for_each_attribute(*r, [&](std::string_view key, const FieldValue& v) {
         auto* kv = lr->add_attributes();
         kv->set_key(std::string(key));
         to_any(v, *kv->mutable_value());
@@ -109,7 +109,7 @@ std::string encode_otlp_logs_json(std::span<const LogRecord* const> records, con
     json list = json::array();
     for (const LogRecord* r : group) {
       json attrs = json::array();
-      for_each_attribute(*r, [&](std::string_view key, const OwnedValue& v) {
+      for_each_attribute(*r, [&](std::string_view key, const FieldValue& v) {
         attrs.push_back({{"key", key}, {"value", any_json(v)}});
       });
       json j = {{"timeUnixNano", std::to_string(r->time_unix_nano)},

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "log/record_codec.h"
 #include "trace/otlp_http_sender.h"
 #include "vigil/log.h"
 
@@ -33,8 +34,7 @@ class OtlpLogSink final : public Sink {
       ++dropped_;
       return;
     }
-    LogRecord& copy = queue_.emplace_back(r);
-    copy.fields.resize(r.field_count);
+    queue_.emplace_back(r);
     if (queue_.size() >= options_.max_batch_size) wake_.notify_one();
   }
 
@@ -56,7 +56,7 @@ class OtlpLogSink final : public Sink {
       std::uint64_t flush_target = flush_requested_;
       bool drain = stopping_ || flush_target != flush_done_;
       do {
-        std::vector<LogRecord> batch;
+        std::vector<detail::OwnedRecord> batch;
         while (!queue_.empty() && batch.size() < options_.max_batch_size) {
           batch.push_back(std::move(queue_.front()));
           queue_.pop_front();
@@ -73,11 +73,11 @@ class OtlpLogSink final : public Sink {
     }
   }
 
-  void send(const std::vector<LogRecord>& batch) {
+  void send(const std::vector<detail::OwnedRecord>& batch) {
     if (batch.empty()) return;
     std::vector<const LogRecord*> ptrs;
     ptrs.reserve(batch.size());
-    for (const auto& r : batch) ptrs.push_back(&r);
+    for (const auto& r : batch) ptrs.push_back(&r.record());
     std::string body = options_.http.protocol == OtlpProtocol::kHttpJson
                            ? encode_otlp_logs_json(ptrs, options_.resource)
                            : encode_otlp_logs_protobuf(ptrs, options_.resource);
@@ -88,7 +88,7 @@ class OtlpLogSink final : public Sink {
   detail::OtlpHttpSender sender_;
   std::mutex mu_;
   std::condition_variable wake_, flushed_;
-  std::deque<LogRecord> queue_;
+  std::deque<detail::OwnedRecord> queue_;
   std::uint64_t flush_requested_ = 0, flush_done_ = 0;
   bool stopping_ = false;
   std::uint64_t dropped_ = 0, failed_ = 0;

@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "common/fast_clock.h"
 #include "common/stacktrace.h"
 #include "log/record_ring.h"
 #include "log/repeat_sampler.h"
@@ -15,34 +16,14 @@ namespace vigil {
 
 namespace {
 
-std::uint64_t now_unix_nano() {
-  return static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count());
-}
-
-// Copies a call-site value into a kept one, reusing a string's capacity.
 void assign(OwnedValue& out, const FieldValue& in) {
   std::visit(
       [&](const auto& x) {
         using T = std::decay_t<decltype(x)>;
-        if constexpr (std::is_same_v<T, std::string_view>) {
-          if (auto* s = std::get_if<std::string>(&out)) s->assign(x);
-          else out.emplace<std::string>(x);
-        } else {
-          out = x;
-        }
+        if constexpr (std::is_same_v<T, std::string_view>) out.emplace<std::string>(x);
+        else out = x;
       },
       in.get());
-}
-
-void fill_fields(LogRecord& r, std::span<const Field> fields) {
-  if (r.fields.size() < fields.size()) r.fields.resize(fields.size());
-  for (std::size_t i = 0; i < fields.size(); ++i) {
-    r.fields[i].key.assign(fields[i].key);
-    assign(r.fields[i].value, fields[i].value);
-  }
-  r.field_count = fields.size();
 }
 
 }  // namespace
@@ -70,6 +51,8 @@ struct LogProvider::Impl {
   std::mutex wake_mu;
   std::condition_variable wake, flushed;
   std::atomic<bool> worker_sleeping{false};
+  std::size_t wake_depth = 1;  // ring depth at which producers wake the worker
+  static constexpr std::chrono::milliseconds kIdleWait{10};
   std::uint64_t flush_requested = 0, flush_done = 0;
   std::size_t flush_target = 0;
   bool stopping = false;
@@ -86,8 +69,8 @@ struct LogProvider::Impl {
       l = static_cast<Level>(level.load());
       std::size_t best = 0;
       for (const auto& [prefix, lv] : overrides) {
-        bool match = ctx.name == prefix ||
-                     (ctx.name.size() > prefix.size() && ctx.name.starts_with(prefix) && ctx.name[prefix.size()] == '.');
+        bool match = ctx.name() == prefix ||
+                     (ctx.name().size() > prefix.size() && ctx.name().starts_with(prefix) && ctx.name()[prefix.size()] == '.');
         if (match && prefix.size() + 1 > best) {
           best = prefix.size() + 1;
           l = lv;
@@ -106,11 +89,12 @@ struct LogProvider::Impl {
   }
 
   void run() {
+    LogRecord record;
+    std::vector<Field> fields;
     while (true) {
       bool did_work = false;
-      while (LogRecord* r = ring->front()) {
-        dispatch(*r);
-        r->context.reset();  // let the logger's context go
+      while (ring->front(record, fields)) {
+        dispatch(record);
         ring->pop();
         did_work = true;
       }
@@ -129,65 +113,59 @@ struct LogProvider::Impl {
       // Sleep until a producer or flusher wakes us; the timeout bounds the
       // delay of a wake-up lost between the flag and the wait.
       worker_sleeping.store(true, std::memory_order_seq_cst);
-      if (!ring->front() && !stopping && flush_requested == flush_done)
-        wake.wait_for(lock, std::chrono::milliseconds(50));
+      if (ring->depth() == 0 && !stopping && flush_requested == flush_done) wake.wait_for(lock, kIdleWait);
       worker_sleeping.store(false, std::memory_order_relaxed);
     }
     for (auto& s : sinks) s->flush();
   }
 
-  void fill(LogRecord& r, Level level, std::uint64_t now, const std::shared_ptr<const LoggerContext>& ctx,
-            std::string_view message, std::span<const Field> fields, const std::exception* e) {
-    r.time_unix_nano = now;
-    r.level = level;
-    r.context = ctx;
-    r.message.assign(message);
-    fill_fields(r, fields);
-    const SpanContext& span = current_span_context();
-    r.trace_id = span.trace_id;
-    r.span_id = span.span_id;
-    r.trace_flags = span.flags;
-    if (e) {
-      r.exception_type = detail::demangled_type_name(*e);
-      r.exception_message = e->what();
-      r.exception_stacktrace = detail::caller_stacktrace();
-    } else if (!r.exception_type.empty() || !r.exception_message.empty()) {
-      r.exception_type.clear();
-      r.exception_message.clear();
-      r.exception_stacktrace.clear();
-    }
-  }
-
-  void submit(Level level, const std::shared_ptr<const LoggerContext>& ctx, std::string_view message,
-              std::span<const Field> fields, const std::exception* e) {
-    std::uint64_t now = now_unix_nano();
+  void submit(Level level, const LoggerContext& ctx, std::string_view message, std::span<const Field> fields,
+              const std::exception* e) {
+    std::uint64_t now = detail::fast_unix_nanos();
     if (sampler && !sampler->keep(level, message, now)) {
       sampled_out.fetch_add(1, std::memory_order_relaxed);
       if (dropped_sampled_metric) dropped_sampled_metric->inc();
       return;
     }
     if (auto* m = records_metric[static_cast<int>(level)]) m->inc();
+    LogRecord r;
+    r.time_unix_nano = now;
+    r.level = level;
+    r.logger = ctx.name();
+    r.bound = ctx.fields();
+    r.message = message;
+    r.fields = fields;
+    const SpanContext& span = current_span_context();
+    r.trace_id = span.trace_id;
+    r.span_id = span.span_id;
+    r.trace_flags = span.flags;
+    std::string type, what, stack;
+    if (e) {
+      type = detail::demangled_type_name(*e);
+      what = e->what();
+      stack = detail::caller_stacktrace();
+      r.exception_type = type;
+      r.exception_message = what;
+      r.exception_stacktrace = stack;
+    }
     if (ring) {
-      std::size_t ticket;
-      LogRecord* r = ring->claim(ticket);
-      if (!r) {
+      if (!ring->push(r)) {
         dropped.fetch_add(1, std::memory_order_relaxed);
         if (dropped_full_metric) dropped_full_metric->inc();
         return;
       }
-      fill(*r, level, now, ctx, message, fields, e);
-      ring->publish(ticket);
-      if (worker_sleeping.load(std::memory_order_seq_cst)) wake.notify_one();
+      // Waking the worker costs a syscall, so producers do it only when the
+      // ring is filling; otherwise its next timed wake-up (kIdleWait)
+      // collects the records.
+      if (worker_sleeping.load(std::memory_order_relaxed) && ring->depth() >= wake_depth) {
+        std::lock_guard lock(wake_mu);
+        wake.notify_one();
+      }
       return;
     }
-    // Sync: one reusable record per thread, so no allocation once warm.
-    thread_local LogRecord scratch;
-    fill(scratch, level, now, ctx, message, fields, e);
-    {
-      std::lock_guard lock(sink_mu);
-      dispatch(scratch);
-    }
-    scratch.context.reset();
+    // Sync: the sinks read the caller's own strings; nothing is copied.
+    std::lock_guard lock(sink_mu);
+    dispatch(r);
   }
 
   void flush() {
@@ -228,6 +206,7 @@ LogProvider::LogProvider(LogProviderOptions options) : impl_(std::make_unique<Im
   }
   if (options.async) {
     impl_->ring = std::make_unique<detail::RecordRing>(options.queue_capacity);
+    impl_->wake_depth = std::max<std::size_t>(1, std::min<std::size_t>(options.queue_capacity / 8, 256));
     impl_->worker = std::thread([this] { impl_->run(); });
   }
 }
@@ -246,9 +225,7 @@ LogProvider::~LogProvider() {
 }
 
 Logger LogProvider::logger(std::string_view name) {
-  auto ctx = std::make_shared<LoggerContext>();
-  ctx->name = std::string(name);
-  return Logger(impl_.get(), std::move(ctx));
+  return Logger(impl_.get(), std::make_shared<const LoggerContext>(std::string(name), std::vector<LogField>{}));
 }
 
 void LogProvider::set_level(Level level) {
@@ -282,21 +259,24 @@ std::uint64_t LogProvider::sampled_out() const { return impl_->sampled_out.load(
 
 // ---- Logger ---------------------------------------------------------------------
 
+LoggerContext::LoggerContext(std::string name, std::vector<LogField> owned)
+    : name_(std::move(name)), owned_(std::move(owned)) {
+  fields_.reserve(owned_.size());
+  for (const LogField& f : owned_)
+    fields_.push_back({f.key, std::visit([](const auto& x) { return FieldValue(x); }, f.value)});
+}
+
 Logger Logger::bind(std::string_view key, FieldValue value) const {
-  auto ctx = std::make_shared<LoggerContext>();
-  ctx->name = context_->name;
-  ctx->fields = context_->fields;
-  LogField& f = ctx->fields.emplace_back();
+  std::vector<LogField> owned = context_->owned_fields();
+  LogField& f = owned.emplace_back();
   f.key = std::string(key);
   assign(f.value, value);
-  return Logger(provider_, std::move(ctx));
+  return Logger(provider_, std::make_shared<const LoggerContext>(context_->name(), std::move(owned)));
 }
 
 Logger Logger::child(std::string_view name) const {
-  auto ctx = std::make_shared<LoggerContext>();
-  ctx->name = context_->name.empty() ? std::string(name) : context_->name + "." + std::string(name);
-  ctx->fields = context_->fields;
-  return Logger(provider_, std::move(ctx));
+  std::string full = context_->name().empty() ? std::string(name) : context_->name() + "." + std::string(name);
+  return Logger(provider_, std::make_shared<const LoggerContext>(std::move(full), context_->owned_fields()));
 }
 
 bool Logger::enabled(Level level) const {
@@ -316,7 +296,7 @@ void Logger::log(Level level, std::string_view message, const std::exception& e,
 
 void Logger::emit(Level level, std::string_view message, std::span<const Field> fields,
                   const std::exception* e) const {
-  provider_->submit(level, context_, message, fields, e);
+  provider_->submit(level, *context_, message, fields, e);
 }
 
 }  // namespace vigil

@@ -1,69 +1,87 @@
-// A bounded multi-producer ring of reusable LogRecords (Dmitry Vyukov's
-// bounded MPMC queue, consumed by one thread). Producers claim a slot with
-// one CAS and fill the record in place, reusing the strings' and vectors'
-// capacity, so a warm enqueue allocates nothing; a full ring refuses at once.
+// A bounded multi-producer, single-consumer ring of packed records. A
+// producer claims a ticket with one CAS on the head and packs the record into the slot's inline bytes (or, when larger,
+// the slot's reusable overflow string), so a warm enqueue allocates nothing
+// and touches a few contiguous cache lines; a full ring refuses at once.
 #pragma once
 
 #include <atomic>
 #include <bit>
 #include <memory>
+#include <string>
 
-#include "vigil/log.h"
+#include "log/record_codec.h"
 
 namespace vigil::detail {
 
 class RecordRing {
  public:
   explicit RecordRing(std::size_t capacity)
-      : mask_(std::bit_ceil(std::max<std::size_t>(capacity, 2)) - 1), slots_(new Slot[mask_ + 1]) {
-    for (std::size_t i = 0; i <= mask_; ++i) slots_[i].seq.store(i, std::memory_order_relaxed);
+      : capacity_(std::bit_ceil(std::max<std::size_t>(capacity, 2))), mask_(capacity_ - 1), slots_(new Slot[capacity_]) {
+    // A slot's ticket names the producer that last published it; the first
+    // lap's tickets are 0..capacity-1, so start one lap behind.
+    for (std::size_t i = 0; i < capacity_; ++i) slots_[i].published.store(i - capacity_ + 1, std::memory_order_relaxed);
   }
 
-  // Returns the record to fill and its ticket, or nullptr when full.
-  LogRecord* claim(std::size_t& ticket) {
+  // Packs `r` into a free slot; false when the ring is full.
+  bool push(const LogRecord& r) {
     std::size_t pos = head_.load(std::memory_order_relaxed);
-    while (true) {
-      Slot& s = slots_[pos & mask_];
-      std::size_t seq = s.seq.load(std::memory_order_acquire);
-      auto diff = static_cast<std::ptrdiff_t>(seq) - static_cast<std::ptrdiff_t>(pos);
-      if (diff == 0) {
-        if (head_.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed)) {
-          ticket = pos;
-          return &s.record;
-        }
-      } else if (diff < 0) {
-        return nullptr;  // full
-      } else {
-        pos = head_.load(std::memory_order_relaxed);
+    do {
+      // Full unless the consumer has moved past this slot's previous lap.
+      // Producers read a cached copy of the consumer's position (rewritten
+      // only when the ring looks full), so they don't wait on a cache line
+      // the consumer writes all the time.
+      if (pos - tail_cache_.load(std::memory_order_relaxed) >= capacity_) {
+        std::size_t t = tail_.load(std::memory_order_acquire);
+        tail_cache_.store(t, std::memory_order_relaxed);
+        if (pos - t >= capacity_) return false;
       }
+    } while (!head_.compare_exchange_weak(pos, pos + 1, std::memory_order_acquire, std::memory_order_relaxed));
+    Slot& s = slots_[pos & mask_];
+    std::size_t n = packed_size(r);
+    char* out = s.bytes;
+    if (n > sizeof s.bytes) {
+      s.overflow.resize(n);
+      out = s.overflow.data();
     }
+    s.size = n;
+    pack(r, out);
+    s.published.store(pos + 1, std::memory_order_release);
+    return true;
   }
-  void publish(std::size_t ticket) { slots_[ticket & mask_].seq.store(ticket + 1, std::memory_order_release); }
 
-  // Consumer side (one thread): the next published record, or nullptr.
-  LogRecord* front() {
-    Slot& s = slots_[tail_ & mask_];
-    return s.seq.load(std::memory_order_acquire) == tail_ + 1 ? &s.record : nullptr;
+  // Consumer side (one thread): unpacks the next record into `r` (views of
+  // the slot, valid until pop()); false when none is ready.
+  bool front(LogRecord& r, std::vector<Field>& fields) {
+    Slot& s = slots_[tail_local_ & mask_];
+    if (s.published.load(std::memory_order_acquire) != tail_local_ + 1) return false;
+    unpack(s.size > sizeof s.bytes ? s.overflow.data() : s.bytes, r, fields);
+    return true;
   }
   void pop() {
-    slots_[tail_ & mask_].seq.store(tail_ + mask_ + 1, std::memory_order_release);
-    tail_consumed_.store(++tail_, std::memory_order_release);
+    Slot& s = slots_[tail_local_ & mask_];
+    if (s.overflow.capacity() > kMaxKeptOverflow) std::string().swap(s.overflow);  // don't hoard a huge one
+    tail_.store(++tail_local_, std::memory_order_release);
   }
 
   std::size_t claimed() const { return head_.load(std::memory_order_acquire); }
-  std::size_t consumed() const { return tail_consumed_.load(std::memory_order_acquire); }
+  std::size_t consumed() const { return tail_.load(std::memory_order_acquire); }
   std::size_t depth() const { return claimed() - consumed(); }
 
  private:
+  static constexpr std::size_t kMaxKeptOverflow = 64 * 1024;
   struct alignas(64) Slot {
-    std::atomic<std::size_t> seq;
-    LogRecord record;
+    std::atomic<std::size_t> published;  // ticket + 1 once the record is written
+    std::size_t size = 0;
+    std::string overflow;
+    char bytes[256 - 48];  // a record with a handful of short fields fits
   };
+  const std::size_t capacity_;
   const std::size_t mask_;
   std::unique_ptr<Slot[]> slots_;
-  alignas(64) std::atomic<std::size_t> head_{0};
-  alignas(64) std::size_t tail_ = 0;
-  std::atomic<std::size_t> tail_consumed_{0};
+  alignas(64) std::atomic<std::size_t> head_{0};        // next ticket (producers)
+  alignas(64) std::atomic<std::size_t> tail_cache_{0};  // producers' stale view of tail_
+  alignas(64) std::atomic<std::size_t> tail_{0};        // records consumed (consumer writes)
+  std::size_t tail_local_ = 0;
 };
 
 }  // namespace vigil::detail

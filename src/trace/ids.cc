@@ -2,6 +2,7 @@
 #include <cstring>
 #include <random>
 
+#include "common/fast_clock.h"
 #include "trace/hex.h"
 #include "vigil/trace.h"
 
@@ -119,9 +120,6 @@ SpanId SpanId::random() {
   return id;
 }
 
-std::uint64_t unix_nanos() {
-  using namespace std::chrono;
-  return static_cast<std::uint64_t>(duration_cast<nanoseconds>(system_clock::now().time_since_epoch()).count());
-}
+std::uint64_t unix_nanos() { return detail::fast_unix_nanos(); }
 
 }  // namespace vigil

@@ -44,20 +44,18 @@ class CaptureSink final : public vigil::Sink {
   int flushes = 0;
 };
 
-LogRecord fixed_record(std::shared_ptr<const vigil::LoggerContext> ctx) {
+LogRecord fixed_record(const std::shared_ptr<vigil::LoggerContext>& ctx) {
   LogRecord r;
   r.time_unix_nano = 1700000000123456789ull;
   r.level = Level::kWarn;
-  r.context = std::move(ctx);
+  r.logger = ctx->name();
+  r.bound = ctx->fields();
   r.message = "slow inference";
   return r;
 }
 
 std::shared_ptr<vigil::LoggerContext> context(std::string name, std::vector<vigil::LogField> fields = {}) {
-  auto c = std::make_shared<vigil::LoggerContext>();
-  c->name = std::move(name);
-  c->fields = std::move(fields);
-  return c;
+  return std::make_shared<vigil::LoggerContext>(std::move(name), std::move(fields));
 }
 
 TEST(LogText, Rfc3339Nanos) {
@@ -101,10 +99,10 @@ TEST(LogText, JsonEscapesHostileStrings) {
 TEST(LogJson, ExactLineForEveryFieldType) {
   auto ctx = context("ranker", {{"model_id", std::string("resnet")}, {"replica", std::int64_t{3}}});
   LogRecord r = fixed_record(ctx);
-  r.fields = {{"latency_ms", 12.5}, {"ok", true}, {"rows", std::uint64_t{18446744073709551615ull}},
-              {"delta", std::int64_t{-7}}, {"none", nullptr}, {"nan", std::nan("")},
-              {"inf", -HUGE_VAL}, {"replica", std::int64_t{4}}, {"msg", std::string("shadowed")}};
-  r.field_count = r.fields.size();
+  vigil::Field fields[] = {{"latency_ms", 12.5}, {"ok", true}, {"rows", std::uint64_t{18446744073709551615ull}},
+                           {"delta", std::int64_t{-7}}, {"none", nullptr}, {"nan", std::nan("")},
+                           {"inf", -HUGE_VAL}, {"replica", std::int64_t{4}}, {"msg", "shadowed"}};
+  r.fields = fields;
   std::string line;
   vigil::JsonFormatter().format(r, line);
   EXPECT_EQ(line,
@@ -116,7 +114,8 @@ TEST(LogJson, ExactLineForEveryFieldType) {
 }
 
 TEST(LogJson, TraceIdsAndException) {
-  LogRecord r = fixed_record(context("api"));
+  auto ctx = context("api");
+  LogRecord r = fixed_record(ctx);
   r.trace_id = *vigil::TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736");
   r.span_id = *vigil::SpanId::from_hex("00f067aa0ba902b7");
   r.exception_type = "std::out_of_range";
@@ -133,9 +132,10 @@ TEST(LogJson, TraceIdsAndException) {
 }
 
 TEST(LogConsole, ReadableLine) {
-  LogRecord r = fixed_record(context("ranker", {{"user", std::string("ann lee")}}));
-  r.fields = {{"latency_ms", 12.5}, {"class", std::string("cat")}};
-  r.field_count = 2;
+  auto ctx = context("ranker", {{"user", std::string("ann lee")}});
+  LogRecord r = fixed_record(ctx);
+  vigil::Field fields[] = {{"latency_ms", 12.5}, {"class", "cat"}};
+  r.fields = fields;
   std::string line;
   vigil::ConsoleFormatter().format(r, line);
   EXPECT_EQ(line, "2023-11-14T22:13:20.123Z WARN  ranker: slow inference user=\"ann lee\" latency_ms=12.5 class=cat\n");
@@ -402,9 +402,10 @@ TEST(FileSink, RotatesByTime) {
 }
 
 TEST(OtlpLogs, ProtobufAndJsonEncoding) {
-  LogRecord r = fixed_record(context("ranker", {{"model_id", std::string("resnet")}}));
-  r.fields = {{"latency_ms", 12.5}, {"n", std::int64_t{3}}};
-  r.field_count = 2;
+  auto ctx = context("ranker", {{"model_id", std::string("resnet")}});
+  LogRecord r = fixed_record(ctx);
+  vigil::Field fields[] = {{"latency_ms", 12.5}, {"n", 3}};
+  r.fields = fields;
   r.trace_id = *vigil::TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736");
   r.span_id = *vigil::SpanId::from_hex("00f067aa0ba902b7");
   r.trace_flags = 1;
