@@ -12,6 +12,8 @@ constexpr std::array<std::string_view, 9> kReserved = {
     "exception.stacktrace"};
 
 bool reserved(std::string_view key) {
+  // Cheap reject first: reserved keys start with t, l, m, s or e.
+  if (key.empty() || (key[0] != 't' && key[0] != 'l' && key[0] != 'm' && key[0] != 's' && key[0] != 'e')) return false;
   for (auto r : kReserved)
     if (r == key) return true;
   return false;
@@ -26,6 +28,7 @@ void append_key(std::string& out, std::string_view key) {
 }  // namespace
 
 void JsonFormatter::format(const LogRecord& r, std::string& out) const {
+  out.reserve(out.size() + 256 + r.message.size());
   out += "{\"ts\":\"";
   append_rfc3339_nanos(out, r.time_unix_nano);
   out += "\",\"level\":\"";

@@ -41,53 +41,94 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
 
 }  // namespace
 
+// True if any of the 8 bytes needs attention: a control byte, '"', '\\',
+// DEL or a non-ASCII byte (SWAR: Mycroft's has-zero-byte trick).
+inline bool chunk_needs_escape(std::uint64_t x) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+  auto has_zero = [](std::uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+  std::uint64_t below_space = (x - 0x2020202020202020ull) & ~x & kHigh;
+  return ((x & kHigh) | below_space | has_zero(x ^ (kOnes * '"')) | has_zero(x ^ (kOnes * '\\')) |
+          has_zero(x ^ (kOnes * 0x7f))) != 0;
+}
+
 void append_json_string(std::string& out, std::string_view s) {
-  out.push_back('"');
-  std::size_t run = 0;  // start of the pending run of bytes copied verbatim
+  // Worst case every byte becomes six ("\u00XX"); write into that room and
+  // trim, instead of growing the string byte by byte.
+  std::size_t old = out.size();
+  out.resize(old + 6 * s.size() + 2);
+  char* p = out.data() + old;
+  *p++ = '"';
   std::size_t i = 0;
-  auto flush_run = [&] {
-    out.append(s.data() + run, i - run);
-  };
   while (i < s.size()) {
+    if (i + 8 <= s.size()) {
+      std::uint64_t chunk;
+      std::memcpy(&chunk, s.data() + i, 8);
+      if (!chunk_needs_escape(chunk)) {
+        std::memcpy(p, &chunk, 8);
+        p += 8;
+        i += 8;
+        continue;
+      }
+    }
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
       if (!kNeedsEscape[c]) {
+        *p++ = static_cast<char>(c);
         ++i;
         continue;
       }
-      flush_run();
+      *p++ = '\\';
       switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
+        case '"': *p++ = '"'; break;
+        case '\\': *p++ = '\\'; break;
+        case '\n': *p++ = 'n'; break;
+        case '\r': *p++ = 'r'; break;
+        case '\t': *p++ = 't'; break;
+        case '\b': *p++ = 'b'; break;
+        case '\f': *p++ = 'f'; break;
         default:
-          out += "\\u00";
-          out.push_back(kHex[c >> 4]);
-          out.push_back(kHex[c & 0xf]);
+          *p++ = 'u';
+          *p++ = '0';
+          *p++ = '0';
+          *p++ = kHex[c >> 4];
+          *p++ = kHex[c & 0xf];
       }
-      run = ++i;
+      ++i;
       continue;
     }
     std::size_t n = utf8_sequence_length(s, i);
     if (n != 0) {
+      std::memcpy(p, s.data() + i, n);
+      p += n;
       i += n;
       continue;
     }
-    flush_run();
-    out += "\\ufffd";  // one replacement per invalid byte
-    run = ++i;
+    std::memcpy(p, "\\ufffd", 6);  // one replacement per invalid byte
+    p += 6;
+    ++i;
   }
-  flush_run();
-  out.push_back('"');
+  *p++ = '"';
+  out.resize(static_cast<std::size_t>(p - out.data()));
 }
 
 void append_rfc3339_nanos(std::string& out, std::uint64_t unix_nano) {
   std::uint64_t secs = unix_nano / 1'000'000'000ull;
   std::uint32_t nanos = static_cast<std::uint32_t>(unix_nano % 1'000'000'000ull);
+  // Records come in bursts within one second: reuse its formatted prefix.
+  thread_local std::uint64_t cached_secs = ~0ull;
+  thread_local char cached[20];
+  if (secs == cached_secs) {
+    char buf[11];
+    buf[0] = '.';
+    for (int k = 9; k >= 1; --k) {
+      buf[k] = static_cast<char>('0' + nanos % 10);
+      nanos /= 10;
+    }
+    out.append(cached, 19);
+    out.append(buf, 10);
+    out.push_back('Z');
+    return;
+  }
   std::int64_t days = static_cast<std::int64_t>(secs / 86400);
   std::uint32_t sod = static_cast<std::uint32_t>(secs % 86400);
   // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
@@ -124,6 +165,8 @@ void append_rfc3339_nanos(std::string& out, std::uint64_t unix_nano) {
   put(buf + 20, nanos, 9);
   buf[29] = 'Z';
   out.append(buf, 30);
+  std::memcpy(cached, buf, 19);
+  cached_secs = secs;
 }
 
 }  // namespace vigil
