@@ -99,7 +99,7 @@ void ConsoleFormatter::format(const LogRecord& r, std::string& out) const {
     while (start < r.exception_stacktrace.size()) {
       std::size_t end = r.exception_stacktrace.find('\n', start);
       if (end == std::string::npos) end = r.exception_stacktrace.size();
-      out += "\n      at ";
+      out += "\n    ";
       out.append(r.exception_stacktrace, start, end - start);
       start = end + 1;
     }
