@@ -213,6 +213,8 @@ struct OtlpLogSinkOptions {
   std::size_t max_batch_size = 512;
   std::chrono::milliseconds schedule_delay{1000};
   Resource resource = Resource::create();
+  // vigil_log_export_records_total{outcome="exported|dropped|failed"}; null = none.
+  Registry* registry = nullptr;
 };
 std::shared_ptr<Sink> otlp_log_sink(OtlpLogSinkOptions options = {});
 

@@ -10,6 +10,7 @@
 #include "log/record_codec.h"
 #include "trace/otlp_http_sender.h"
 #include "vigil/log.h"
+#include "vigil/metrics.h"
 
 namespace vigil {
 namespace {
@@ -17,7 +18,17 @@ namespace {
 class OtlpLogSink final : public Sink {
  public:
   explicit OtlpLogSink(OtlpLogSinkOptions options)
-      : options_(std::move(options)), sender_(options_.http), worker_([this] { run(); }) {}
+      : options_(std::move(options)), sender_(options_.http) {
+    if (Registry* r = options_.registry) {
+      auto& f = r->counter({.name = "vigil_log_export_records_total",
+                            .help = "Log records handled by the OTLP log sink, by outcome.",
+                            .labels = {"outcome"}});
+      exported_metric_ = &f.labels({"exported"});
+      dropped_metric_ = &f.labels({"dropped"});
+      failed_metric_ = &f.labels({"failed"});
+    }
+    worker_ = std::thread([this] { run(); });
+  }
 
   ~OtlpLogSink() override {
     {
@@ -31,7 +42,7 @@ class OtlpLogSink final : public Sink {
   void write(const LogRecord& r) override {
     std::lock_guard lock(mu_);
     if (queue_.size() >= options_.max_queue_size) {
-      ++dropped_;
+      if (dropped_metric_) dropped_metric_->inc();
       return;
     }
     queue_.emplace_back(r);
@@ -81,7 +92,9 @@ class OtlpLogSink final : public Sink {
     std::string body = options_.http.protocol == OtlpProtocol::kHttpJson
                            ? encode_otlp_logs_json(ptrs, options_.resource)
                            : encode_otlp_logs_protobuf(ptrs, options_.resource);
-    if (!sender_.send(std::move(body))) failed_ += batch.size();
+    auto n = static_cast<double>(batch.size());
+    bool ok = sender_.send(std::move(body));
+    if (Counter* c = ok ? exported_metric_ : failed_metric_) c->inc(n);
   }
 
   OtlpLogSinkOptions options_;
@@ -91,8 +104,10 @@ class OtlpLogSink final : public Sink {
   std::deque<detail::OwnedRecord> queue_;
   std::uint64_t flush_requested_ = 0, flush_done_ = 0;
   bool stopping_ = false;
-  std::uint64_t dropped_ = 0, failed_ = 0;
-  std::thread worker_;  // last: starts after everything it uses exists
+  Counter* exported_metric_ = nullptr;
+  Counter* dropped_metric_ = nullptr;
+  Counter* failed_metric_ = nullptr;
+  std::thread worker_;  // started last, once everything it uses exists
 };
 
 }  // namespace

@@ -437,3 +437,26 @@ TEST(OtlpLogs, ProtobufAndJsonEncoding) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(OtlpLogSink, BoundedQueueDropsAndCountsFailures) {
+  vigil::Registry registry;
+  {
+    // Nothing listens on port 9 of loopback: every send fails at once.
+    auto sink = vigil::otlp_log_sink({.http = {.endpoint = "http://127.0.0.1:9/v1/logs", .max_attempts = 1},
+                                      .max_queue_size = 2,
+                                      .max_batch_size = 100,
+                                      .schedule_delay = std::chrono::seconds(30),
+                                      .registry = &registry});
+    vigil::LogProvider provider({.sinks = {sink}});
+    vigil::Logger log = provider.logger("svc");
+    for (int i = 0; i < 5; ++i) log.info("queued", {{"i", i}});
+  }  // destruction drains: the two queued records are sent and fail
+  std::string text = vigil::encode(registry.gather(), vigil::ExpositionFormat::kPrometheusText);
+  EXPECT_NE(text.find("vigil_log_export_records_total{outcome=\"dropped\"} 3"), std::string::npos) << text;
+  EXPECT_NE(text.find("vigil_log_export_records_total{outcome=\"failed\"} 2"), std::string::npos) << text;
+  EXPECT_NE(text.find("vigil_log_export_records_total{outcome=\"exported\"} 0"), std::string::npos) << text;
+}
+
+}  // namespace
