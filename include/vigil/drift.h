@@ -39,6 +39,11 @@ double kolmogorov_sf(double x);
 // (SciPy's chisquare): k-1 degrees of freedom. An expected count of 0 with a
 // positive observed one gives statistic +inf, p 0.
 TestResult chi_square(std::span<const double> observed, std::span<const double> expected);
+// Pearson's chi-squared test of homogeneity on a 2×k table (two samples'
+// counts over the same categories), SciPy's chi2_contingency: (k−1)
+// degrees of freedom, Yates' continuity correction when that is 1 and
+// `yates` is set. Categories empty in both samples are ignored.
+TestResult chi2_contingency(std::span<const double> counts_a, std::span<const double> counts_b, bool yates = true);
 // Two-proportion z-test (pooled), two-sided: successes/trials per sample.
 TestResult z_test_proportions(double successes_a, double trials_a, double successes_b, double trials_b);
 
@@ -67,7 +72,7 @@ double normal_sf(double z);
 enum class DriftMethod {
   kAuto,         // Evidently's defaults, see choose_drift_method()
   kKs,           // p-value < threshold (default 0.05)
-  kChiSquare,    // p-value < threshold (0.05)
+  kChiSquare,    // p-value < threshold (0.05); two-sample homogeneity test (see detect_categorical_drift)
   kZTest,        // binary categoricals: p-value < threshold (0.05)
   kWasserstein,  // normed distance >= threshold (0.1)
   kJensenShannon,// distance >= threshold (0.1)
@@ -113,6 +118,10 @@ struct CategoricalColumn {
 
 DriftResult detect_numeric_drift(std::span<const double> reference, std::span<const double> current,
                                  const DriftOptions& options = {});
+// Chi-squared here is the two-sample test of homogeneity (chi2_contingency),
+// not Evidently's goodness of fit against the reference's shares: that one
+// treats the reference sample as the true distribution and raises false
+// alarms at several times the nominal rate when both samples are finite.
 DriftResult detect_categorical_drift(std::span<const std::string> reference, std::span<const std::string> current,
                                      const DriftOptions& options = {});
 

@@ -46,6 +46,29 @@ TestResult chi_square(std::span<const double> observed, std::span<const double> 
   return {stat, chi2_sf(stat, static_cast<double>(observed.size() - 1))};
 }
 
+TestResult chi2_contingency(std::span<const double> counts_a, std::span<const double> counts_b, bool yates) {
+  require_same_size(counts_a, counts_b, "chi2_contingency");
+  double na = std::accumulate(counts_a.begin(), counts_a.end(), 0.0);
+  double nb = std::accumulate(counts_b.begin(), counts_b.end(), 0.0);
+  double n = na + nb;
+  std::size_t k = 0;
+  for (std::size_t i = 0; i < counts_a.size(); ++i) k += counts_a[i] + counts_b[i] > 0;
+  if (na == 0 || nb == 0 || k < 2) return {0.0, 1.0};
+  double dof = static_cast<double>(k - 1);
+  double stat = 0;
+  for (std::size_t i = 0; i < counts_a.size(); ++i) {
+    double col = counts_a[i] + counts_b[i];
+    if (col == 0) continue;
+    for (auto [obs, row] : {std::pair{counts_a[i], na}, std::pair{counts_b[i], nb}}) {
+      double exp = row * col / n;
+      double d = std::fabs(obs - exp);
+      if (yates && dof == 1) d = std::max(0.0, d - 0.5);
+      stat += d * d / exp;
+    }
+  }
+  return {stat, chi2_sf(stat, dof)};
+}
+
 TestResult z_test_proportions(double successes_a, double trials_a, double successes_b, double trials_b) {
   if (trials_a <= 0 || trials_b <= 0) return {0.0, 1.0};
   double p1 = successes_a / trials_a, p2 = successes_b / trials_b;

@@ -98,6 +98,24 @@ TEST(ChiSquare, GoodnessOfFit) {
   EXPECT_EQ(r.p_value, 0.0);
 }
 
+TEST(ChiSquare, ContingencyMatchesScipy) {
+  auto r = chi2_contingency(std::vector<double>{120, 80, 40, 10}, std::vector<double>{50, 60, 70, 20});
+  EXPECT_REL(r.statistic, 38.11077158135982);
+  EXPECT_REL(r.p_value, 2.6778891826536205e-08);
+  r = chi2_contingency(std::vector<double>{429, 230, 141}, std::vector<double>{382, 252, 166});
+  EXPECT_REL(r.statistic, 5.7637777770037477);
+  EXPECT_REL(r.p_value, 0.056028830604642338);
+  r = chi2_contingency(std::vector<double>{30, 70}, std::vector<double>{45, 55});  // Yates at 1 dof
+  EXPECT_REL(r.statistic, 4.1813333333333329);
+  EXPECT_REL(r.p_value, 0.040871534089006283);
+  r = chi2_contingency(std::vector<double>{30, 70}, std::vector<double>{45, 55}, false);
+  EXPECT_REL(r.statistic, 4.8);
+  EXPECT_REL(r.p_value, 0.028459736916310638);
+  // A category absent from both samples changes nothing.
+  r = chi2_contingency(std::vector<double>{30, 0, 70}, std::vector<double>{45, 0, 55}, false);
+  EXPECT_REL(r.statistic, 4.8);
+}
+
 TEST(Wasserstein, MatchesScipy) {
   EXPECT_REL(wasserstein_distance(std::vector<double>{0, 1, 3}, std::vector<double>{5, 6, 8}), 5.0);
   EXPECT_REL(wasserstein_distance(std::vector<double>{3.4, 3.9, 7.5, 7.8}, std::vector<double>{4.5, 1.4}), 2.7);
