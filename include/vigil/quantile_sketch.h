@@ -27,6 +27,21 @@ class QuantileSketch {
   double max() const { return max_; }
   double relative_accuracy() const { return alpha_; }
 
+  // Everything the sketch holds, for saving and loading (profiles).
+  struct State {
+    double relative_accuracy = 0.01;
+    std::uint32_t max_bins = 4096;
+    std::int32_t positive_offset = 0;
+    std::vector<std::uint64_t> positive;
+    std::int32_t negative_offset = 0;
+    std::vector<std::uint64_t> negative;
+    std::uint64_t zeros = 0, pos_inf = 0, neg_inf = 0, count = 0;
+    double sum = 0, min = 0, max = 0;
+  };
+  State state() const;
+  // Throws std::invalid_argument if the state is inconsistent.
+  static QuantileSketch from_state(const State& state);
+
  private:
   struct Store {
     std::int32_t offset = 0;  // index of bins[0]

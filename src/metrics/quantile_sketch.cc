@@ -123,4 +123,29 @@ double QuantileSketch::quantile(double q) const {
   return std::clamp(estimate, min_, max_);
 }
 
+QuantileSketch::State QuantileSketch::state() const {
+  return {alpha_, max_bins_, positive_.offset, positive_.bins, negative_.offset, negative_.bins,
+          zeros_, pos_inf_, neg_inf_, count_, sum_, min_, max_};
+}
+
+QuantileSketch QuantileSketch::from_state(const State& st) {
+  QuantileSketch s(st.relative_accuracy, st.max_bins);
+  if (st.positive.size() > st.max_bins || st.negative.size() > st.max_bins)
+    throw std::invalid_argument("vigil: sketch state has more bins than max_bins");
+  std::uint64_t total = st.zeros + st.pos_inf + st.neg_inf;
+  for (auto c : st.positive) total += c;
+  for (auto c : st.negative) total += c;
+  if (total != st.count) throw std::invalid_argument("vigil: sketch state counts do not add up");
+  s.positive_ = {st.positive_offset, st.positive};
+  s.negative_ = {st.negative_offset, st.negative};
+  s.zeros_ = st.zeros;
+  s.pos_inf_ = st.pos_inf;
+  s.neg_inf_ = st.neg_inf;
+  s.count_ = st.count;
+  s.sum_ = st.sum;
+  s.min_ = st.min;
+  s.max_ = st.max;
+  return s;
+}
+
 }  // namespace vigil

@@ -1,0 +1,117 @@
+// Streaming, mergeable data profiles: what a model's features (and its
+// predictions) looked like over a window. Profiles from replicas or from
+// consecutive windows merge into one; a reference profile (built from the
+// training CSV or a chosen window) is saved and loaded as JSON and is what
+// drift and data-quality checks compare against.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vigil/drift.h"
+#include "vigil/quantile_sketch.h"
+
+namespace vigil {
+
+// Count, missing, min/max, mean and variance (Welford; merged with Chan et
+// al.'s formula, so split-and-merge equals one pass up to rounding), a
+// DDSketch with 1 % relative quantile error, counts on the reference's bins
+// when the profile has them, and a uniform sample (reservoir) for the
+// order-based tests (KS, Wasserstein).
+class NumericSummary {
+ public:
+  explicit NumericSummary(std::size_t sample_size = 10000, std::uint64_t seed = 0x5eed);
+  void add(double v);  // NaN counts as missing; ±inf count but stay out of mean/variance/sample
+  void add_missing() { ++missing_; }
+  void merge(const NumericSummary& other);
+  // Gives the summary bins (reference edges; see bin_numeric): values below
+  // the first edge and above the last get open bins at either end.
+  void set_bins(std::vector<double> edges);
+
+  std::uint64_t count() const { return count_; }      // non-missing values
+  std::uint64_t missing() const { return missing_; }
+  std::uint64_t finite() const { return finite_; }
+  double min() const { return min_; }
+  double max() const { return max_; }
+  double mean() const { return mean_; }
+  double variance() const { return finite_ > 1 ? m2_ / static_cast<double>(finite_) : 0.0; }  // population (ddof 0)
+  double stddev() const;
+  double quantile(double q) const { return sketch_.quantile(q); }
+  const QuantileSketch& sketch() const { return sketch_; }
+  const std::vector<double>& bin_edges() const { return edges_; }
+  const std::vector<std::uint64_t>& bin_counts() const { return bins_; }  // edges.size()+1 slots
+  const std::vector<double>& sample() const { return sample_; }
+  std::size_t sample_capacity() const { return sample_capacity_; }
+
+ private:
+  friend struct ProfileCodec;
+  std::uint64_t count_ = 0, missing_ = 0, finite_ = 0;
+  double min_ = 0, max_ = 0, mean_ = 0, m2_ = 0;
+  QuantileSketch sketch_{0.01};
+  std::vector<double> edges_;
+  std::vector<std::uint64_t> bins_;
+  std::size_t sample_capacity_;
+  std::vector<double> sample_;
+  std::uint64_t seen_for_sample_ = 0;
+  std::uint64_t rng_;  // splitmix64 state: reservoir slots
+};
+
+// Category counts: exact while at most `max_tracked` categories have been
+// seen, then a Misra–Gries summary (every count underestimated by at most
+// n/(max_tracked+1); merges keep that bound). Distinct values: exact while
+// tracked exactly, else a HyperLogLog estimate (p = 12, ~1.6 % error).
+class CategoricalSummary {
+ public:
+  explicit CategoricalSummary(std::size_t max_tracked = 1024);
+  void add(std::string_view v);  // "" counts as missing
+  void add_missing() { ++missing_; }
+  void merge(const CategoricalSummary& other);
+
+  std::uint64_t count() const { return count_; }
+  std::uint64_t missing() const { return missing_; }
+  bool exact() const { return exact_; }
+  double distinct() const;
+  const std::map<std::string, std::uint64_t, std::less<>>& counts() const { return counts_; }
+  std::vector<std::pair<std::string, std::uint64_t>> top(std::size_t k) const;
+
+ private:
+  friend struct ProfileCodec;
+  void shrink();
+  std::size_t max_tracked_;
+  std::uint64_t count_ = 0, missing_ = 0;
+  bool exact_ = true;
+  std::map<std::string, std::uint64_t, std::less<>> counts_;
+  std::vector<std::uint8_t> hll_;  // 4096 registers
+};
+
+struct FeatureProfile {
+  std::string name;
+  FeatureKind kind = FeatureKind::kNumeric;
+  NumericSummary numeric;          // when kind is numeric
+  CategoricalSummary categorical;  // when categorical
+  std::uint64_t type_errors = 0;   // non-numeric text seen in a numeric feature
+
+  void merge(const FeatureProfile& other);  // throws std::invalid_argument on a kind mismatch
+  std::uint64_t rows() const;               // values plus missing
+};
+
+// The profile of a dataset or a window: one FeatureProfile per column.
+struct DatasetProfile {
+  std::map<std::string, FeatureProfile, std::less<>> features;
+  std::uint64_t rows = 0;
+  std::uint64_t start_unix_nano = 0, end_unix_nano = 0;  // the window, when streamed
+
+  void merge(const DatasetProfile& other);
+  std::string to_json() const;
+  // Throws std::invalid_argument naming what is wrong.
+  static DatasetProfile from_json(std::string_view json);
+  void save(const std::filesystem::path& path) const;
+  static DatasetProfile load(const std::filesystem::path& path);
+};
+
+}  // namespace vigil

@@ -1,0 +1,118 @@
+// Streaming numeric summary: moments (Welford, merged with Chan et al.),
+// a DDSketch, counts on reference bins and a reservoir sample.
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "vigil/profile.h"
+
+namespace vigil {
+namespace {
+
+std::uint64_t splitmix64(std::uint64_t& state) {
+  std::uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+// A uniform index in [0, n) without modulo bias worth caring about (n < 2^40).
+std::uint64_t below(std::uint64_t& state, std::uint64_t n) {
+  return static_cast<std::uint64_t>((static_cast<unsigned __int128>(splitmix64(state)) * n) >> 64);
+}
+
+}  // namespace
+
+NumericSummary::NumericSummary(std::size_t sample_size, std::uint64_t seed)
+    : sample_capacity_(sample_size), rng_(seed) {}
+
+double NumericSummary::stddev() const { return std::sqrt(variance()); }
+
+void NumericSummary::set_bins(std::vector<double> edges) {
+  if (!std::is_sorted(edges.begin(), edges.end()) || edges.size() == 1)
+    throw std::invalid_argument("profile bins: edges must be sorted, and at least two");
+  edges_ = std::move(edges);
+  bins_.assign(edges_.empty() ? 0 : edges_.size() + 1, 0);
+}
+
+void NumericSummary::add(double v) {
+  if (std::isnan(v)) {
+    ++missing_;
+    return;
+  }
+  if (count_ == 0) min_ = max_ = v;
+  ++count_;
+  min_ = std::min(min_, v);
+  max_ = std::max(max_, v);
+  sketch_.add(v);
+  if (!edges_.empty()) {
+    // Slot 0 below the first edge, slot E above the last; the last edge
+    // itself belongs to the last real bin (as in bin_numeric).
+    std::size_t slot;
+    if (v < edges_.front()) slot = 0;
+    else if (v > edges_.back()) slot = edges_.size();
+    else slot = std::min<std::size_t>(std::upper_bound(edges_.begin(), edges_.end(), v) - edges_.begin(), edges_.size() - 1);
+    ++bins_[slot];
+  }
+  if (!std::isfinite(v)) return;
+  ++finite_;
+  double delta = v - mean_;
+  mean_ += delta / static_cast<double>(finite_);
+  m2_ += delta * (v - mean_);
+  // Reservoir sampling (Algorithm R).
+  ++seen_for_sample_;
+  if (sample_.size() < sample_capacity_) {
+    sample_.push_back(v);
+  } else if (sample_capacity_ > 0) {
+    std::uint64_t j = below(rng_, seen_for_sample_);
+    if (j < sample_capacity_) sample_[j] = v;
+  }
+}
+
+void NumericSummary::merge(const NumericSummary& o) {
+  if (o.count_ == 0 && o.missing_ == 0) return;
+  if (!o.edges_.empty()) {
+    if (edges_.empty() && count_ == 0) set_bins(o.edges_);
+    else if (edges_ != o.edges_) throw std::invalid_argument("profile merge: numeric bins differ");
+  }
+  if (o.count_ > 0) {
+    if (count_ == 0) min_ = o.min_, max_ = o.max_;
+    min_ = std::min(min_, o.min_);
+    max_ = std::max(max_, o.max_);
+  }
+  if (o.finite_ > 0) {
+    double na = static_cast<double>(finite_), nb = static_cast<double>(o.finite_), n = na + nb;
+    double delta = o.mean_ - mean_;
+    mean_ += delta * nb / n;
+    m2_ += o.m2_ + delta * delta * na * nb / n;
+  }
+  for (std::size_t i = 0; i < o.bins_.size(); ++i) bins_[i] += o.bins_[i];
+  sketch_.merge(o.sketch_);
+  // Reservoirs: keep each side in proportion to how many values it saw.
+  std::uint64_t seen = seen_for_sample_ + o.seen_for_sample_;
+  std::size_t cap = std::max(sample_capacity_, o.sample_capacity_);
+  if (sample_.size() + o.sample_.size() <= cap) {
+    sample_.insert(sample_.end(), o.sample_.begin(), o.sample_.end());
+  } else {
+    auto take_a = static_cast<std::size_t>(std::llround(static_cast<double>(cap) * static_cast<double>(seen_for_sample_) /
+                                                        static_cast<double>(seen)));
+    take_a = std::min(take_a, sample_.size());
+    std::size_t take_b = std::min(cap - take_a, o.sample_.size());
+    auto pick = [&](std::vector<double> from, std::size_t k) {  // k random elements (partial Fisher–Yates)
+      for (std::size_t i = 0; i < k; ++i) std::swap(from[i], from[i + below(rng_, from.size() - i)]);
+      from.resize(k);
+      return from;
+    };
+    std::vector<double> merged = pick(sample_, take_a);
+    std::vector<double> other = pick(o.sample_, take_b);
+    merged.insert(merged.end(), other.begin(), other.end());
+    sample_ = std::move(merged);
+  }
+  sample_capacity_ = cap;
+  seen_for_sample_ = seen;
+  count_ += o.count_;
+  missing_ += o.missing_;
+  finite_ += o.finite_;
+}
+
+}  // namespace vigil

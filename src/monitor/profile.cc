@@ -1,0 +1,217 @@
+// Feature and dataset profiles: merging, and their JSON form (saved
+// reference profiles, and what replicas exchange).
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <stdexcept>
+
+#include "vigil/profile.h"
+
+namespace vigil {
+
+using nlohmann::json;
+
+void FeatureProfile::merge(const FeatureProfile& o) {
+  if (kind != o.kind) throw std::invalid_argument("profile merge: feature '" + name + "' is numeric on one side only");
+  if (kind == FeatureKind::kNumeric) numeric.merge(o.numeric);
+  else categorical.merge(o.categorical);
+  type_errors += o.type_errors;
+}
+
+std::uint64_t FeatureProfile::rows() const {
+  return kind == FeatureKind::kNumeric ? numeric.count() + numeric.missing()
+                                       : categorical.count() + categorical.missing();
+}
+
+void DatasetProfile::merge(const DatasetProfile& o) {
+  for (const auto& [name, f] : o.features) {
+    auto it = features.find(name);
+    if (it == features.end()) features.emplace(name, f);
+    else it->second.merge(f);
+  }
+  rows += o.rows;
+  if (o.start_unix_nano && (!start_unix_nano || o.start_unix_nano < start_unix_nano)) start_unix_nano = o.start_unix_nano;
+  end_unix_nano = std::max(end_unix_nano, o.end_unix_nano);
+}
+
+// ---- JSON -------------------------------------------------------------------------
+
+struct ProfileCodec {
+  // JSON has no infinities or NaN: those travel as strings.
+  static json number(double v) {
+    if (std::isfinite(v)) return v;
+    return std::isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf");
+  }
+  static double number(const json& j, const std::string& where) {
+    if (j.is_number()) return j.get<double>();
+    if (j == "inf") return INFINITY;
+    if (j == "-inf") return -INFINITY;
+    if (j == "nan") return NAN;
+    throw std::invalid_argument(where + ": expected a number");
+  }
+  static const json& at(const json& j, const char* key, const std::string& where) {
+    if (!j.is_object() || !j.contains(key)) throw std::invalid_argument(where + ": missing '" + key + "'");
+    return j.at(key);
+  }
+  template <typename T>
+  static T get(const json& j, const char* key, const std::string& where) {
+    const json& v = at(j, key, where);
+    try {
+      return v.get<T>();
+    } catch (const json::exception&) {
+      throw std::invalid_argument(where + "." + key + ": wrong type");
+    }
+  }
+
+  static json encode(const NumericSummary& s) {
+    auto st = s.sketch_.state();
+    json sk = {{"relative_accuracy", st.relative_accuracy}, {"max_bins", st.max_bins},
+               {"positive_offset", st.positive_offset},     {"positive", st.positive},
+               {"negative_offset", st.negative_offset},     {"negative", st.negative},
+               {"zeros", st.zeros},                         {"pos_inf", st.pos_inf},
+               {"neg_inf", st.neg_inf},                     {"count", st.count},
+               {"sum", number(st.sum)},                     {"min", number(st.min)},
+               {"max", number(st.max)}};
+    return {{"count", s.count_},   {"missing", s.missing_}, {"finite", s.finite_},   {"min", number(s.min_)},
+            {"max", number(s.max_)}, {"mean", s.mean_},     {"m2", s.m2_},           {"edges", s.edges_},
+            {"bins", s.bins_},     {"sample", s.sample_},   {"sample_capacity", s.sample_capacity_},
+            {"seen_for_sample", s.seen_for_sample_},        {"sketch", sk}};
+  }
+
+  static NumericSummary decode_numeric(const json& j, const std::string& w) {
+    NumericSummary s(get<std::size_t>(j, "sample_capacity", w));
+    s.count_ = get<std::uint64_t>(j, "count", w);
+    s.missing_ = get<std::uint64_t>(j, "missing", w);
+    s.finite_ = get<std::uint64_t>(j, "finite", w);
+    s.min_ = number(at(j, "min", w), w + ".min");
+    s.max_ = number(at(j, "max", w), w + ".max");
+    s.mean_ = get<double>(j, "mean", w);
+    s.m2_ = get<double>(j, "m2", w);
+    auto edges = get<std::vector<double>>(j, "edges", w);
+    if (!edges.empty()) s.set_bins(std::move(edges));
+    auto bins = get<std::vector<std::uint64_t>>(j, "bins", w);
+    if (bins.size() != s.bins_.size()) throw std::invalid_argument(w + ".bins: expected one more count than edges");
+    s.bins_ = std::move(bins);
+    s.sample_ = get<std::vector<double>>(j, "sample", w);
+    s.seen_for_sample_ = get<std::uint64_t>(j, "seen_for_sample", w);
+    const json& sk = at(j, "sketch", w);
+    std::string ws = w + ".sketch";
+    QuantileSketch::State st;
+    st.relative_accuracy = get<double>(sk, "relative_accuracy", ws);
+    st.max_bins = get<std::uint32_t>(sk, "max_bins", ws);
+    st.positive_offset = get<std::int32_t>(sk, "positive_offset", ws);
+    st.positive = get<std::vector<std::uint64_t>>(sk, "positive", ws);
+    st.negative_offset = get<std::int32_t>(sk, "negative_offset", ws);
+    st.negative = get<std::vector<std::uint64_t>>(sk, "negative", ws);
+    st.zeros = get<std::uint64_t>(sk, "zeros", ws);
+    st.pos_inf = get<std::uint64_t>(sk, "pos_inf", ws);
+    st.neg_inf = get<std::uint64_t>(sk, "neg_inf", ws);
+    st.count = get<std::uint64_t>(sk, "count", ws);
+    st.sum = number(at(sk, "sum", ws), ws + ".sum");
+    st.min = number(at(sk, "min", ws), ws + ".min");
+    st.max = number(at(sk, "max", ws), ws + ".max");
+    try {
+      s.sketch_ = QuantileSketch::from_state(st);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(ws + ": " + e.what());
+    }
+    return s;
+  }
+
+  static json encode(const CategoricalSummary& s) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string hll;
+    for (std::uint8_t r : s.hll_) hll += {kHex[r >> 4], kHex[r & 15]};
+    json counts = json::object();
+    for (const auto& [k, c] : s.counts_) counts[k] = c;
+    return {{"count", s.count_}, {"missing", s.missing_}, {"exact", s.exact_},
+            {"max_tracked", s.max_tracked_}, {"counts", counts}, {"hll", hll}};
+  }
+
+  static CategoricalSummary decode_categorical(const json& j, const std::string& w) {
+    CategoricalSummary s(get<std::size_t>(j, "max_tracked", w));
+    s.count_ = get<std::uint64_t>(j, "count", w);
+    s.missing_ = get<std::uint64_t>(j, "missing", w);
+    s.exact_ = get<bool>(j, "exact", w);
+    for (const auto& [k, c] : at(j, "counts", w).items()) {
+      if (!c.is_number_unsigned()) throw std::invalid_argument(w + ".counts." + k + ": expected a count");
+      s.counts_[k] = c.get<std::uint64_t>();
+    }
+    auto hll = get<std::string>(j, "hll", w);
+    if (hll.size() != 2 * s.hll_.size()) throw std::invalid_argument(w + ".hll: wrong length");
+    for (std::size_t i = 0; i < s.hll_.size(); ++i) s.hll_[i] = static_cast<std::uint8_t>(std::stoul(hll.substr(2 * i, 2), nullptr, 16));
+    return s;
+  }
+};
+
+std::string DatasetProfile::to_json() const {
+  json features_json = json::object();
+  for (const auto& [name, f] : features) {
+    json fj = f.kind == FeatureKind::kNumeric ? ProfileCodec::encode(f.numeric) : ProfileCodec::encode(f.categorical);
+    fj["kind"] = f.kind == FeatureKind::kNumeric ? "numeric" : "categorical";
+    fj["type_errors"] = f.type_errors;
+    features_json[name] = std::move(fj);
+  }
+  json j = {{"format", "vigil.profile/v1"},
+            {"rows", rows},
+            {"start_unix_nano", start_unix_nano},
+            {"end_unix_nano", end_unix_nano},
+            {"features", std::move(features_json)}};
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+DatasetProfile DatasetProfile::from_json(std::string_view text) {
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::parse_error& e) {
+    throw std::invalid_argument(std::string("profile: not JSON: ") + e.what());
+  }
+  const std::string w = "profile";
+  if (ProfileCodec::get<std::string>(j, "format", w) != "vigil.profile/v1")
+    throw std::invalid_argument("profile: unknown format (expected vigil.profile/v1)");
+  DatasetProfile p;
+  p.rows = ProfileCodec::get<std::uint64_t>(j, "rows", w);
+  p.start_unix_nano = ProfileCodec::get<std::uint64_t>(j, "start_unix_nano", w);
+  p.end_unix_nano = ProfileCodec::get<std::uint64_t>(j, "end_unix_nano", w);
+  for (const auto& [name, fj] : ProfileCodec::at(j, "features", w).items()) {
+    std::string fw = w + ".features." + name;
+    FeatureProfile f;
+    f.name = name;
+    auto kind = ProfileCodec::get<std::string>(fj, "kind", fw);
+    if (kind == "numeric") {
+      f.kind = FeatureKind::kNumeric;
+      f.numeric = ProfileCodec::decode_numeric(fj, fw);
+    } else if (kind == "categorical") {
+      f.kind = FeatureKind::kCategorical;
+      f.categorical = ProfileCodec::decode_categorical(fj, fw);
+    } else {
+      throw std::invalid_argument(fw + ".kind: expected numeric or categorical");
+    }
+    f.type_errors = ProfileCodec::get<std::uint64_t>(fj, "type_errors", fw);
+    p.features.emplace(name, std::move(f));
+  }
+  return p;
+}
+
+void DatasetProfile::save(const std::filesystem::path& path) const {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) throw std::runtime_error("cannot write profile " + path.string());
+  out << to_json() << '\n';
+  if (!out) throw std::runtime_error("cannot write profile " + path.string());
+}
+
+DatasetProfile DatasetProfile::load(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read profile " + path.string());
+  std::stringstream ss;
+  ss << in.rdbuf();
+  try {
+    return from_json(ss.str());
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(path.string() + ": " + e.what());
+  }
+}
+
+}  // namespace vigil
