@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -124,6 +125,12 @@ DriftResult detect_numeric_drift(std::span<const double> reference, std::span<co
 // alarms at several times the nominal rate when both samples are finite.
 DriftResult detect_categorical_drift(std::span<const std::string> reference, std::span<const std::string> current,
                                      const DriftOptions& options = {});
+
+// Drift between two sets of category counts (labels need not match: a
+// label missing on one side counts 0 there).
+DriftResult detect_count_drift(const std::map<std::string, double, std::less<>>& reference,
+                               const std::map<std::string, double, std::less<>>& current,
+                               const DriftOptions& options = {});
 
 // Shares over reference-derived bins: `bins` equal-width bins spanning the
 // reference's range, plus one open bin below and one above it for current

@@ -47,9 +47,15 @@ class NumericSummary {
   const std::vector<std::uint64_t>& bin_counts() const { return bins_; }  // edges.size()+1 slots
   const std::vector<double>& sample() const { return sample_; }
   std::size_t sample_capacity() const { return sample_capacity_; }
+  // Values and counts while the feature has at most 5 distinct values (then
+  // it is compared as a categorical, as Evidently does); empty past that.
+  const std::vector<std::pair<double, std::uint64_t>>& few_values() const { return few_; }
+  bool many_values() const { return many_; }
 
  private:
   friend struct ProfileCodec;
+  static constexpr std::size_t kFewValues = 5;
+  void note_value(double v);
   std::uint64_t count_ = 0, missing_ = 0, finite_ = 0;
   double min_ = 0, max_ = 0, mean_ = 0, m2_ = 0;
   QuantileSketch sketch_{0.01};
@@ -59,6 +65,8 @@ class NumericSummary {
   std::vector<double> sample_;
   std::uint64_t seen_for_sample_ = 0;
   std::uint64_t rng_;  // splitmix64 state: reservoir slots
+  std::vector<std::pair<double, std::uint64_t>> few_;
+  bool many_ = false;
 };
 
 // Category counts: exact while at most `max_tracked` categories have been

@@ -7,5 +7,6 @@ namespace vigil::cli {
 
 void add_serve_command(CLI::App& app);
 void add_gen_command(CLI::App& app);
+void add_drift_command(CLI::App& app);
 
 }  // namespace vigil::cli

@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "vigil 0.1.0");
   vigil::cli::add_serve_command(app);
   vigil::cli::add_gen_command(app);
+  vigil::cli::add_drift_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -12,6 +12,8 @@
 namespace vigil::detail {
 namespace {
 
+__extension__ using u128 = unsigned __int128;  // 64x64->128 multiply
+
 std::uint64_t realtime_nanos() {
   using namespace std::chrono;
   return static_cast<std::uint64_t>(duration_cast<nanoseconds>(system_clock::now().time_since_epoch()).count());
@@ -68,7 +70,7 @@ class TscClock {
       if ((s1 & 1) || a_.seq.load(std::memory_order_relaxed) != s1) continue;  // being rewritten
       std::uint64_t t = __rdtsc();
       std::uint64_t dt = t > tsc0 ? t - tsc0 : 0;
-      std::uint64_t elapsed = static_cast<std::uint64_t>((static_cast<unsigned __int128>(dt) * q) >> 32);
+      std::uint64_t elapsed = static_cast<std::uint64_t>((static_cast<u128>(dt) * q) >> 32);
       if (elapsed < kRefreshNanos) return n0 + elapsed;
       // Due for a refresh: one caller takes the lock, the rest use clock_gettime meanwhile.
       if (!a_.seq.compare_exchange_strong(s1, s1 + 1, std::memory_order_acquire)) return realtime_nanos();

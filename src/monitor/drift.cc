@@ -39,26 +39,10 @@ DriftResult decide(DriftMethod m, double statistic, double score, const DriftOpt
   return r;
 }
 
-// Category counts over the union of both columns' categories (sorted, so
-// results do not depend on hash order); "" (missing) is left out.
 struct CategoryCounts {
   std::vector<std::string> categories;
   std::vector<double> reference, current;
 };
-CategoryCounts count_categories(std::span<const std::string> ref, std::span<const std::string> cur) {
-  std::map<std::string_view, std::pair<double, double>> counts;
-  for (const auto& v : ref)
-    if (!v.empty()) counts[v].first += 1;
-  for (const auto& v : cur)
-    if (!v.empty()) counts[v].second += 1;
-  CategoryCounts out;
-  for (const auto& [k, c] : counts) {
-    out.categories.emplace_back(k);
-    out.reference.push_back(c.first);
-    out.current.push_back(c.second);
-  }
-  return out;
-}
 
 DriftResult distance_on_shares(DriftMethod m, std::span<const double> ref, std::span<const double> cur,
                                const DriftOptions& o) {
@@ -184,7 +168,28 @@ DriftResult detect_numeric_drift(std::span<const double> reference, std::span<co
 
 DriftResult detect_categorical_drift(std::span<const std::string> reference, std::span<const std::string> current,
                                      const DriftOptions& options) {
-  CategoryCounts c = count_categories(reference, current);
+  std::map<std::string, double, std::less<>> ref, cur;
+  for (const auto& v : reference)
+    if (!v.empty()) ref[v] += 1;
+  for (const auto& v : current)
+    if (!v.empty()) cur[v] += 1;
+  return detect_count_drift(ref, cur, options);
+}
+
+DriftResult detect_count_drift(const std::map<std::string, double, std::less<>>& reference,
+                               const std::map<std::string, double, std::less<>>& current,
+                               const DriftOptions& options) {
+  CategoryCounts c;
+  for (const auto& [k, n] : reference) c.categories.push_back(k);
+  for (const auto& [k, n] : current)
+    if (!reference.count(k)) c.categories.push_back(k);
+  std::sort(c.categories.begin(), c.categories.end());
+  for (const auto& k : c.categories) {
+    auto r = reference.find(k);
+    auto q = current.find(k);
+    c.reference.push_back(r == reference.end() ? 0.0 : r->second);
+    c.current.push_back(q == current.end() ? 0.0 : q->second);
+  }
   double ref_n = 0, cur_n = 0;
   std::size_t ref_distinct = 0;
   for (std::size_t i = 0; i < c.categories.size(); ++i) {
@@ -203,7 +208,12 @@ DriftResult detect_categorical_drift(std::span<const std::string> reference, std
     }
     case DriftMethod::kZTest: {
       // Share of the reference's first category on each side (two
-      // categories, so one share says everything).
+      // categories, so one share says everything); a third category on
+      // either side makes this a chi-squared question.
+      if (c.categories.size() > 2) {
+        auto t = stats::chi2_contingency(c.reference, c.current);
+        return decide(DriftMethod::kChiSquare, t.statistic, t.p_value, options);
+      }
       std::size_t k = 0;
       while (k < c.categories.size() && c.reference[k] == 0) ++k;
       auto t = stats::z_test_proportions(c.reference[k], ref_n, c.current[k], cur_n);

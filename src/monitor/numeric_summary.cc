@@ -9,6 +9,8 @@
 namespace vigil {
 namespace {
 
+__extension__ using u128 = unsigned __int128;  // 64x64->128 multiply
+
 std::uint64_t splitmix64(std::uint64_t& state) {
   std::uint64_t z = (state += 0x9e3779b97f4a7c15ull);
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
@@ -18,7 +20,7 @@ std::uint64_t splitmix64(std::uint64_t& state) {
 
 // A uniform index in [0, n) without modulo bias worth caring about (n < 2^40).
 std::uint64_t below(std::uint64_t& state, std::uint64_t n) {
-  return static_cast<std::uint64_t>((static_cast<unsigned __int128>(splitmix64(state)) * n) >> 64);
+  return static_cast<std::uint64_t>((static_cast<u128>(splitmix64(state)) * n) >> 64);
 }
 
 }  // namespace
@@ -33,6 +35,20 @@ void NumericSummary::set_bins(std::vector<double> edges) {
     throw std::invalid_argument("profile bins: edges must be sorted, and at least two");
   edges_ = std::move(edges);
   bins_.assign(edges_.empty() ? 0 : edges_.size() + 1, 0);
+}
+
+void NumericSummary::note_value(double v) {
+  for (auto& [x, c] : few_)
+    if (x == v) {
+      ++c;
+      return;
+    }
+  if (few_.size() == kFewValues) {
+    many_ = true;
+    few_.clear();
+    return;
+  }
+  few_.emplace_back(v, 1);
 }
 
 void NumericSummary::add(double v) {
@@ -54,6 +70,7 @@ void NumericSummary::add(double v) {
     else slot = std::min<std::size_t>(std::upper_bound(edges_.begin(), edges_.end(), v) - edges_.begin(), edges_.size() - 1);
     ++bins_[slot];
   }
+  if (!many_) note_value(v);
   if (!std::isfinite(v)) return;
   ++finite_;
   double delta = v - mean_;
@@ -87,6 +104,18 @@ void NumericSummary::merge(const NumericSummary& o) {
     m2_ += o.m2_ + delta * delta * na * nb / n;
   }
   for (std::size_t i = 0; i < o.bins_.size(); ++i) bins_[i] += o.bins_[i];
+  if (o.many_) {
+    many_ = true;
+    few_.clear();
+  } else {
+    for (const auto& [x, c] : o.few_) {
+      if (many_) break;
+      auto it = std::find_if(few_.begin(), few_.end(), [&](const auto& p) { return p.first == x; });
+      if (it != few_.end()) it->second += c;
+      else if (few_.size() == kFewValues) many_ = true, few_.clear();
+      else few_.emplace_back(x, c);
+    }
+  }
   sketch_.merge(o.sketch_);
   // Reservoirs: keep each side in proportion to how many values it saw.
   std::uint64_t seen = seen_for_sample_ + o.seen_for_sample_;

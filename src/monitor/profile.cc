@@ -76,7 +76,8 @@ struct ProfileCodec {
     return {{"count", s.count_},   {"missing", s.missing_}, {"finite", s.finite_},   {"min", number(s.min_)},
             {"max", number(s.max_)}, {"mean", s.mean_},     {"m2", s.m2_},           {"edges", s.edges_},
             {"bins", s.bins_},     {"sample", s.sample_},   {"sample_capacity", s.sample_capacity_},
-            {"seen_for_sample", s.seen_for_sample_},        {"sketch", sk}};
+            {"seen_for_sample", s.seen_for_sample_},        {"sketch", sk},
+            {"few_values", s.few_},                          {"many_values", s.many_}};
   }
 
   static NumericSummary decode_numeric(const json& j, const std::string& w) {
@@ -95,6 +96,8 @@ struct ProfileCodec {
     s.bins_ = std::move(bins);
     s.sample_ = get<std::vector<double>>(j, "sample", w);
     s.seen_for_sample_ = get<std::uint64_t>(j, "seen_for_sample", w);
+    s.few_ = get<std::vector<std::pair<double, std::uint64_t>>>(j, "few_values", w);
+    s.many_ = get<bool>(j, "many_values", w);
     const json& sk = at(j, "sketch", w);
     std::string ws = w + ".sketch";
     QuantileSketch::State st;

@@ -1,0 +1,292 @@
+// Whole-dataset comparison: profiles of tables, data-quality checks and the
+// per-feature drift that makes up a DriftReport.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "vigil/drift_report.h"
+
+namespace vigil {
+namespace {
+
+std::vector<double> reference_edges(const Column& col, std::size_t bins) {
+  double lo = INFINITY, hi = -INFINITY;
+  std::size_t n = 0;
+  for (double v : col.numbers)
+    if (std::isfinite(v)) {
+      lo = std::min(lo, v);
+      hi = std::max(hi, v);
+      ++n;
+    }
+  if (n == 0) return {};
+  if (bins == 0) bins = static_cast<std::size_t>(std::ceil(std::log2(static_cast<double>(n)))) + 1;  // Sturges
+  if (hi == lo) hi = lo + 1;
+  std::vector<double> edges(bins + 1);
+  for (std::size_t i = 0; i <= bins; ++i) edges[i] = lo + (hi - lo) * static_cast<double>(i) / static_cast<double>(bins);
+  edges.back() = hi;
+  return edges;
+}
+
+std::string fmt(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", v);
+  return buf;
+}
+
+std::size_t numeric_distinct(const NumericSummary& s) { return s.many_values() ? 6 : s.few_values().size(); }
+
+std::map<std::string, double, std::less<>> few_value_counts(const NumericSummary& s) {
+  std::map<std::string, double, std::less<>> out;
+  for (const auto& [v, c] : s.few_values()) out[fmt(v)] += static_cast<double>(c);
+  return out;
+}
+
+std::map<std::string, double, std::less<>> category_counts(const CategoricalSummary& s) {
+  std::map<std::string, double, std::less<>> out;
+  for (const auto& [k, c] : s.counts()) out[k] = static_cast<double>(c);
+  return out;
+}
+
+std::vector<double> sorted_finite(const std::vector<double>& v) {
+  std::vector<double> out;
+  out.reserve(v.size());
+  for (double x : v)
+    if (std::isfinite(x)) out.push_back(x);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+DriftResult numeric_drift(const FeatureProfile& ref, const FeatureProfile& cur, const DriftOptions& o,
+                          const Column* ref_col, const Column* cur_col) {
+  DriftMethod m = o.method;
+  bool few = !ref.numeric.many_values();
+  if (m == DriftMethod::kAuto) m = choose_drift_method(FeatureKind::kNumeric, ref.numeric.count(), numeric_distinct(ref.numeric));
+  DriftOptions resolved{m, o.threshold, o.bins};
+  switch (m) {
+    case DriftMethod::kKs:
+    case DriftMethod::kWasserstein: {
+      // Every row when the tables are at hand, else the profiles' samples.
+      std::vector<double> r = ref_col && ref_col->kind == FeatureKind::kNumeric ? sorted_finite(ref_col->numbers)
+                                                                                 : sorted_finite(ref.numeric.sample());
+      std::vector<double> c = cur_col && cur_col->kind == FeatureKind::kNumeric ? sorted_finite(cur_col->numbers)
+                                                                                 : sorted_finite(cur.numeric.sample());
+      return detect_numeric_drift(r, c, resolved);
+    }
+    case DriftMethod::kChiSquare:
+    case DriftMethod::kZTest:
+      if (few && !cur.numeric.many_values())
+        return detect_count_drift(few_value_counts(ref.numeric), few_value_counts(cur.numeric), resolved);
+      [[fallthrough]];  // the current side has many values: compare the binned shares
+    default: {
+      const auto& rb = ref.numeric.bin_counts();
+      const auto& cb = cur.numeric.bin_counts();
+      if (rb.empty() || rb.size() != cb.size() || ref.numeric.bin_edges() != cur.numeric.bin_edges()) {
+        std::vector<double> r = sorted_finite(ref.numeric.sample()), c = sorted_finite(cur.numeric.sample());
+        return detect_numeric_drift(r, c, resolved);
+      }
+      std::map<std::string, double, std::less<>> rc, cc;
+      for (std::size_t i = 0; i < rb.size(); ++i) {
+        std::string key = std::to_string(1000 + i);  // keeps bin order under string sorting
+        rc[key] = static_cast<double>(rb[i]);
+        cc[key] = static_cast<double>(cb[i]);
+      }
+      if (m == DriftMethod::kChiSquare || m == DriftMethod::kZTest) resolved.method = DriftMethod::kChiSquare;
+      return detect_count_drift(rc, cc, resolved);
+    }
+  }
+}
+
+void plot_numeric(FeatureDrift& fd, const FeatureProfile& ref, const FeatureProfile& cur) {
+  const auto& edges = ref.numeric.bin_edges();
+  const auto& rb = ref.numeric.bin_counts();
+  const auto& cb = cur.numeric.bin_counts();
+  if (edges.empty() || rb.size() != cb.size()) return;
+  double rt = 0, ct = 0;
+  for (auto x : rb) rt += static_cast<double>(x);
+  for (auto x : cb) ct += static_cast<double>(x);
+  for (std::size_t i = 0; i < rb.size(); ++i) {
+    if (i == 0) fd.labels.push_back("< " + fmt(edges.front()));
+    else if (i == rb.size() - 1) fd.labels.push_back("> " + fmt(edges.back()));
+    else fd.labels.push_back(fmt(edges[i - 1]) + " – " + fmt(edges[i]));
+    fd.reference_share.push_back(rt > 0 ? static_cast<double>(rb[i]) / rt : 0);
+    fd.current_share.push_back(ct > 0 ? static_cast<double>(cb[i]) / ct : 0);
+  }
+  auto stats_of = [](const NumericSummary& s) {
+    return std::map<std::string, double>{{"mean", s.mean()}, {"sd", s.stddev()}, {"min", s.min()},
+                                         {"p50", s.quantile(0.5)}, {"max", s.max()},
+                                         {"missing_share", s.count() + s.missing() ? static_cast<double>(s.missing()) / static_cast<double>(s.count() + s.missing()) : 0}};
+  };
+  fd.reference_stats = stats_of(ref.numeric);
+  fd.current_stats = stats_of(cur.numeric);
+}
+
+void plot_categorical(FeatureDrift& fd, const FeatureProfile& ref, const FeatureProfile& cur) {
+  constexpr std::size_t kTop = 20;
+  std::map<std::string, double> total;
+  for (const auto& [k, c] : ref.categorical.counts()) total[k] += static_cast<double>(c);
+  for (const auto& [k, c] : cur.categorical.counts()) total[k] += static_cast<double>(c);
+  std::vector<std::pair<std::string, double>> order(total.begin(), total.end());
+  std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  double rt = static_cast<double>(ref.categorical.count()), ct = static_cast<double>(cur.categorical.count());
+  double r_rest = rt, c_rest = ct;
+  for (std::size_t i = 0; i < order.size() && i < kTop; ++i) {
+    const auto& k = order[i].first;
+    auto r = ref.categorical.counts().find(k);
+    auto c = cur.categorical.counts().find(k);
+    double rv = r == ref.categorical.counts().end() ? 0 : static_cast<double>(r->second);
+    double cv = c == cur.categorical.counts().end() ? 0 : static_cast<double>(c->second);
+    fd.labels.push_back(k);
+    fd.reference_share.push_back(rt > 0 ? rv / rt : 0);
+    fd.current_share.push_back(ct > 0 ? cv / ct : 0);
+    r_rest -= rv;
+    c_rest -= cv;
+  }
+  if (order.size() > kTop) {
+    fd.labels.push_back("(other)");
+    fd.reference_share.push_back(rt > 0 ? r_rest / rt : 0);
+    fd.current_share.push_back(ct > 0 ? c_rest / ct : 0);
+  }
+  auto stats_of = [](const CategoricalSummary& s) {
+    double n = static_cast<double>(s.count() + s.missing());
+    return std::map<std::string, double>{{"count", static_cast<double>(s.count())},
+                                         {"distinct", s.distinct()},
+                                         {"missing_share", n > 0 ? static_cast<double>(s.missing()) / n : 0}};
+  };
+  fd.reference_stats = stats_of(ref.categorical);
+  fd.current_stats = stats_of(cur.categorical);
+}
+
+}  // namespace
+
+DatasetProfile profile_table(const Table& table, const DatasetProfile* reference, std::size_t bins) {
+  DatasetProfile p;
+  p.rows = table.rows;
+  for (const Column& col : table.columns) {
+    FeatureProfile f;
+    f.name = col.name;
+    f.kind = col.kind;
+    f.type_errors = col.type_errors;
+    if (col.kind == FeatureKind::kNumeric) {
+      std::vector<double> edges;
+      if (reference) {
+        auto it = reference->features.find(col.name);
+        if (it != reference->features.end() && it->second.kind == FeatureKind::kNumeric) edges = it->second.numeric.bin_edges();
+      } else {
+        edges = reference_edges(col, bins);
+      }
+      if (!edges.empty()) f.numeric.set_bins(std::move(edges));
+      for (double v : col.numbers) f.numeric.add(v);
+    } else {
+      for (std::int32_t code : col.codes) {
+        if (code < 0) f.categorical.add_missing();
+        else f.categorical.add(col.dictionary[static_cast<std::size_t>(code)]);
+      }
+    }
+    p.features.emplace(col.name, std::move(f));
+  }
+  return p;
+}
+
+std::vector<QualityCheck> check_quality(const DatasetProfile& ref, const DatasetProfile& cur, const QualityOptions& o) {
+  std::vector<QualityCheck> out;
+  for (const auto& [name, f] : ref.features)
+    if (!cur.features.count(name))
+      out.push_back({"missing_feature", name, 1, 0, true, "in the reference, absent from the current data"});
+  for (const auto& [name, f] : cur.features)
+    if (!ref.features.count(name))
+      out.push_back({"extra_feature", name, 1, 0, true, "in the current data, absent from the reference"});
+  for (const auto& [name, r] : ref.features) {
+    auto it = cur.features.find(name);
+    if (it == cur.features.end()) continue;
+    const FeatureProfile& c = it->second;
+    double rows = static_cast<double>(std::max<std::uint64_t>(c.rows(), 1));
+    auto missing_of = [](const FeatureProfile& f) {
+      return f.kind == FeatureKind::kNumeric ? f.numeric.missing() : f.categorical.missing();
+    };
+    double ref_missing = static_cast<double>(missing_of(r)) / static_cast<double>(std::max<std::uint64_t>(r.rows(), 1));
+    double cur_missing = static_cast<double>(missing_of(c)) / rows;
+    out.push_back({"missing_rate_jump", name, missing_of(c), cur_missing, cur_missing - ref_missing > o.missing_rate_jump,
+                   "missing " + fmt(100 * ref_missing) + "% in the reference, " + fmt(100 * cur_missing) + "% now"});
+    if (r.kind != c.kind) {
+      out.push_back({"type_errors", name, c.rows(), 1.0, true, "numeric on one side, categorical on the other"});
+      continue;
+    }
+    if (r.kind == FeatureKind::kNumeric) {
+      const auto& cb = c.numeric.bin_counts();
+      std::uint64_t outside = 0;
+      if (!cb.empty() && c.numeric.bin_edges() == r.numeric.bin_edges()) {
+        outside = cb.front() + cb.back();
+      }
+      double share = static_cast<double>(outside) / rows;
+      out.push_back({"out_of_range", name, outside, share, share > o.out_of_range_share,
+                     "outside the reference range [" + fmt(r.numeric.min()) + ", " + fmt(r.numeric.max()) + "]"});
+      out.push_back({"type_errors", name, c.type_errors, static_cast<double>(c.type_errors) / rows, c.type_errors > 0,
+                     "values that are not numbers"});
+      bool ref_varies = numeric_distinct(r.numeric) > 1, cur_constant = c.numeric.count() > 0 && numeric_distinct(c.numeric) == 1;
+      out.push_back({"constant_column", name, cur_constant ? c.numeric.count() : 0, cur_constant ? 1.0 : 0.0,
+                     ref_varies && cur_constant, "a single value in the current data"});
+    } else {
+      std::uint64_t unseen = 0;
+      std::size_t unseen_kinds = 0;
+      if (r.categorical.exact())
+        for (const auto& [k, n] : c.categorical.counts())
+          if (!r.categorical.counts().count(k)) {
+            unseen += n;
+            ++unseen_kinds;
+          }
+      double share = static_cast<double>(unseen) / rows;
+      out.push_back({"unseen_categories", name, unseen, share, unseen > 0 && share > o.unseen_category_share,
+                     std::to_string(unseen_kinds) + " categories never seen in the reference"});
+      bool ref_varies = r.categorical.distinct() > 1, cur_constant = c.categorical.count() > 0 && c.categorical.distinct() <= 1;
+      out.push_back({"constant_column", name, cur_constant ? c.categorical.count() : 0, cur_constant ? 1.0 : 0.0,
+                     ref_varies && cur_constant, "a single value in the current data"});
+    }
+  }
+  return out;
+}
+
+DriftReport compare(const DatasetProfile& ref, const DatasetProfile& cur, const CompareOptions& o,
+                    const Table* ref_table, const Table* cur_table) {
+  DriftReport report;
+  report.reference_rows = ref.rows;
+  report.current_rows = cur.rows;
+  report.dataset_drift_threshold = o.dataset_drift_share;
+  report.quality = check_quality(ref, cur, o.quality);
+  // Column order of the reference table when there is one.
+  std::vector<std::string> order;
+  if (ref_table)
+    for (const auto& c : ref_table->columns) order.push_back(c.name);
+  else
+    for (const auto& [name, f] : ref.features) order.push_back(name);
+  for (const auto& name : order) {
+    auto r = ref.features.find(name);
+    auto c = cur.features.find(name);
+    if (r == ref.features.end() || c == cur.features.end() || r->second.kind != c->second.kind) continue;
+    FeatureDrift fd;
+    fd.name = name;
+    fd.kind = r->second.kind;
+    fd.role = name == o.target ? "target" : name == o.prediction ? "prediction" : "feature";
+    auto ov = o.per_feature.find(name);
+    const DriftOptions& opts = ov != o.per_feature.end() ? ov->second : o.defaults;
+    if (fd.kind == FeatureKind::kNumeric) {
+      fd.drift = numeric_drift(r->second, c->second, opts, ref_table ? ref_table->find(name) : nullptr,
+                               cur_table ? cur_table->find(name) : nullptr);
+      plot_numeric(fd, r->second, c->second);
+    } else {
+      fd.drift = detect_count_drift(category_counts(r->second.categorical), category_counts(c->second.categorical), opts);
+      plot_categorical(fd, r->second, c->second);
+    }
+    if (fd.role == "feature") {
+      ++report.features_checked;
+      report.features_drifted += fd.drift.drifted;
+    }
+    report.features.push_back(std::move(fd));
+  }
+  report.drift_share = report.features_checked
+                           ? static_cast<double>(report.features_drifted) / static_cast<double>(report.features_checked)
+                           : 0.0;
+  report.dataset_drift = report.features_checked > 0 && report.drift_share >= o.dataset_drift_share;
+  return report;
+}
+
+}  // namespace vigil

@@ -1,0 +1,283 @@
+// RFC 4180 CSV into typed columns. The file is mapped, not copied; fields
+// are views unless quoted with "" escapes. Column kinds come from the
+// caller (a reference's schema) or from the first rows. Every error names
+// the file and the line the record started on.
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <system_error>
+#include <unordered_map>
+#include <deque>
+#include <unordered_set>
+
+#include "vigil/drift_report.h"
+
+namespace vigil {
+namespace {
+
+struct SvHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+bool is_missing_token(std::string_view s) {
+  return s.empty() || s == "NA" || s == "N/A" || s == "NaN" || s == "nan" || s == "null" || s == "NULL" ||
+         s == "None";
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool parse_number(std::string_view s, double& out) {
+  s = trim(s);
+  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+  auto res = std::from_chars(s.data(), s.data() + s.size(), out);
+  return res.ec == std::errc() && res.ptr == s.data() + s.size();
+}
+
+// Builds one column from its cells.
+class ColumnBuilder {
+ public:
+  ColumnBuilder(std::string name, FeatureKind kind) {
+    col_.name = std::move(name);
+    col_.kind = kind;
+  }
+  void add(std::string_view cell) {
+    std::string_view t = trim(cell);
+    if (col_.kind == FeatureKind::kNumeric) {
+      double v;
+      if (is_missing_token(t)) {
+        col_.numbers.push_back(NAN);
+      } else if (parse_number(t, v)) {
+        col_.numbers.push_back(v);
+      } else {
+        ++col_.type_errors;
+        col_.numbers.push_back(NAN);
+      }
+      return;
+    }
+    if (is_missing_token(t)) {
+      col_.codes.push_back(-1);
+      return;
+    }
+    auto it = index_.find(t);
+    if (it == index_.end()) {
+      it = index_.emplace(std::string(t), static_cast<std::int32_t>(col_.dictionary.size())).first;
+      col_.dictionary.emplace_back(t);
+    }
+    col_.codes.push_back(it->second);
+  }
+  Column finish() { return std::move(col_); }
+
+ private:
+  Column col_;
+  std::unordered_map<std::string, std::int32_t, SvHash, std::equal_to<>> index_;
+};
+
+class CsvParser {
+ public:
+  CsvParser(std::string_view text, const std::string& name, char delim) : s_(text), name_(name), delim_(delim) {}
+
+  // Reads the next record into `fields`; false at the end. Blank lines are skipped.
+  bool next(std::vector<std::string_view>& fields) {
+    fields.clear();
+    owned_.clear();
+    while (pos_ < s_.size() && (s_[pos_] == '\n' || s_[pos_] == '\r')) {
+      if (s_[pos_] == '\n') ++line_;
+      ++pos_;
+    }
+    if (pos_ >= s_.size()) return false;
+    record_line_ = line_;
+    while (true) {
+      if (pos_ < s_.size() && s_[pos_] == '"') {
+        quoted_field(fields);
+      } else {
+        std::size_t start = pos_;
+        while (pos_ < s_.size() && s_[pos_] != delim_ && s_[pos_] != '\n' && s_[pos_] != '\r') {
+          if (s_[pos_] == '"') throw CsvError(name_, line_, "unexpected '\"' inside an unquoted field");
+          ++pos_;
+        }
+        fields.push_back(s_.substr(start, pos_ - start));
+      }
+      if (pos_ >= s_.size()) return true;
+      char c = s_[pos_];
+      if (c == delim_) {
+        ++pos_;
+        if (pos_ >= s_.size()) {  // trailing delimiter: one more empty field
+          fields.emplace_back();
+          return true;
+        }
+        continue;
+      }
+      // End of record: \n, \r\n or a lone \r.
+      if (c == '\r') ++pos_;
+      if (pos_ < s_.size() && s_[pos_] == '\n') {
+        ++pos_;
+        ++line_;
+      }
+      return true;
+    }
+  }
+
+  std::size_t record_line() const { return record_line_; }
+  std::size_t position() const { return pos_; }
+
+ private:
+  void quoted_field(std::vector<std::string_view>& fields) {
+    ++pos_;  // opening quote
+    std::string value;
+    std::size_t start = pos_;
+    bool escaped = false;
+    while (true) {
+      if (pos_ >= s_.size()) throw CsvError(name_, record_line_, "unterminated quoted field");
+      char c = s_[pos_];
+      if (c == '"') {
+        if (pos_ + 1 < s_.size() && s_[pos_ + 1] == '"') {  // "" is a quote
+          value.append(s_.substr(start, pos_ + 1 - start));
+          pos_ += 2;
+          start = pos_;
+          escaped = true;
+          continue;
+        }
+        break;
+      }
+      if (c == '\n') ++line_;
+      ++pos_;
+    }
+    std::string_view tail = s_.substr(start, pos_ - start);
+    ++pos_;  // closing quote
+    if (pos_ < s_.size() && s_[pos_] != delim_ && s_[pos_] != '\n' && s_[pos_] != '\r')
+      throw CsvError(name_, line_, "unexpected character after a closing quote");
+    if (!escaped) {
+      fields.push_back(tail);
+    } else {
+      value.append(tail);
+      owned_.push_back(std::move(value));
+      fields.push_back(owned_.back());
+    }
+  }
+
+  std::string_view s_;
+  const std::string& name_;
+  char delim_;
+  std::size_t pos_ = 0;
+  std::size_t line_ = 1, record_line_ = 1;
+  std::deque<std::string> owned_;  // unescaped quoted fields of the current record (stable addresses)
+};
+
+}  // namespace
+
+const Column* Table::find(std::string_view name) const {
+  for (const auto& c : columns)
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+Table parse_csv(std::string_view text, const std::string& name, const CsvOptions& options) {
+  if (text.size() >= 3 && std::memcmp(text.data(), "\xEF\xBB\xBF", 3) == 0) text.remove_prefix(3);  // UTF-8 BOM
+  CsvParser parser(text, name, options.delimiter);
+  std::vector<std::string_view> fields;
+  if (!parser.next(fields)) throw CsvError(name, 1, "empty file: expected a header row");
+  std::vector<std::string> header;
+  std::unordered_set<std::string> seen;
+  for (auto f : fields) {
+    std::string h(trim(f));
+    if (h.empty()) throw CsvError(name, parser.record_line(), "empty column name in the header");
+    if (!seen.insert(h).second) throw CsvError(name, parser.record_line(), "duplicate column '" + h + "' in the header");
+    header.push_back(std::move(h));
+  }
+  const std::size_t ncols = header.size();
+  auto check_width = [&](std::size_t n) {
+    if (n != ncols)
+      throw CsvError(name, parser.record_line(),
+                     "expected " + std::to_string(ncols) + " fields, found " + std::to_string(n));
+  };
+
+  // Rows read before the kinds are known are held as strings.
+  std::vector<std::vector<std::string>> held;
+  std::vector<bool> numeric(ncols, true);
+  bool all_known = true;
+  for (std::size_t c = 0; c < ncols; ++c) {
+    auto it = options.kinds.find(header[c]);
+    if (it == options.kinds.end()) all_known = false;
+    else numeric[c] = it->second == FeatureKind::kNumeric;
+  }
+  bool more = true;
+  if (!all_known) {
+    while (held.size() < options.infer_rows && (more = parser.next(fields))) {
+      check_width(fields.size());
+      held.emplace_back(fields.begin(), fields.end());
+    }
+    for (std::size_t c = 0; c < ncols; ++c) {
+      if (options.kinds.count(header[c])) continue;
+      bool any = false, all_numbers = true;
+      for (const auto& row : held) {
+        std::string_view t = trim(row[c]);
+        if (is_missing_token(t)) continue;
+        double v;
+        any = true;
+        if (!parse_number(t, v)) {
+          all_numbers = false;
+          break;
+        }
+      }
+      numeric[c] = all_numbers && any;
+    }
+  }
+  std::vector<ColumnBuilder> builders;
+  for (std::size_t c = 0; c < ncols; ++c)
+    builders.emplace_back(header[c], numeric[c] ? FeatureKind::kNumeric : FeatureKind::kCategorical);
+  Table table;
+  for (const auto& row : held) {
+    for (std::size_t c = 0; c < ncols; ++c) builders[c].add(row[c]);
+    ++table.rows;
+  }
+  std::size_t since_progress = 0;
+  while (more && parser.next(fields)) {
+    check_width(fields.size());
+    for (std::size_t c = 0; c < ncols; ++c) builders[c].add(fields[c]);
+    ++table.rows;
+    if (options.progress && ++since_progress == 16384) {
+      since_progress = 0;
+      options.progress(parser.position(), text.size());
+    }
+  }
+  if (options.progress) options.progress(text.size(), text.size());
+  for (auto& b : builders) table.columns.push_back(b.finish());
+  return table;
+}
+
+Table read_csv(const std::filesystem::path& path, const CsvOptions& options) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw std::system_error(errno, std::generic_category(), "cannot open " + path.string());
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw std::runtime_error("cannot read " + path.string() + ": not a regular file");
+  }
+  auto size = static_cast<std::size_t>(st.st_size);
+  if (size == 0) {
+    ::close(fd);
+    throw CsvError(path.string(), 1, "empty file: expected a header row");
+  }
+  void* map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  ::close(fd);
+  if (map == MAP_FAILED) throw std::system_error(errno, std::generic_category(), "cannot map " + path.string());
+  ::madvise(map, size, MADV_SEQUENTIAL);
+  struct Unmap {
+    void* p;
+    std::size_t n;
+    ~Unmap() { ::munmap(p, n); }
+  } unmap{map, size};
+  return parse_csv(std::string_view(static_cast<const char*>(map), size), path.string(), options);
+}
+
+}  // namespace vigil
