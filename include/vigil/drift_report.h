@@ -101,6 +101,7 @@ struct CompareOptions {
   double dataset_drift_share = 0.5;  // dataset drift when at least this share of features drifted
   std::string target;                // column names; their drift is reported apart
   std::string prediction;
+  std::vector<std::string> outputs;  // more model outputs (e.g. confidence), reported like the prediction
   QualityOptions quality;
 };
 

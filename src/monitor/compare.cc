@@ -265,7 +265,8 @@ DriftReport compare(const DatasetProfile& ref, const DatasetProfile& cur, const 
     FeatureDrift fd;
     fd.name = name;
     fd.kind = r->second.kind;
-    fd.role = name == o.target ? "target" : name == o.prediction ? "prediction" : "feature";
+    bool output = name == o.prediction || std::find(o.outputs.begin(), o.outputs.end(), name) != o.outputs.end();
+    fd.role = name == o.target ? "target" : output ? "prediction" : "feature";
     auto ov = o.per_feature.find(name);
     const DriftOptions& opts = ov != o.per_feature.end() ? ov->second : o.defaults;
     if (fd.kind == FeatureKind::kNumeric) {
