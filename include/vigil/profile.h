@@ -18,8 +18,8 @@
 
 namespace vigil {
 
-// Count, missing, min/max, mean and variance (Welford; merged with Chan et
-// al.'s formula, so split-and-merge equals one pass up to rounding), a
+// Count, missing, min/max, mean and variance (shifted sums; merged with
+// Chan et al.'s formula, so split-and-merge equals one pass up to rounding), a
 // DDSketch with 1 % relative quantile error, counts on the reference's bins
 // when the profile has them, and a uniform sample (reservoir) for the
 // order-based tests (KS, Wasserstein).
@@ -38,8 +38,8 @@ class NumericSummary {
   std::uint64_t finite() const { return finite_; }
   double min() const { return min_; }
   double max() const { return max_; }
-  double mean() const { return mean_; }
-  double variance() const { return finite_ > 1 ? m2_ / static_cast<double>(finite_) : 0.0; }  // population (ddof 0)
+  double mean() const;
+  double variance() const;  // population (ddof 0)
   double stddev() const;
   double quantile(double q) const { return sketch_.quantile(q); }
   const QuantileSketch& sketch() const { return sketch_; }
@@ -57,7 +57,12 @@ class NumericSummary {
   static constexpr std::size_t kFewValues = 5;
   void note_value(double v);
   std::uint64_t count_ = 0, missing_ = 0, finite_ = 0;
-  double min_ = 0, max_ = 0, mean_ = 0, m2_ = 0;
+  double min_ = 0, max_ = 0;
+  // Moments as sums of deviations from a shift (the first value, later the
+  // merged mean): as stable as Welford's update for data near the shift,
+  // without a division on every add. m2 = sumsq − sum²/n.
+  double shift_ = 0, sum_ = 0, sumsq_ = 0;
+  double m2() const;
   QuantileSketch sketch_{0.01};
   std::vector<double> edges_;
   std::vector<std::uint64_t> bins_;

@@ -54,6 +54,7 @@ class QuantileSketch {
   double alpha_;
   double gamma_;
   double log_gamma_;
+  double inv_log_gamma_;
   std::uint32_t max_bins_;
   Store positive_;
   Store negative_;  // indexed by |v|

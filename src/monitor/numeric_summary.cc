@@ -29,6 +29,11 @@ NumericSummary::NumericSummary(std::size_t sample_size, std::uint64_t seed)
     : sample_capacity_(sample_size), rng_(seed) {}
 
 double NumericSummary::stddev() const { return std::sqrt(variance()); }
+double NumericSummary::mean() const { return finite_ ? shift_ + sum_ / static_cast<double>(finite_) : 0.0; }
+double NumericSummary::m2() const {
+  return finite_ ? std::max(0.0, sumsq_ - sum_ * sum_ / static_cast<double>(finite_)) : 0.0;
+}
+double NumericSummary::variance() const { return finite_ > 1 ? m2() / static_cast<double>(finite_) : 0.0; }
 
 void NumericSummary::set_bins(std::vector<double> edges) {
   if (!std::is_sorted(edges.begin(), edges.end()) || edges.size() == 1)
@@ -72,10 +77,10 @@ void NumericSummary::add(double v) {
   }
   if (!many_) note_value(v);
   if (!std::isfinite(v)) return;
-  ++finite_;
-  double delta = v - mean_;
-  mean_ += delta / static_cast<double>(finite_);
-  m2_ += delta * (v - mean_);
+  if (finite_++ == 0) shift_ = v;
+  double d = v - shift_;
+  sum_ += d;
+  sumsq_ += d * d;
   // Reservoir sampling (Algorithm R).
   ++seen_for_sample_;
   if (sample_.size() < sample_capacity_) {
@@ -98,10 +103,13 @@ void NumericSummary::merge(const NumericSummary& o) {
     max_ = std::max(max_, o.max_);
   }
   if (o.finite_ > 0) {
+    // Chan et al.: combine (n, mean, m2), then re-centre on the new mean.
     double na = static_cast<double>(finite_), nb = static_cast<double>(o.finite_), n = na + nb;
-    double delta = o.mean_ - mean_;
-    mean_ += delta * nb / n;
-    m2_ += o.m2_ + delta * delta * na * nb / n;
+    double ma = mean(), mb = o.mean(), delta = mb - ma;
+    double combined = m2() + o.m2() + delta * delta * na * nb / n;
+    shift_ = ma + delta * nb / n;
+    sum_ = 0;
+    sumsq_ = combined;
   }
   for (std::size_t i = 0; i < o.bins_.size(); ++i) bins_[i] += o.bins_[i];
   if (o.many_) {

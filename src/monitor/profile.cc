@@ -74,7 +74,7 @@ struct ProfileCodec {
                {"sum", number(st.sum)},                     {"min", number(st.min)},
                {"max", number(st.max)}};
     return {{"count", s.count_},   {"missing", s.missing_}, {"finite", s.finite_},   {"min", number(s.min_)},
-            {"max", number(s.max_)}, {"mean", s.mean_},     {"m2", s.m2_},           {"edges", s.edges_},
+            {"max", number(s.max_)}, {"shift", s.shift_},   {"sum", s.sum_},         {"sumsq", s.sumsq_},           {"edges", s.edges_},
             {"bins", s.bins_},     {"sample", s.sample_},   {"sample_capacity", s.sample_capacity_},
             {"seen_for_sample", s.seen_for_sample_},        {"sketch", sk},
             {"few_values", s.few_},                          {"many_values", s.many_}};
@@ -87,8 +87,9 @@ struct ProfileCodec {
     s.finite_ = get<std::uint64_t>(j, "finite", w);
     s.min_ = number(at(j, "min", w), w + ".min");
     s.max_ = number(at(j, "max", w), w + ".max");
-    s.mean_ = get<double>(j, "mean", w);
-    s.m2_ = get<double>(j, "m2", w);
+    s.shift_ = get<double>(j, "shift", w);
+    s.sum_ = get<double>(j, "sum", w);
+    s.sumsq_ = get<double>(j, "sumsq", w);
     auto edges = get<std::vector<double>>(j, "edges", w);
     if (!edges.empty()) s.set_bins(std::move(edges));
     auto bins = get<std::vector<std::uint64_t>>(j, "bins", w);

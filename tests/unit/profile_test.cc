@@ -157,8 +157,8 @@ TEST(DatasetProfile, JsonRoundTripAndErrors) {
   EXPECT_NE(error_of("{not json").find("not JSON"), std::string::npos);
   EXPECT_NE(error_of(R"({"format":"other"})").find("unknown format"), std::string::npos);
   std::string broken = json;
-  broken.replace(broken.find("\"mean\""), 6, "\"mean_\"");
-  EXPECT_NE(error_of(broken).find("profile.features.income: missing 'mean'"), std::string::npos) << error_of(broken);
+  broken.replace(broken.find("\"sumsq\""), 7, "\"sumsq_\"");
+  EXPECT_NE(error_of(broken).find("profile.features.income: missing 'sumsq'"), std::string::npos) << error_of(broken);
 }
 
 TEST(DatasetProfile, MergeRejectsKindMismatch) {

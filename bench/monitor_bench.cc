@@ -1,0 +1,83 @@
+// Model-monitoring costs: profile updates (values per second per core) and
+// the drift evaluation of a window against a large reference.
+//   build/bench/vigil_bench_monitor --benchmark_min_time=0.5
+#include <benchmark/benchmark.h>
+
+#include <random>
+
+#include "vigil/drift_report.h"
+#include "vigil/profile.h"
+
+namespace {
+
+std::vector<double> normal_values(std::size_t n, double shift, unsigned seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> d(shift, 1);
+  std::vector<double> v(n);
+  for (double& x : v) x = d(rng);
+  return v;
+}
+
+// One numeric feature value into a window profile: moments, DDSketch,
+// reference bins and reservoir sample.
+void BM_NumericProfileUpdate(benchmark::State& state) {
+  auto values = normal_values(1 << 16, 0, 1);
+  vigil::NumericSummary s(2000);
+  std::vector<double> edges;
+  for (int i = 0; i <= 17; ++i) edges.push_back(-4 + 8.0 * i / 17);
+  s.set_bins(edges);
+  std::size_t i = 0;
+  for (auto _ : state) {
+    s.add(values[i++ & 0xffff]);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_NumericProfileUpdate);
+
+void BM_CategoricalProfileUpdate(benchmark::State& state) {
+  std::vector<std::string> cats = {"NO", "SE", "DK", "FI", "IS", "DE", "FR", "ES"};
+  vigil::CategoricalSummary s;
+  std::size_t i = 0;
+  for (auto _ : state) s.add(cats[i++ & 7]);
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_CategoricalProfileUpdate);
+
+// 50 numeric features; the reference profile summarises 1M rows each
+// (built once, untimed); the window holds 10k rows. Timed: compare() — the
+// per-feature auto test (normed Wasserstein on the samples), binned shares
+// and every data-quality check.
+void BM_DriftEvaluation50FeaturesVs1MRowReference(benchmark::State& state) {
+  static vigil::DatasetProfile reference, window;
+  static bool built = false;
+  if (!built) {
+    for (int f = 0; f < 50; ++f) {
+      std::string name = "f" + std::to_string(f);
+      auto ref_values = normal_values(1'000'000, 0, 100 + f);
+      vigil::Column col{.name = name, .numbers = ref_values};
+      vigil::Table t;
+      t.columns.push_back(std::move(col));
+      t.rows = 1'000'000;
+      auto p = vigil::profile_table(t);
+      reference.features.emplace(name, std::move(p.features.at(name)));
+      vigil::Table w;
+      w.columns.push_back(vigil::Column{.name = name, .numbers = normal_values(10'000, f % 10 == 0 ? 0.5 : 0, 900 + f)});
+      w.rows = 10'000;
+      auto wp = vigil::profile_table(w, &reference);
+      window.features.emplace(name, std::move(wp.features.at(name)));
+    }
+    reference.rows = 1'000'000;
+    window.rows = 10'000;
+    built = true;
+  }
+  std::size_t drifted = 0;
+  for (auto _ : state) {
+    auto report = vigil::compare(reference, window);
+    drifted = report.features_drifted;
+    benchmark::DoNotOptimize(report);
+  }
+  state.counters["drifted"] = static_cast<double>(drifted);
+}
+BENCHMARK(BM_DriftEvaluation50FeaturesVs1MRowReference)->Unit(benchmark::kMillisecond);
+
+}  // namespace
