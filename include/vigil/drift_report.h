@@ -64,6 +64,9 @@ struct CsvOptions {
 // inside quotes. Empty fields (and NA, NaN, null) are missing. Throws
 // CsvError for malformed input, std::runtime_error if the file cannot be read.
 Table read_csv(const std::filesystem::path& path, const CsvOptions& options = {});
+// The column kinds read_csv would infer, from the header and first rows only.
+std::map<std::string, FeatureKind, std::less<>> infer_csv_kinds(const std::filesystem::path& path,
+                                                                 const CsvOptions& options = {});
 Table parse_csv(std::string_view text, const std::string& name = "<input>", const CsvOptions& options = {});
 
 // The profile of a table. Numeric features get `bins` equal-width bins over
@@ -103,6 +106,7 @@ struct CompareOptions {
   std::string prediction;
   std::vector<std::string> outputs;  // more model outputs (e.g. confidence), reported like the prediction
   QualityOptions quality;
+  unsigned threads = 1;  // features are compared in parallel on this many threads
 };
 
 struct FeatureDrift {

@@ -5,7 +5,11 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <atomic>
+#include <filesystem>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 #include "cli/commands.h"
 #include "vigil/drift_report.h"
@@ -84,22 +88,59 @@ int run(const DriftCommandOptions& o) {
   compare_options.target = o.target;
   compare_options.prediction = o.prediction;
 
-  // The reference: a CSV (every row available to the tests) or a saved profile.
+  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  compare_options.threads = threads;
+  // The reference: a CSV (every row available to the tests) or a saved
+  // profile. The current data is read with the reference's column kinds, so
+  // a text value in a numeric column is a type error rather than a new
+  // category. Both files are read at once (kinds come from the reference's
+  // first rows, as a full read would infer them).
   std::optional<Table> ref_table;
   DatasetProfile ref_profile;
-  if (ends_with(o.reference, ".json")) {
+  CsvOptions cur_options;
+  bool ref_is_profile = ends_with(o.reference, ".json");
+  if (ref_is_profile) {
     ref_profile = DatasetProfile::load(o.reference);
+    for (const auto& [name, f] : ref_profile.features) cur_options.kinds[name] = f.kind;
   } else {
-    ref_table = read_csv(o.reference, {.progress = progress_bar(o.reference, show_progress)});
-    ref_profile = profile_table(*ref_table);
+    cur_options.kinds = infer_csv_kinds(o.reference);
   }
+  std::uint64_t total_bytes = std::filesystem::file_size(o.current) +
+                              (ref_is_profile ? 0 : std::filesystem::file_size(o.reference));
+  std::atomic<std::uint64_t> ref_done{0}, cur_done{0};
+  std::mutex bar_mu;
+  auto bar = progress_bar(ref_is_profile ? o.current : o.reference + " and " + o.current, show_progress);
+  auto tick = [&](std::atomic<std::uint64_t>& slot, std::uint64_t done) {
+    slot = done;
+    if (!bar) return;
+    std::lock_guard lock(bar_mu);
+    bar(ref_done + cur_done, total_bytes);
+  };
+  cur_options.progress = [&](std::uint64_t d, std::uint64_t) { tick(cur_done, d); };
+  std::exception_ptr ref_error;
+  std::thread ref_reader;
+  if (!ref_is_profile)
+    ref_reader = std::thread([&] {
+      try {
+        ref_table = read_csv(o.reference, {.kinds = cur_options.kinds,
+                                           .progress = [&](std::uint64_t d, std::uint64_t) { tick(ref_done, d); }});
+        ref_profile = profile_table(*ref_table);
+      } catch (...) {
+        ref_error = std::current_exception();
+      }
+    });
+  std::optional<Table> cur_read;
+  std::exception_ptr cur_error;
+  try {
+    cur_read = read_csv(o.current, cur_options);
+  } catch (...) {
+    cur_error = std::current_exception();
+  }
+  if (ref_reader.joinable()) ref_reader.join();
+  if (ref_error) std::rethrow_exception(ref_error);
+  if (cur_error) std::rethrow_exception(cur_error);
   if (!o.save_profile.empty()) ref_profile.save(o.save_profile);
-
-  // The current data is read with the reference's column kinds, so a text
-  // value in a numeric column is a type error rather than a new category.
-  CsvOptions cur_options{.progress = progress_bar(o.current, show_progress)};
-  for (const auto& [name, f] : ref_profile.features) cur_options.kinds[name] = f.kind;
-  Table cur_table = read_csv(o.current, cur_options);
+  Table& cur_table = *cur_read;
   DatasetProfile cur_profile = profile_table(cur_table, &ref_profile);
 
   for (const std::string* col : {&o.target, &o.prediction})

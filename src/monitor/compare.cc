@@ -2,7 +2,9 @@
 // per-feature drift that makes up a DriftReport.
 #include <algorithm>
 #include <cmath>
+#include <atomic>
 #include <cstdio>
+#include <thread>
 
 #include "vigil/drift_report.h"
 
@@ -258,25 +260,48 @@ DriftReport compare(const DatasetProfile& ref, const DatasetProfile& cur, const 
     for (const auto& c : ref_table->columns) order.push_back(c.name);
   else
     for (const auto& [name, f] : ref.features) order.push_back(name);
+  // Features that can be compared, then each compared on its own (in
+  // parallel when asked: sorting full columns dominates large batch runs).
+  std::vector<std::pair<const FeatureProfile*, const FeatureProfile*>> pairs;
   for (const auto& name : order) {
     auto r = ref.features.find(name);
     auto c = cur.features.find(name);
     if (r == ref.features.end() || c == cur.features.end() || r->second.kind != c->second.kind) continue;
-    FeatureDrift fd;
-    fd.name = name;
-    fd.kind = r->second.kind;
-    bool output = name == o.prediction || std::find(o.outputs.begin(), o.outputs.end(), name) != o.outputs.end();
-    fd.role = name == o.target ? "target" : output ? "prediction" : "feature";
-    auto ov = o.per_feature.find(name);
+    pairs.emplace_back(&r->second, &c->second);
+  }
+  std::vector<FeatureDrift> results(pairs.size());
+  auto work = [&](std::size_t i) {
+    const FeatureProfile& rp = *pairs[i].first;
+    const FeatureProfile& cp = *pairs[i].second;
+    FeatureDrift& fd = results[i];
+    fd.name = rp.name;
+    fd.kind = rp.kind;
+    bool output = fd.name == o.prediction || std::find(o.outputs.begin(), o.outputs.end(), fd.name) != o.outputs.end();
+    fd.role = fd.name == o.target ? "target" : output ? "prediction" : "feature";
+    auto ov = o.per_feature.find(fd.name);
     const DriftOptions& opts = ov != o.per_feature.end() ? ov->second : o.defaults;
     if (fd.kind == FeatureKind::kNumeric) {
-      fd.drift = numeric_drift(r->second, c->second, opts, ref_table ? ref_table->find(name) : nullptr,
-                               cur_table ? cur_table->find(name) : nullptr);
-      plot_numeric(fd, r->second, c->second);
+      fd.drift = numeric_drift(rp, cp, opts, ref_table ? ref_table->find(fd.name) : nullptr,
+                               cur_table ? cur_table->find(fd.name) : nullptr);
+      plot_numeric(fd, rp, cp);
     } else {
-      fd.drift = detect_count_drift(category_counts(r->second.categorical), category_counts(c->second.categorical), opts);
-      plot_categorical(fd, r->second, c->second);
+      fd.drift = detect_count_drift(category_counts(rp.categorical), category_counts(cp.categorical), opts);
+      plot_categorical(fd, rp, cp);
     }
+  };
+  unsigned threads = std::max(1u, std::min<unsigned>(o.threads, static_cast<unsigned>(pairs.size())));
+  if (threads == 1) {
+    for (std::size_t i = 0; i < pairs.size(); ++i) work(i);
+  } else {
+    std::atomic<std::size_t> next{0};
+    std::vector<std::thread> pool;
+    for (unsigned t = 0; t < threads; ++t)
+      pool.emplace_back([&] {
+        for (std::size_t i; (i = next.fetch_add(1)) < pairs.size();) work(i);
+      });
+    for (auto& th : pool) th.join();
+  }
+  for (auto& fd : results) {
     if (fd.role == "feature") {
       ++report.features_checked;
       report.features_drifted += fd.drift.drifted;

@@ -255,29 +255,71 @@ Table parse_csv(std::string_view text, const std::string& name, const CsvOptions
   return table;
 }
 
+namespace {
+
+// The file mapped read-only for as long as this lives.
+class MappedFile {
+ public:
+  explicit MappedFile(const std::filesystem::path& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw std::system_error(errno, std::generic_category(), "cannot open " + path.string());
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+      ::close(fd);
+      throw std::runtime_error("cannot read " + path.string() + ": not a regular file");
+    }
+    size_ = static_cast<std::size_t>(st.st_size);
+    if (size_ == 0) {
+      ::close(fd);
+      throw CsvError(path.string(), 1, "empty file: expected a header row");
+    }
+    map_ = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
+    ::close(fd);
+    if (map_ == MAP_FAILED) throw std::system_error(errno, std::generic_category(), "cannot map " + path.string());
+    ::madvise(map_, size_, MADV_SEQUENTIAL);
+  }
+  ~MappedFile() { ::munmap(map_, size_); }
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  std::string_view text() const { return {static_cast<const char*>(map_), size_}; }
+
+ private:
+  void* map_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+}  // namespace
+
+std::map<std::string, FeatureKind, std::less<>> infer_csv_kinds(const std::filesystem::path& path,
+                                                                 const CsvOptions& options) {
+  MappedFile file(path);
+  // Parse a prefix holding the header and the rows inference looks at.
+  std::string_view text = file.text();
+  std::size_t end = 0, lines = 0;
+  while (end < text.size() && lines <= options.infer_rows + 1) {
+    std::size_t nl = text.find('\n', end);
+    end = nl == std::string_view::npos ? text.size() : nl + 1;
+    ++lines;
+  }
+  std::string_view prefix = text.substr(0, end);
+  Table t;
+  try {
+    t = parse_csv(prefix, path.string(), CsvOptions{.delimiter = options.delimiter, .kinds = options.kinds,
+                                                    .infer_rows = options.infer_rows});
+  } catch (const CsvError& e) {
+    // A quoted newline may have been cut at the prefix's end: the full read will judge.
+    if (end == text.size()) throw;
+    t = parse_csv(text, path.string(), CsvOptions{.delimiter = options.delimiter, .kinds = options.kinds,
+                                                  .infer_rows = options.infer_rows});
+  }
+  std::map<std::string, FeatureKind, std::less<>> kinds;
+  for (const auto& c : t.columns) kinds[c.name] = c.kind;
+  return kinds;
+}
+
 Table read_csv(const std::filesystem::path& path, const CsvOptions& options) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw std::system_error(errno, std::generic_category(), "cannot open " + path.string());
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    throw std::runtime_error("cannot read " + path.string() + ": not a regular file");
-  }
-  auto size = static_cast<std::size_t>(st.st_size);
-  if (size == 0) {
-    ::close(fd);
-    throw CsvError(path.string(), 1, "empty file: expected a header row");
-  }
-  void* map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-  ::close(fd);
-  if (map == MAP_FAILED) throw std::system_error(errno, std::generic_category(), "cannot map " + path.string());
-  ::madvise(map, size, MADV_SEQUENTIAL);
-  struct Unmap {
-    void* p;
-    std::size_t n;
-    ~Unmap() { ::munmap(p, n); }
-  } unmap{map, size};
-  return parse_csv(std::string_view(static_cast<const char*>(map), size), path.string(), options);
+  MappedFile file(path);
+  return parse_csv(file.text(), path.string(), options);
 }
 
 }  // namespace vigil

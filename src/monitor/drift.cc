@@ -19,7 +19,7 @@ std::vector<double> finite_sorted(std::span<const double> v) {
   out.reserve(v.size());
   for (double x : v)
     if (std::isfinite(x)) out.push_back(x);
-  std::sort(out.begin(), out.end());
+  if (!std::is_sorted(out.begin(), out.end())) std::sort(out.begin(), out.end());
   return out;
 }
 
