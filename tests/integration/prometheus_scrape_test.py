@@ -32,6 +32,7 @@ def main():
             fixture_port = int(fixture.stdout.readline())
             serve_port = free_port()
             with process([args.vigil, "serve", "--listen", f"127.0.0.1:{serve_port}", "--demo-metrics",
+                          "--data", os.path.join(tmp, "vigil-data"),
                           "--qps", "200"], stdout=subprocess.DEVNULL):
                 wait_for("vigil serve", lambda: http_get(f"http://127.0.0.1:{serve_port}/metrics")[0] == 200, 20)
                 promtool_check(f"http://127.0.0.1:{fixture_port}/metrics")

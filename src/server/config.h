@@ -1,0 +1,64 @@
+// `vigil serve` configuration (YAML). Every option has a default, so an
+// empty file or no file at all gives a working loopback daemon.
+//
+//   listen: 127.0.0.1:4318
+//   auth_token: change-me          # or env VIGIL_AUTH_TOKEN; required on /v1 and /api when set
+//   max_body_bytes: 16MiB
+//   store: {path: vigil-data/vigil.db, retention: 7d, max_bytes: 2GiB, max_queued_rows: 200000}
+//   monitor:
+//     window: 5m
+//     models:
+//       - {name: fraud, reference: fraud-reference.json, task: classification, target: label}
+//   log_alerts:
+//     - name: TimeoutStorm
+//       query: '{service="ranker", level="error"} |= "timeout"'
+//       window: 5m
+//       threshold: 10
+//       for: 1m
+//       severity: page
+//   alert_interval: 15s
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "alert/log_alerts.h"
+#include "store/store.h"
+#include "vigil/monitor.h"
+
+namespace vigil::server {
+
+struct ModelConfig {
+  std::string name;
+  std::filesystem::path reference;  // a saved profile (JSON); empty = first window
+  ModelTask task = ModelTask::kClassification;
+  std::string target;
+};
+
+struct DaemonConfig {
+  std::string host = "127.0.0.1";
+  int port = 4318;
+  std::string auth_token;
+  std::size_t max_body_bytes = 16 * 1024 * 1024;
+  store::StoreOptions store;
+  std::chrono::seconds window{300};
+  std::vector<ModelConfig> models;
+  std::vector<alert::LogAlertRule> log_alerts;
+  std::chrono::seconds alert_interval{15};
+};
+
+// "vigil.yaml:7: store.retention: expected a duration like 30s, 5m, 2h, 7d"
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+DaemonConfig load_config(const std::filesystem::path& path);
+DaemonConfig parse_config(const std::string& yaml, const std::string& name);
+std::chrono::seconds parse_duration(const std::string& text);  // throws std::invalid_argument
+std::uint64_t parse_size(const std::string& text);              // "16MiB", "2GB", "1000"
+
+}  // namespace vigil::server

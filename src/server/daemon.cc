@@ -1,0 +1,412 @@
+#include "server/daemon.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "server/http_listener.h"
+#include "server/metrics_handler.h"
+#include "server/otlp_receiver.h"
+#include "server/prediction_api.h"
+#include "vigil/metrics.h"
+
+namespace vigil::server {
+namespace {
+
+using nlohmann::json;
+
+std::int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+void send_json(httplib::Response& res, int status, const json& body) {
+  res.status = status;
+  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+}
+
+void send_error(httplib::Response& res, int status, const std::string& message) {
+  send_json(res, status, {{"error", message}});
+}
+
+json parse_or(const std::string& text, json fallback) {
+  json j = json::parse(text, nullptr, false);
+  return j.is_discarded() ? fallback : j;
+}
+
+bool constant_time_equal(const std::string& a, const std::string& b) {
+  if (a.size() != b.size()) return false;
+  unsigned char diff = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  return diff == 0;
+}
+
+std::int64_t int_param(const httplib::Request& req, const char* name, std::int64_t fallback) {
+  if (!req.has_param(name)) return fallback;
+  const std::string v = req.get_param_value(name);
+  std::size_t used = 0;
+  long long out = 0;
+  try {
+    out = std::stoll(v, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != v.size() || v.empty()) throw std::invalid_argument(std::string("parameter '") + name + "' must be an integer");
+  return out;
+}
+
+// Durations in query parameters: "250ms", "1.5s", "2m" or nanoseconds.
+std::int64_t duration_param(const httplib::Request& req, const char* name, std::int64_t fallback) {
+  if (!req.has_param(name)) return fallback;
+  std::string v = req.get_param_value(name);
+  std::size_t used = 0;
+  double x = 0;
+  try {
+    x = std::stod(v, &used);
+  } catch (const std::exception&) {
+    throw std::invalid_argument(std::string("parameter '") + name + "' must be a duration like 250ms, 2s, 5m");
+  }
+  std::string unit = v.substr(used);
+  double mult = unit == "ns" || unit.empty() ? 1 : unit == "us" ? 1e3 : unit == "ms" ? 1e6 : unit == "s" ? 1e9
+              : unit == "m" ? 60e9 : unit == "h" ? 3600e9 : -1;
+  if (mult < 0) throw std::invalid_argument(std::string("parameter '") + name + "' has an unknown unit '" + unit + "'");
+  return static_cast<std::int64_t>(x * mult);
+}
+
+json span_json(const store::SpanRow& s, int depth) {
+  return {{"trace_id", s.trace_id},
+          {"span_id", s.span_id},
+          {"parent_span_id", s.parent_span_id},
+          {"service", s.service},
+          {"name", s.name},
+          {"scope", s.scope},
+          {"kind", s.kind},
+          {"start_ns", s.start_ns},
+          {"end_ns", s.end_ns},
+          {"duration_ms", static_cast<double>(s.end_ns - s.start_ns) / 1e6},
+          {"status_code", s.status_code},
+          {"status_message", s.status_message},
+          {"attributes", parse_or(s.attributes, json::object())},
+          {"events", parse_or(s.events, json::array())},
+          {"links", parse_or(s.links, json::array())},
+          {"resource", parse_or(s.resource, json::object())},
+          {"depth", depth}};
+}
+
+json log_json(const store::LogRow& l) {
+  return {{"id", l.id},           {"time_ns", l.time_ns},       {"severity", l.severity},
+          {"level", l.level},     {"service", l.service},       {"logger", l.logger},
+          {"body", l.body},       {"attributes", parse_or(l.attributes, json::object())},
+          {"trace_id", l.trace_id}, {"span_id", l.span_id}};
+}
+
+}  // namespace
+
+struct Daemon::Impl {
+  DaemonConfig config;
+  Registry& registry;
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<ModelMonitor> monitor;
+  std::unique_ptr<alert::LogAlertEvaluator> alerts;
+  detail::HttpListener http;
+  std::thread ticker;
+  std::mutex tick_mu;
+  std::condition_variable tick_cv;
+  bool stopping = false;
+  std::atomic<bool> stopped{false};
+
+  Family<Counter>* items = nullptr;
+  Family<Counter>* requests = nullptr;
+  Family<Histogram>* latency = nullptr;
+
+  Impl(DaemonConfig c, Registry& r) : config(std::move(c)), registry(r) {}
+
+  bool authorized(const httplib::Request& req, httplib::Response& res) {
+    if (config.auth_token.empty()) return true;
+    std::string h = req.get_header_value("Authorization");
+    if (h.rfind("Bearer ", 0) == 0 && constant_time_equal(h.substr(7), config.auth_token)) return true;
+    res.set_header("WWW-Authenticate", "Bearer");
+    send_error(res, 401, "missing or wrong bearer token");
+    return false;
+  }
+
+  void count(const char* signal, const char* outcome, double n) {
+    if (n > 0) items->labels({signal, outcome}).inc(n);
+  }
+
+  // POST /v1/traces and /v1/logs.
+  void otlp(Signal signal, const httplib::Request& req, httplib::Response& res) {
+    const char* name = signal == Signal::kTraces ? "spans" : "logs";
+    std::string type = req.get_header_value("Content-Type");
+    bool json_body = type.rfind("application/json", 0) == 0;
+    if (!json_body && type.rfind("application/x-protobuf", 0) != 0) {
+      send_error(res, 415, "Content-Type must be application/x-protobuf or application/json");
+      return;
+    }
+    DecodeResult d = decode_otlp(signal, req.body, json_body);
+    if (!d.error.empty()) {
+      count(name, "malformed", 1);
+      send_error(res, 400, d.error);
+      return;
+    }
+    std::size_t n = d.batch.rows();
+    if (!store->enqueue(std::move(d.batch))) {
+      count(name, "refused", static_cast<double>(n));
+      res.set_header("Retry-After", "1");
+      send_error(res, 503, "store queue full; retry later");
+      return;
+    }
+    count(name, "accepted", static_cast<double>(n));
+    count(name, "rejected", static_cast<double>(d.rejected));
+    res.status = 200;
+    res.set_content(otlp_response(signal, d.rejected, d.partial_message, json_body),
+                    json_body ? "application/json" : "application/x-protobuf");
+  }
+
+  void routes() {
+    auto& s = http.server();
+    s.set_payload_max_length(config.max_body_bytes);
+    s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      bool guarded = req.path.rfind("/v1/", 0) == 0 || req.path.rfind("/api/", 0) == 0;
+      if (guarded && !authorized(req, res)) return httplib::Server::HandlerResponse::Handled;
+      return httplib::Server::HandlerResponse::Unhandled;
+    });
+    s.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+      std::string route = req.matches.empty() ? req.path : req.path;
+      if (route.rfind("/api/v1/traces/", 0) == 0) route = "/api/v1/traces/{id}";
+      else if (route.rfind("/api/v1/models/", 0) == 0) route = "/api/v1/models/{model}";
+      else if (route.rfind("/ui/", 0) == 0) route = "/ui";
+      requests->labels({route, std::to_string(res.status)}).inc();
+    });
+    s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+      try {
+        std::rethrow_exception(ep);
+      } catch (const std::invalid_argument& e) {
+        send_error(res, 400, e.what());
+      } catch (const std::exception& e) {
+        send_error(res, 500, e.what());
+      }
+    });
+
+    s.Get("/healthz", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok\n", "text/plain"); });
+    detail::install_metrics_handler(s, registry, "/metrics");
+    s.Post("/v1/traces", [this](const httplib::Request& req, httplib::Response& res) { otlp(Signal::kTraces, req, res); });
+    s.Post("/v1/logs", [this](const httplib::Request& req, httplib::Response& res) { otlp(Signal::kLogs, req, res); });
+
+    s.Post("/api/v1/predictions", [this](const httplib::Request& req, httplib::Response& res) {
+      std::vector<PredictionRecord> records;
+      try {
+        records = parse_predictions(req.body);
+      } catch (const PayloadError& e) {
+        count("predictions", "malformed", 1);
+        send_error(res, 400, e.what());
+        return;
+      }
+      for (const auto& r : records) apply(*monitor, r);
+      count("predictions", "accepted", static_cast<double>(records.size()));
+      send_json(res, 200, {{"accepted", records.size()}});
+    });
+    s.Post("/api/v1/labels", [this](const httplib::Request& req, httplib::Response& res) {
+      std::vector<LabelRecord> labels;
+      try {
+        labels = parse_labels(req.body);
+      } catch (const PayloadError& e) {
+        count("labels", "malformed", 1);
+        send_error(res, 400, e.what());
+        return;
+      }
+      std::size_t joined = 0;
+      for (const auto& l : labels) {
+        MonitorValue v = std::holds_alternative<double>(l.label) ? MonitorValue(std::get<double>(l.label))
+                         : std::holds_alternative<std::string>(l.label)
+                             ? MonitorValue(std::string_view(std::get<std::string>(l.label)))
+                             : MonitorValue(std::monostate{});
+        joined += monitor->record_label(l.model, l.request_id, v);
+      }
+      count("labels", "accepted", static_cast<double>(joined));
+      count("labels", "unknown", static_cast<double>(labels.size() - joined));
+      send_json(res, 200, {{"joined", joined}, {"unknown", labels.size() - joined}});
+    });
+
+    s.Get(R"(/api/v1/traces/([0-9a-f]{32}))", [this](const httplib::Request& req, httplib::Response& res) {
+      auto spans = store->trace(req.matches[1]);
+      if (spans.empty()) return send_error(res, 404, "trace not found");
+      // Depth from the parent links, for a waterfall.
+      std::map<std::string, std::string> parent;
+      for (const auto& sp : spans) parent[sp.span_id] = sp.parent_span_id;
+      json out = json::array();
+      for (const auto& sp : spans) {
+        int depth = 0;
+        for (std::string p = sp.parent_span_id; !p.empty() && parent.count(p) && depth < 64; p = parent[p]) ++depth;
+        out.push_back(span_json(sp, depth));
+      }
+      send_json(res, 200, {{"trace_id", req.matches[1]}, {"spans", out}});
+    });
+    s.Get(R"(/api/v1/traces/(.*))", [](const httplib::Request&, httplib::Response& res) {
+      send_error(res, 400, "trace id must be 32 lowercase hex digits");
+    });
+    s.Get("/api/v1/traces", [this](const httplib::Request& req, httplib::Response& res) {
+      store::TraceQuery q;
+      q.service = req.get_param_value("service");
+      q.operation = req.get_param_value("operation");
+      if (req.has_param("min_duration")) q.min_duration_ns = duration_param(req, "min_duration", 0);
+      if (req.has_param("max_duration")) q.max_duration_ns = duration_param(req, "max_duration", 0);
+      q.start_ns = int_param(req, "start", 0);
+      q.end_ns = int_param(req, "end", 0);
+      q.limit = static_cast<std::size_t>(int_param(req, "limit", 20));
+      for (std::size_t i = 0; i < req.get_param_value_count("attr"); ++i) {
+        std::string a = req.get_param_value("attr", i);
+        auto eq = a.find('=');
+        if (eq == std::string::npos || eq == 0) return send_error(res, 400, "attr must be key=value");
+        q.attributes.emplace_back(a.substr(0, eq), a.substr(eq + 1));
+      }
+      json out = json::array();
+      for (const auto& t : store->search_traces(q))
+        out.push_back({{"trace_id", t.trace_id}, {"root_service", t.root_service}, {"root_name", t.root_name},
+                       {"start_ns", t.start_ns}, {"duration_ms", static_cast<double>(t.duration_ns) / 1e6},
+                       {"spans", t.spans}, {"errors", t.errors}});
+      send_json(res, 200, {{"traces", out}});
+    });
+    s.Get("/api/v1/operations", [this](const httplib::Request& req, httplib::Response& res) {
+      std::int64_t end = int_param(req, "end", now_ns());
+      std::int64_t start = int_param(req, "start", end - duration_param(req, "window", 3600'000'000'000));
+      json out = json::array();
+      for (const auto& o : store->operation_latency(req.get_param_value("service"), start, end))
+        out.push_back({{"service", o.service}, {"name", o.name}, {"count", o.count}, {"mean_ms", o.mean_ms},
+                       {"p50_ms", o.p50_ms}, {"p95_ms", o.p95_ms}, {"p99_ms", o.p99_ms}, {"max_ms", o.max_ms},
+                       {"share_of_trace", o.share_of_trace}});
+      send_json(res, 200, {{"operations", out}, {"slowest", out.empty() ? json(nullptr) : out[0]["name"]}});
+    });
+    s.Get("/api/v1/logs", [this](const httplib::Request& req, httplib::Response& res) {
+      store::LogQuery q;
+      try {
+        q = store::parse_log_query(req.get_param_value("query"));
+      } catch (const store::QueryError& e) {
+        return send_error(res, 400, e.what());
+      }
+      std::int64_t end = int_param(req, "end", 0);
+      std::int64_t start = int_param(req, "start", 0);
+      store::LogPage page;
+      try {
+        page = store->query_logs(q, start, end, static_cast<std::size_t>(int_param(req, "limit", 100)),
+                                 req.get_param_value("cursor"));
+      } catch (const store::QueryError& e) {
+        return send_error(res, 400, e.what());
+      }
+      json rows = json::array();
+      for (const auto& l : page.rows) rows.push_back(log_json(l));
+      send_json(res, 200, {{"logs", rows}, {"next_cursor", page.next_cursor}});
+    });
+    s.Get("/api/v1/models", [this](const httplib::Request&, httplib::Response& res) {
+      json out = json::array();
+      for (const auto& m : monitor->models()) {
+        ModelQuality q = monitor->quality(m);
+        out.push_back({{"model", m}, {"labelled", q.labelled}, {"accuracy", q.accuracy}, {"f1", q.f1},
+                       {"mae", q.mae}, {"rmse", q.rmse}});
+      }
+      send_json(res, 200, {{"models", out}});
+    });
+    s.Get(R"(/api/v1/models/([^/]+)/drift)", [this](const httplib::Request& req, httplib::Response& res) {
+      json out = json::array();
+      for (const auto& e : store->evaluations(req.matches[1], int_param(req, "start", 0), int_param(req, "end", 0),
+                                              static_cast<std::size_t>(int_param(req, "limit", 500))))
+        out.push_back({{"window_start_ns", e.window_start_ns}, {"window_end_ns", e.window_end_ns}, {"rows", e.rows},
+                       {"dataset_drift", e.dataset_drift}, {"drift_share", e.drift_share},
+                       {"report", parse_or(e.report, json::object())}});
+      send_json(res, 200, {{"model", req.matches[1]}, {"evaluations", out}});
+    });
+    s.Get("/api/v1/alerts", [this](const httplib::Request&, httplib::Response& res) {
+      json out = json::array();
+      for (const auto& a : alerts->states())
+        out.push_back({{"name", a.name}, {"kind", "log"}, {"severity", a.severity}, {"state", a.state},
+                       {"value", a.value}, {"threshold", a.threshold}, {"query", a.query},
+                       {"summary", a.summary}, {"active_since_ns", a.active_since_ns}});
+      send_json(res, 200, {{"alerts", out}});
+    });
+    s.Get("/api/v1/status", [this](const httplib::Request&, httplib::Response& res) {
+      auto st = store->stats();
+      send_json(res, 200, {{"spans", st.spans}, {"logs", st.logs}, {"evaluations", st.evaluations},
+                           {"store_bytes", st.bytes}, {"queued_rows", st.queued_rows},
+                           {"rejected_batches", st.rejected_batches}});
+    });
+    s.Post("/api/v1/admin/flush", [this](const httplib::Request&, httplib::Response& res) {
+      monitor->evaluate(static_cast<std::uint64_t>(now_ns()));
+      store->flush();
+      send_json(res, 200, {{"flushed", true}});
+    });
+    s.Post("/api/v1/admin/evaluate", [this](const httplib::Request& req, httplib::Response& res) {
+      std::int64_t at = int_param(req, "at", now_ns());
+      auto evs = monitor->evaluate(static_cast<std::uint64_t>(at));
+      auto changed = alerts->evaluate(at);
+      store->flush();
+      send_json(res, 200, {{"evaluations", evs.size()}, {"alert_changes", changed.size()}});
+    });
+  }
+
+  void tick_loop() {
+    std::unique_lock lock(tick_mu);
+    auto interval = std::min<std::chrono::seconds>(config.alert_interval, std::max<std::chrono::seconds>(
+                                                                             config.window / 10, std::chrono::seconds(1)));
+    while (!tick_cv.wait_for(lock, interval, [&] { return stopping; })) {
+      lock.unlock();
+      try {
+        std::int64_t now = now_ns();
+        monitor->evaluate(static_cast<std::uint64_t>(now));
+        alerts->evaluate(now);
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "vigil serve: evaluation failed: %s\n", e.what());
+      }
+      lock.lock();
+    }
+  }
+};
+
+Daemon::Daemon(DaemonConfig config, Registry& registry) : impl_(std::make_unique<Impl>(std::move(config), registry)) {
+  auto& c = impl_->config;
+  c.store.registry = &registry;
+  impl_->items = &registry.counter({.name = "vigil_receiver_items_total",
+                                    .help = "Items received, by signal and outcome (accepted, rejected as invalid, "
+                                            "refused when the queue was full, malformed request).",
+                                    .labels = {"signal", "outcome"}});
+  impl_->requests = &registry.counter({.name = "vigil_http_requests_total",
+                                       .help = "HTTP requests served, by route and status code.",
+                                       .labels = {"route", "code"}});
+  impl_->store = std::make_unique<store::Store>(c.store);
+  ModelMonitorOptions mo{.registry = &registry, .window = c.window};
+  store::Store* st = impl_->store.get();
+  mo.on_evaluation = [st](const DriftEvaluation& ev) {
+    store::Batch b;
+    b.evaluations.push_back({ev.model, static_cast<std::int64_t>(ev.window_start_unix_nano),
+                             static_cast<std::int64_t>(ev.window_end_unix_nano), static_cast<std::int64_t>(ev.rows),
+                             ev.report.dataset_drift, ev.report.drift_share, ev.report.to_json()});
+    st->enqueue(std::move(b));
+  };
+  impl_->monitor = std::make_unique<ModelMonitor>(std::move(mo));
+  for (const auto& m : c.models) {
+    if (m.reference.empty()) continue;
+    impl_->monitor->set_reference(m.name, DatasetProfile::load(m.reference), m.task);
+  }
+  impl_->alerts = std::make_unique<alert::LogAlertEvaluator>(c.log_alerts, *impl_->store, &registry);
+  impl_->routes();
+  impl_->http.start(c.host, c.port);
+  impl_->ticker = std::thread([this] { impl_->tick_loop(); });
+}
+
+Daemon::~Daemon() { stop(); }
+
+int Daemon::port() const { return impl_->http.port(); }
+
+void Daemon::stop() {
+  if (impl_->stopped.exchange(true)) return;
+  impl_->http.stop();  // no new requests; those in flight finish
+  {
+    std::lock_guard lock(impl_->tick_mu);
+    impl_->stopping = true;
+  }
+  impl_->tick_cv.notify_all();
+  if (impl_->ticker.joinable()) impl_->ticker.join();
+  impl_->store->flush();
+  impl_->store.reset();  // commits and closes
+}
+
+}  // namespace vigil::server

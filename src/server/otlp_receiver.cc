@@ -1,0 +1,273 @@
+// OTLP request bodies -> store rows. OTLP/JSON is the protobuf JSON mapping
+// except that trace and span ids are hex rather than base64: ids are
+// rewritten to base64 first, then protobuf's own JSON parser does the rest
+// (int64 as strings, enums as numbers, unknown fields ignored), so both
+// encodings go through one decoder.
+#include "server/otlp_receiver.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <nlohmann/json.hpp>
+
+#include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
+#include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
+
+namespace vigil::server {
+namespace {
+
+namespace common = opentelemetry::proto::common::v1;
+using nlohmann::json;
+
+std::string hex(const std::string& bytes) {
+  static constexpr char k[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) out += {k[c >> 4], k[c & 15]};
+  return out;
+}
+
+bool all_zero(const std::string& b) {
+  for (char c : b)
+    if (c) return false;
+  return true;
+}
+
+std::string base64(const std::string& bytes) {
+  static constexpr char k[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  std::size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    unsigned v = (static_cast<unsigned char>(bytes[i]) << 16) | (static_cast<unsigned char>(bytes[i + 1]) << 8) |
+                 static_cast<unsigned char>(bytes[i + 2]);
+    out += {k[v >> 18], k[(v >> 12) & 63], k[(v >> 6) & 63], k[v & 63]};
+  }
+  if (i + 1 == bytes.size()) {
+    unsigned v = static_cast<unsigned char>(bytes[i]) << 16;
+    out += {k[v >> 18], k[(v >> 12) & 63], '=', '='};
+  } else if (i + 2 == bytes.size()) {
+    unsigned v = (static_cast<unsigned char>(bytes[i]) << 16) | (static_cast<unsigned char>(bytes[i + 1]) << 8);
+    out += {k[v >> 18], k[(v >> 12) & 63], k[(v >> 6) & 63], '='};
+  }
+  return out;
+}
+
+// Hex id -> base64 in place; throws std::invalid_argument on bad hex.
+void rewrite_id(json& obj, const char* key) {
+  auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return;
+  if (!it->is_string()) throw std::invalid_argument(std::string(key) + " must be a hex string");
+  const std::string& h = it->get_ref<const std::string&>();
+  if (h.size() % 2) throw std::invalid_argument(std::string(key) + " \"" + h + "\" is not hex");
+  std::string bytes;
+  for (std::size_t i = 0; i < h.size(); i += 2) {
+    auto nib = [&](char c) -> int {
+      if (c >= '0' && c <= '9') return c - '0';
+      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+      throw std::invalid_argument(std::string(key) + " \"" + h + "\" is not hex");
+    };
+    bytes.push_back(static_cast<char>(nib(h[i]) * 16 + nib(h[i + 1])));
+  }
+  *it = base64(bytes);
+}
+
+void rewrite_ids(json& body, Signal signal) {
+  const char* outer = signal == Signal::kTraces ? "resourceSpans" : "resourceLogs";
+  const char* middle = signal == Signal::kTraces ? "scopeSpans" : "scopeLogs";
+  const char* inner = signal == Signal::kTraces ? "spans" : "logRecords";
+  auto each = [](json& parent, const char* key, auto&& fn) {
+    auto it = parent.find(key);
+    if (it == parent.end() || !it->is_array()) return;
+    for (auto& e : *it)
+      if (e.is_object()) fn(e);
+  };
+  if (!body.is_object()) throw std::invalid_argument("body must be a JSON object");
+  each(body, outer, [&](json& r) {
+    each(r, middle, [&](json& s) {
+      each(s, inner, [&](json& item) {
+        rewrite_id(item, "traceId");
+        rewrite_id(item, "spanId");
+        rewrite_id(item, "parentSpanId");
+        each(item, "links", [&](json& l) {
+          rewrite_id(l, "traceId");
+          rewrite_id(l, "spanId");
+        });
+      });
+    });
+  });
+}
+
+json any_json(const common::AnyValue& v) {
+  switch (v.value_case()) {
+    case common::AnyValue::kStringValue: return v.string_value();
+    case common::AnyValue::kBoolValue: return v.bool_value();
+    case common::AnyValue::kIntValue: return v.int_value();
+    case common::AnyValue::kDoubleValue: return v.double_value();
+    case common::AnyValue::kBytesValue: return base64(v.bytes_value());
+    case common::AnyValue::kArrayValue: {
+      json a = json::array();
+      for (const auto& e : v.array_value().values()) a.push_back(any_json(e));
+      return a;
+    }
+    case common::AnyValue::kKvlistValue: {
+      json o = json::object();
+      for (const auto& kv : v.kvlist_value().values()) o[kv.key()] = any_json(kv.value());
+      return o;
+    }
+    default: return nullptr;
+  }
+}
+
+json attributes_json(const google::protobuf::RepeatedPtrField<common::KeyValue>& kvs) {
+  json o = json::object();
+  for (const auto& kv : kvs) o[kv.key()] = any_json(kv.value());
+  return o;
+}
+
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+std::string service_of(const opentelemetry::proto::resource::v1::Resource& r) {
+  for (const auto& kv : r.attributes())
+    if (kv.key() == "service.name" && kv.value().has_string_value()) return kv.value().string_value();
+  return "unknown_service";
+}
+
+std::string level_of(int severity, const std::string& text) {
+  if (severity >= 21) return "fatal";
+  if (severity >= 17) return "error";
+  if (severity >= 13) return "warn";
+  if (severity >= 9) return "info";
+  if (severity >= 5) return "debug";
+  if (severity >= 1) return "trace";
+  std::string t;
+  for (char c : text) t.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  if (t == "warning") return "warn";
+  return t.empty() ? "info" : t;
+}
+
+template <typename Request>
+bool parse(Request& req, std::string_view body, bool json_body, Signal signal, std::string& error) {
+  if (!json_body) {
+    if (!req.ParseFromArray(body.data(), static_cast<int>(body.size()))) {
+      error = "malformed protobuf body";
+      return false;
+    }
+    return true;
+  }
+  json j;
+  try {
+    j = json::parse(body);
+    rewrite_ids(j, signal);
+  } catch (const json::exception& e) {
+    error = std::string("malformed JSON body: ") + e.what();
+    return false;
+  } catch (const std::invalid_argument& e) {
+    error = std::string("malformed JSON body: ") + e.what();
+    return false;
+  }
+  google::protobuf::util::JsonParseOptions opts;
+  opts.ignore_unknown_fields = true;
+  auto status = google::protobuf::util::JsonStringToMessage(dump(j), &req, opts);
+  if (!status.ok()) {
+    error = "malformed OTLP/JSON body: " + std::string(status.message());
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+DecodeResult decode_otlp(Signal signal, std::string_view body, bool json_body) {
+  DecodeResult out;
+  if (signal == Signal::kTraces) {
+    opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest req;
+    if (!parse(req, body, json_body, signal, out.error)) return out;
+    for (const auto& rs : req.resource_spans()) {
+      std::string service = service_of(rs.resource());
+      std::string resource = dump(attributes_json(rs.resource().attributes()));
+      for (const auto& ss : rs.scope_spans()) {
+        for (const auto& s : ss.spans()) {
+          if (s.trace_id().size() != 16 || all_zero(s.trace_id()) || s.span_id().size() != 8 || all_zero(s.span_id())) {
+            ++out.rejected;
+            out.partial_message = "spans with an invalid trace_id or span_id were rejected";
+            continue;
+          }
+          store::SpanRow r;
+          r.trace_id = hex(s.trace_id());
+          r.span_id = hex(s.span_id());
+          r.parent_span_id = s.parent_span_id().size() == 8 ? hex(s.parent_span_id()) : "";
+          r.service = service;
+          r.name = s.name();
+          r.scope = ss.scope().name();
+          r.kind = static_cast<int>(s.kind());
+          r.start_ns = static_cast<std::int64_t>(s.start_time_unix_nano());
+          r.end_ns = std::max(r.start_ns, static_cast<std::int64_t>(s.end_time_unix_nano()));
+          r.status_code = static_cast<int>(s.status().code());
+          r.status_message = s.status().message();
+          r.attributes = dump(attributes_json(s.attributes()));
+          json events = json::array();
+          for (const auto& e : s.events())
+            events.push_back({{"name", e.name()},
+                              {"time_ns", static_cast<std::int64_t>(e.time_unix_nano())},
+                              {"attributes", attributes_json(e.attributes())}});
+          r.events = dump(events);
+          json links = json::array();
+          for (const auto& l : s.links())
+            links.push_back({{"trace_id", hex(l.trace_id())},
+                             {"span_id", hex(l.span_id())},
+                             {"attributes", attributes_json(l.attributes())}});
+          r.links = dump(links);
+          r.resource = resource;
+          out.batch.spans.push_back(std::move(r));
+        }
+      }
+    }
+    return out;
+  }
+  opentelemetry::proto::collector::logs::v1::ExportLogsServiceRequest req;
+  if (!parse(req, body, json_body, signal, out.error)) return out;
+  for (const auto& rl : req.resource_logs()) {
+    std::string service = service_of(rl.resource());
+    for (const auto& sl : rl.scope_logs()) {
+      for (const auto& l : sl.log_records()) {
+        store::LogRow r;
+        r.time_ns = static_cast<std::int64_t>(l.time_unix_nano() ? l.time_unix_nano() : l.observed_time_unix_nano());
+        r.severity = static_cast<int>(l.severity_number());
+        r.level = level_of(r.severity, l.severity_text());
+        r.service = service;
+        r.logger = sl.scope().name();
+        r.body = l.body().has_string_value() ? l.body().string_value() : dump(any_json(l.body()));
+        if (r.body == "null") r.body.clear();
+        r.attributes = dump(attributes_json(l.attributes()));
+        r.trace_id = l.trace_id().size() == 16 ? hex(l.trace_id()) : "";
+        r.span_id = l.span_id().size() == 8 ? hex(l.span_id()) : "";
+        out.batch.logs.push_back(std::move(r));
+      }
+    }
+  }
+  return out;
+}
+
+std::string otlp_response(Signal signal, std::int64_t rejected, const std::string& message, bool json_body) {
+  std::string out;
+  if (signal == Signal::kTraces) {
+    opentelemetry::proto::collector::trace::v1::ExportTraceServiceResponse resp;
+    if (rejected) {
+      resp.mutable_partial_success()->set_rejected_spans(rejected);
+      resp.mutable_partial_success()->set_error_message(message);
+    }
+    if (json_body) (void)google::protobuf::util::MessageToJsonString(resp, &out);
+    else out = resp.SerializeAsString();
+  } else {
+    opentelemetry::proto::collector::logs::v1::ExportLogsServiceResponse resp;
+    if (rejected) {
+      resp.mutable_partial_success()->set_rejected_log_records(rejected);
+      resp.mutable_partial_success()->set_error_message(message);
+    }
+    if (json_body) (void)google::protobuf::util::MessageToJsonString(resp, &out);
+    else out = resp.SerializeAsString();
+  }
+  return out;
+}
+
+}  // namespace vigil::server

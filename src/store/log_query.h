@@ -1,0 +1,65 @@
+// The log query language (a small subset of Loki's LogQL):
+//
+//   {service="ranker", level="error"} |= "timeout" != "retry" |~ "gpu[0-9]" | user_id="42" | latency_ms > 250
+//
+// A selector of label matchers (= != =~ !~), then line filters on the
+// message (|= contains, != does not contain, |~ matches, !~ does not match)
+// and label filters (| key op value, with > < >= <= for numbers). Labels
+// are the columns service, level, logger, trace_id, span_id, or any
+// attribute of the record. Regular expressions are ECMAScript, matched
+// anywhere in the value.
+#pragma once
+
+#include <optional>
+#include <regex>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vigil::store {
+
+struct LogMatcher {
+  enum class Op { kEq, kNe, kRe, kNre, kGt, kLt, kGe, kLe };
+  std::string key;
+  Op op = Op::kEq;
+  std::string value;
+  double number = 0;               // for > < >= <=
+  std::optional<std::regex> regex; // for =~ !~
+};
+
+struct LineFilter {
+  enum class Op { kContains, kNotContains, kMatches, kNotMatches };
+  Op op = Op::kContains;
+  std::string text;
+  std::optional<std::regex> regex;
+};
+
+struct LogQuery {
+  std::vector<LogMatcher> matchers;  // selector and label filters alike: all must hold
+  std::vector<LineFilter> lines;
+  std::string source;
+};
+
+// "query:1:17: expected a quoted string"
+class QueryError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+LogQuery parse_log_query(std::string_view text);
+
+// The SQL condition for what SQL can evaluate (equality, containment,
+// numeric comparisons), with its bound parameters in order; regular
+// expressions are left to matches_post_filter().
+struct SqlCondition {
+  std::string where;  // "1" when nothing applies
+  std::vector<std::string> params;
+};
+SqlCondition to_sql(const LogQuery& q);
+bool has_post_filter(const LogQuery& q);
+
+// The column or JSON path a label refers to.
+std::string label_sql(const std::string& key);
+
+}  // namespace vigil::store

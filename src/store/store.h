@@ -1,0 +1,133 @@
+// The daemon's embedded store: SQLite in WAL mode holding spans, logs and
+// model-monitoring evaluations. Writes arrive as batches on a bounded queue
+// and are committed by one writer thread, off the request path; a full
+// queue refuses new batches (the receiver answers 503 + Retry-After) and
+// counts them. Retention by age and by size runs on the writer thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/log_query.h"
+
+namespace vigil {
+class Registry;
+}
+
+namespace vigil::store {
+
+struct SpanRow {
+  std::string trace_id, span_id, parent_span_id;
+  std::string service, name, scope;
+  int kind = 0;
+  std::int64_t start_ns = 0, end_ns = 0;
+  int status_code = 0;
+  std::string status_message;
+  std::string attributes = "{}";  // JSON object
+  std::string events = "[]";      // JSON array
+  std::string links = "[]";       // JSON array
+  std::string resource = "{}";    // JSON object
+};
+
+struct LogRow {
+  std::int64_t id = 0;  // assigned by the store
+  std::int64_t time_ns = 0;
+  int severity = 0;  // OTLP severity number
+  std::string level, service, logger, body;
+  std::string attributes = "{}";  // JSON object
+  std::string trace_id, span_id;
+};
+
+struct EvaluationRow {
+  std::string model;
+  std::int64_t window_start_ns = 0, window_end_ns = 0;
+  std::int64_t rows = 0;
+  bool dataset_drift = false;
+  double drift_share = 0;
+  std::string report;  // DriftReport JSON
+};
+
+struct Batch {
+  std::vector<SpanRow> spans;
+  std::vector<LogRow> logs;
+  std::vector<EvaluationRow> evaluations;
+  std::size_t rows() const { return spans.size() + logs.size() + evaluations.size(); }
+};
+
+struct StoreOptions {
+  std::filesystem::path path = "vigil-data/vigil.db";
+  std::chrono::seconds retention{7 * 24 * 3600};  // 0 = keep forever
+  std::uint64_t max_bytes = 0;                     // 0 = no size limit
+  std::size_t max_queued_rows = 200000;            // past this, enqueue() refuses
+  std::chrono::milliseconds flush_interval{100};
+  Registry* registry = nullptr;  // vigil_store_* metrics
+};
+
+struct TraceQuery {
+  std::string service, operation;
+  std::optional<std::int64_t> min_duration_ns, max_duration_ns;
+  std::vector<std::pair<std::string, std::string>> attributes;  // key = value
+  std::int64_t start_ns = 0, end_ns = 0;                        // 0 = unbounded
+  std::size_t limit = 20;
+};
+
+struct TraceSummary {
+  std::string trace_id, root_service, root_name;
+  std::int64_t start_ns = 0, duration_ns = 0;
+  std::int64_t spans = 0, errors = 0;
+};
+
+struct OperationLatency {
+  std::string service, name;
+  std::int64_t count = 0;
+  double mean_ms = 0, p50_ms = 0, p95_ms = 0, p99_ms = 0, max_ms = 0;
+  double share_of_trace = 0;  // mean share of its trace's duration
+};
+
+struct LogPage {
+  std::vector<LogRow> rows;  // newest first
+  std::string next_cursor;   // empty at the end
+};
+
+class Store {
+ public:
+  explicit Store(StoreOptions options);  // throws std::runtime_error when the database cannot be opened
+  ~Store();                              // commits everything queued, then closes
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // False (and counted) when the queue is full: the caller should answer
+  // 503 with Retry-After and not lose the data silently.
+  bool enqueue(Batch batch);
+  void flush();  // blocks until everything enqueued so far is committed
+  void run_retention();
+
+  std::vector<SpanRow> trace(const std::string& trace_id);
+  std::vector<TraceSummary> search_traces(const TraceQuery& q);
+  std::vector<OperationLatency> operation_latency(const std::string& service, std::int64_t start_ns, std::int64_t end_ns);
+  LogPage query_logs(const LogQuery& q, std::int64_t start_ns, std::int64_t end_ns, std::size_t limit,
+                     const std::string& cursor);  // throws QueryError on a malformed cursor
+  std::int64_t count_logs(const LogQuery& q, std::int64_t start_ns, std::int64_t end_ns);
+  std::vector<EvaluationRow> evaluations(const std::string& model, std::int64_t start_ns, std::int64_t end_ns,
+                                         std::size_t limit = 500);
+
+  struct Stats {
+    std::int64_t spans = 0, logs = 0, evaluations = 0;
+    std::uint64_t bytes = 0;
+    std::size_t queued_rows = 0;
+    std::uint64_t rejected_batches = 0;
+  };
+  Stats stats();
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vigil::store
