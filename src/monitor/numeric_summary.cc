@@ -116,9 +116,11 @@ void NumericSummary::merge(const NumericSummary& o) {
     many_ = true;
     few_.clear();
   } else {
-    for (const auto& [x, c] : o.few_) {
+    for (const auto& entry : o.few_) {
       if (many_) break;
-      auto it = std::find_if(few_.begin(), few_.end(), [&](const auto& p) { return p.first == x; });
+      const double x = entry.first;
+      const std::uint64_t c = entry.second;
+      auto it = std::find_if(few_.begin(), few_.end(), [x](const auto& p) { return p.first == x; });
       if (it != few_.end()) it->second += c;
       else if (few_.size() == kFewValues) many_ = true, few_.clear();
       else few_.emplace_back(x, c);

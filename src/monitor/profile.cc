@@ -169,7 +169,7 @@ DatasetProfile DatasetProfile::from_json(std::string_view text) {
   json j;
   try {
     j = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
     throw std::invalid_argument(std::string("profile: not JSON: ") + e.what());
   }
   const std::string w = "profile";

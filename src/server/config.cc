@@ -69,6 +69,7 @@ std::chrono::seconds parse_duration(const std::string& t) {
     std::size_t start = i;
     while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i]))) ++i;
     if (start == i || i == t.size()) throw std::invalid_argument(t);
+    if (i - start > 9) throw std::invalid_argument(t);  // no overflow: 999999999w is plenty
     long long v = std::stoll(t.substr(start, i - start));
     char u = t[i++];
     long long mult = u == 's' ? 1 : u == 'm' ? 60 : u == 'h' ? 3600 : u == 'd' ? 86400 : u == 'w' ? 604800 : -1;
@@ -81,7 +82,7 @@ std::chrono::seconds parse_duration(const std::string& t) {
 std::uint64_t parse_size(const std::string& t) {
   std::size_t i = 0;
   while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i]))) ++i;
-  if (i == 0) throw std::invalid_argument(t);
+  if (i == 0 || i > 15) throw std::invalid_argument(t);
   std::uint64_t v = std::stoull(t.substr(0, i));
   std::string unit = t.substr(i);
   while (!unit.empty() && unit.front() == ' ') unit.erase(0, 1);
@@ -93,7 +94,8 @@ std::uint64_t parse_size(const std::string& t) {
   throw std::invalid_argument(t);
 }
 
-DaemonConfig parse_config(const std::string& text, const std::string& file) {
+namespace {
+DaemonConfig parse_config_unchecked(const std::string& text, const std::string& file) {
   DaemonConfig c;
   YAML::Node root;
   try {
@@ -176,6 +178,17 @@ DaemonConfig parse_config(const std::string& text, const std::string& file) {
   }
   if (auto n = root["alert_interval"]) c.alert_interval = r.duration(n, "alert_interval");
   return c;
+}
+
+}  // namespace
+
+DaemonConfig parse_config(const std::string& text, const std::string& file) {
+  try {
+    return parse_config_unchecked(text, file);
+  } catch (const YAML::Exception& e) {
+    int line = e.mark.line >= 0 ? e.mark.line + 1 : 0;
+    throw ConfigError(file + ":" + std::to_string(line) + ": malformed configuration: " + e.msg);
+  }
 }
 
 DaemonConfig load_config(const std::filesystem::path& path) {

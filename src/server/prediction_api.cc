@@ -19,7 +19,7 @@ std::vector<std::pair<std::size_t, json>> documents(std::string_view body) {
   auto parse_one = [](std::string_view text, std::size_t line) {
     try {
       return json::parse(text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {
       throw PayloadError("line " + std::to_string(line) + ": invalid JSON: " + e.what());
     }
   };
@@ -41,7 +41,7 @@ std::vector<std::pair<std::size_t, json>> documents(std::string_view body) {
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
     try {
       out.emplace_back(line_no, json::parse(line));
-    } catch (const json::parse_error&) {
+    } catch (const json::exception&) {
       ndjson = false;
       break;
     }

@@ -47,7 +47,8 @@ bool valid_name(const std::string& s) {
 
 }  // namespace
 
-SloServiceSpec parse_slo_spec(std::string_view text, std::string_view file_name) {
+namespace {
+SloServiceSpec parse_slo_spec_unchecked(std::string_view text, std::string_view file_name) {
   Ctx ctx{std::string(file_name)};
   YAML::Node root;
   try {
@@ -112,6 +113,19 @@ SloServiceSpec parse_slo_spec(std::string_view text, std::string_view file_name)
     spec.slos.push_back(std::move(s));
   }
   return spec;
+}
+
+}  // namespace
+
+// yaml-cpp throws on shapes the checks above do not foresee (a key looked up
+// in a scalar, a bool that is not one): those become SpecErrors with a line too.
+SloServiceSpec parse_slo_spec(std::string_view text, std::string_view file_name) {
+  try {
+    return parse_slo_spec_unchecked(text, file_name);
+  } catch (const YAML::Exception& e) {
+    int line = e.mark.line >= 0 ? e.mark.line + 1 : 0;
+    throw SpecError(std::string(file_name) + ":" + std::to_string(line) + ": malformed spec: " + e.msg);
+  }
 }
 
 SloServiceSpec load_slo_spec_file(const std::string& path) {

@@ -191,4 +191,18 @@ TEST(SloSpec, ErrorsNameFileLineAndField) {
 }
 
 }  // namespace
+// Found by fuzz/yaml_fuzz: a mapping where a scalar was expected made
+// yaml-cpp throw its own exception type out of the parser.
+TEST(SloSpec, YamlShapeErrorsAreSpecErrors) {
+  const char* text = "version: prometheus/v1\nservice: s\nslos:\n  - name: a\n    objective: 99.9\n    sli:\n"
+                     "      events:\n        error_query: x[{{.window}}]\n        total_query: y[{{.window}}]\n"
+                     "    alerting:\n      name:x\n      name: y\n";
+  try {
+    vigil::parse_slo_spec(text, "bad.yaml");
+    ADD_FAILURE() << "no error";
+  } catch (const vigil::SpecError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("bad.yaml:", 0), 0u) << e.what();
+  }
+}
+
 }  // namespace vigil
