@@ -9,9 +9,10 @@ PACKAGES=(
   libcli11-dev libfmt-dev libspdlog-dev
   libcpp-httplib-dev nlohmann-json3-dev
   libprotobuf-dev protobuf-compiler
-  libyaml-cpp-dev libdw-dev libsqlite3-dev zlib1g-dev libssl-dev
+  libyaml-cpp-dev libdw-dev libsqlite3-dev libsimdjson-dev zlib1g-dev libssl-dev
   prometheus-cpp-dev
   prometheus curl python3
+  clang
 )
 
 # Node.js is on the machine image; Debian's is the fallback where it is not.

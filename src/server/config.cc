@@ -122,11 +122,11 @@ DaemonConfig parse_config_unchecked(const std::string& text, const std::string& 
   if (auto n = root["auth_token"]) c.auth_token = r.str(n, "auth_token");
   if (auto n = root["max_body_bytes"]) c.max_body_bytes = r.size(n, "max_body_bytes");
   if (auto s = root["store"]) {
-    r.known(s, "store", {"path", "retention", "max_bytes", "max_queued_rows"});
+    r.known(s, "store", {"path", "retention", "max_bytes", "max_queued_bytes"});
     if (auto n = s["path"]) c.store.path = r.str(n, "store.path");
     if (auto n = s["retention"]) c.store.retention = r.duration(n, "store.retention");
     if (auto n = s["max_bytes"]) c.store.max_bytes = r.size(n, "store.max_bytes");
-    if (auto n = s["max_queued_rows"]) c.store.max_queued_rows = static_cast<std::size_t>(r.num(n, "store.max_queued_rows"));
+    if (auto n = s["max_queued_bytes"]) c.store.max_queued_bytes = r.size(n, "store.max_queued_bytes");
   }
   if (auto m = root["monitor"]) {
     r.known(m, "monitor", {"window", "models"});

@@ -4,7 +4,7 @@
 //   listen: 127.0.0.1:4318
 //   auth_token: change-me          # or env VIGIL_AUTH_TOKEN; required on /v1 and /api when set
 //   max_body_bytes: 16MiB
-//   store: {path: vigil-data/vigil.db, retention: 7d, max_bytes: 2GiB, max_queued_rows: 200000}
+//   store: {path: vigil-data/vigil.db, retention: 7d, max_bytes: 2GiB, max_queued_bytes: 64MiB}
 //   monitor:
 //     window: 5m
 //     models:

@@ -326,7 +326,7 @@ struct Daemon::Impl {
     s.Get("/api/v1/status", [this](const httplib::Request&, httplib::Response& res) {
       auto st = store->stats();
       send_json(res, 200, {{"spans", st.spans}, {"logs", st.logs}, {"evaluations", st.evaluations},
-                           {"store_bytes", st.bytes}, {"queued_rows", st.queued_rows},
+                           {"store_bytes", st.bytes}, {"queued_rows", st.queued_rows}, {"queued_bytes", st.queued_bytes},
                            {"rejected_batches", st.rejected_batches}});
     });
     s.Post("/api/v1/admin/flush", [this](const httplib::Request&, httplib::Response& res) {

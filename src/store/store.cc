@@ -117,6 +117,19 @@ bool post_filter(const LogQuery& q, const LogRow& r) {
 
 }  // namespace
 
+std::size_t Batch::bytes() const {
+  std::size_t n = 0;
+  for (const auto& s : spans)
+    n += sizeof(SpanRow) + s.trace_id.size() + s.span_id.size() + s.parent_span_id.size() + s.service.size() +
+         s.name.size() + s.scope.size() + s.status_message.size() + s.attributes.size() + s.events.size() +
+         s.links.size() + s.resource.size();
+  for (const auto& l : logs)
+    n += sizeof(LogRow) + l.level.size() + l.service.size() + l.logger.size() + l.body.size() + l.attributes.size() +
+         l.trace_id.size() + l.span_id.size();
+  for (const auto& e : evaluations) n += sizeof(EvaluationRow) + e.model.size() + e.report.size();
+  return n;
+}
+
 struct Store::Impl {
   StoreOptions options;
   std::unique_ptr<Db> writer;
@@ -126,7 +139,7 @@ struct Store::Impl {
   std::mutex mu;
   std::condition_variable wake, committed;
   std::deque<Batch> queue;
-  std::size_t queued_rows = 0;
+  std::size_t queued_rows = 0, queued_bytes = 0;
   std::uint64_t enqueued = 0, written = 0;  // batch sequence numbers
   bool stopping = false;
   std::uint64_t rejected = 0;
@@ -140,8 +153,8 @@ struct Store::Impl {
   void write(std::deque<Batch>& batches) {
     writer->exec("BEGIN");
     try {
-      Stmt span(*writer,
-                "INSERT OR REPLACE INTO spans VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      // A span sent twice (a client's retry) replaces itself.
+      Stmt span(*writer, "INSERT OR REPLACE INTO spans VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
       Stmt log(*writer,
                "INSERT INTO logs(time_ns,severity,level,service,logger,body,attributes,trace_id,span_id) "
                "VALUES(?,?,?,?,?,?,?,?,?)");
@@ -188,7 +201,7 @@ struct Store::Impl {
       if (!queue.empty()) {
         std::deque<Batch> batches;
         batches.swap(queue);
-        std::size_t rows = queued_rows;
+        std::size_t rows = queued_rows, bytes = queued_bytes;
         std::uint64_t upto = enqueued;
         lock.unlock();
         try {
@@ -198,6 +211,7 @@ struct Store::Impl {
         }
         lock.lock();
         queued_rows -= rows;
+        queued_bytes -= bytes;
         written = upto;
         if (queue_metric) queue_metric->set(static_cast<double>(queued_rows));
         committed.notify_all();
@@ -288,13 +302,16 @@ Store::~Store() {
 bool Store::enqueue(Batch batch) {
   std::size_t rows = batch.rows();
   if (rows == 0) return true;
+  std::size_t bytes = batch.bytes();
   std::lock_guard lock(impl_->mu);
-  if (impl_->stopping || impl_->queued_rows + rows > impl_->options.max_queued_rows) {
+  // One batch is always let in, however large: the request limit bounds it.
+  if (impl_->stopping || (impl_->queued_bytes > 0 && impl_->queued_bytes + bytes > impl_->options.max_queued_bytes)) {
     ++impl_->rejected;
     if (impl_->rejected_metric) impl_->rejected_metric->inc();
     return false;
   }
   impl_->queued_rows += rows;
+  impl_->queued_bytes += bytes;
   impl_->queue.push_back(std::move(batch));
   ++impl_->enqueued;
   if (impl_->queue_metric) impl_->queue_metric->set(static_cast<double>(impl_->queued_rows));
@@ -322,7 +339,12 @@ std::vector<SpanRow> Store::trace(const std::string& trace_id) {
          "attributes,events,links,resource FROM spans WHERE trace_id = ? ORDER BY start_ns, span_id");
   s.bind(1, trace_id);
   std::vector<SpanRow> out;
-  while (s.step()) out.push_back(read_span(s));
+  while (s.step()) {
+    SpanRow r = read_span(s);
+    bool seen = false;
+    for (const auto& o : out) seen |= o.span_id == r.span_id;
+    if (!seen) out.push_back(std::move(r));
+  }
   return out;
 }
 
@@ -345,7 +367,8 @@ std::vector<TraceSummary> Store::search_traces(const TraceQuery& q) {
       (q.start_ns ? " AND start_ns >= " + std::to_string(q.start_ns) : std::string()) +
       (q.end_ns ? " AND start_ns <= " + std::to_string(q.end_ns) : std::string()) +
       "), t AS (SELECT s.trace_id, MIN(s.start_ns) AS start_ns, MAX(s.end_ns) - MIN(s.start_ns) AS duration_ns, "
-      "COUNT(*) AS spans, SUM(s.status_code = 2) AS errors FROM spans s JOIN hits USING(trace_id) GROUP BY s.trace_id) "
+      "COUNT(DISTINCT s.span_id) AS spans, COUNT(DISTINCT CASE WHEN s.status_code = 2 THEN s.span_id END) AS errors "
+      "FROM spans s JOIN hits USING(trace_id) GROUP BY s.trace_id) "
       "SELECT t.trace_id, t.start_ns, t.duration_ns, t.spans, t.errors, "
       "(SELECT service FROM spans r WHERE r.trace_id = t.trace_id ORDER BY (r.parent_span_id <> ''), r.start_ns LIMIT 1), "
       "(SELECT name FROM spans r WHERE r.trace_id = t.trace_id ORDER BY (r.parent_span_id <> ''), r.start_ns LIMIT 1) "
@@ -504,6 +527,7 @@ Store::Stats Store::stats() {
   }
   std::lock_guard lock(impl_->mu);
   st.queued_rows = impl_->queued_rows;
+  st.queued_bytes = impl_->queued_bytes;
   st.rejected_batches = impl_->rejected;
   return st;
 }

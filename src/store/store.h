@@ -57,13 +57,14 @@ struct Batch {
   std::vector<LogRow> logs;
   std::vector<EvaluationRow> evaluations;
   std::size_t rows() const { return spans.size() + logs.size() + evaluations.size(); }
+  std::size_t bytes() const;  // approximate memory held, for the queue bound
 };
 
 struct StoreOptions {
   std::filesystem::path path = "vigil-data/vigil.db";
   std::chrono::seconds retention{7 * 24 * 3600};  // 0 = keep forever
   std::uint64_t max_bytes = 0;                     // 0 = no size limit
-  std::size_t max_queued_rows = 200000;            // past this, enqueue() refuses
+  std::size_t max_queued_bytes = 64 * 1024 * 1024;  // past this, enqueue() refuses: memory stays bounded
   std::chrono::milliseconds flush_interval{100};
   Registry* registry = nullptr;  // vigil_store_* metrics
 };
@@ -120,6 +121,7 @@ class Store {
     std::int64_t spans = 0, logs = 0, evaluations = 0;
     std::uint64_t bytes = 0;
     std::size_t queued_rows = 0;
+    std::size_t queued_bytes = 0;
     std::uint64_t rejected_batches = 0;
   };
   Stats stats();

@@ -30,6 +30,7 @@ OtlpHttpSender::OtlpHttpSender(OtlpHttpOptions options) : options_(std::move(opt
   client_->http.set_read_timeout(secs.count(), usecs.count());
   client_->http.set_write_timeout(secs.count(), usecs.count());
   client_->http.set_keep_alive(true);
+  client_->http.set_tcp_nodelay(true);
 }
 
 OtlpHttpSender::~OtlpHttpSender() = default;

@@ -1,0 +1,113 @@
+// Sustained ingest into the daemon over loopback HTTP: OTLP/protobuf span
+// batches and NDJSON prediction batches, from client threads in the same
+// process (the daemon runs in-process on 127.0.0.1; both share the 2 cores).
+//   build/bench/vigil_bench_ingest --benchmark_min_time=3
+#include <benchmark/benchmark.h>
+#include <httplib.h>
+#include <sys/resource.h>
+
+#include <filesystem>
+#include <random>
+
+#include "server/daemon.h"
+#include "vigil/metrics.h"
+#include "vigil/otlp.h"
+#include "vigil/trace.h"
+
+namespace {
+
+struct Fixture {
+  std::filesystem::path dir = std::filesystem::temp_directory_path() / ("vigil-ingest-bench-" + std::to_string(::getpid()));
+  vigil::Registry registry;
+  std::unique_ptr<vigil::server::Daemon> daemon;
+  std::string spans_body, predictions_body;
+  static constexpr int kSpansPerBatch = 500, kPredictionsPerBatch = 1000;
+
+  Fixture() {
+    std::filesystem::remove_all(dir);
+    vigil::server::DaemonConfig c;
+    c.port = 0;
+    c.store.path = dir / "vigil.db";
+    daemon = std::make_unique<vigil::server::Daemon>(c, registry);
+
+    // 500 spans of one service: 100 traces of 5 spans with 4 attributes.
+    std::vector<std::unique_ptr<vigil::SpanData>> spans;
+    auto resource = std::make_shared<const vigil::Resource>(vigil::Resource::create({{"service.name", std::string("ranker")}}));
+    auto scope = std::make_shared<const vigil::InstrumentationScope>(vigil::InstrumentationScope{"bench", "1"});
+    for (int t = 0; t < kSpansPerBatch / 5; ++t) {
+      vigil::TraceId trace = vigil::TraceId::random();
+      vigil::SpanId root = vigil::SpanId::random();
+      for (int s = 0; s < 5; ++s) {
+        auto d = std::make_unique<vigil::SpanData>();
+        d->context = {trace, s == 0 ? root : vigil::SpanId::random(), 1, "", false};
+        if (s) d->parent_span_id = root;
+        d->name = s == 0 ? "POST /predict" : "stage" + std::to_string(s);
+        d->start_unix_nano = 1'800'000'000'000'000'000ull + t * 1000;
+        d->end_unix_nano = d->start_unix_nano + 500'000;
+        d->attributes = {{"model", std::string("resnet")}, {"batch", std::int64_t{8}}, {"gpu", true}, {"score", 0.5}};
+        d->resource = resource;
+        d->scope = scope;
+        spans.push_back(std::move(d));
+      }
+    }
+    spans_body = vigil::encode_otlp_traces_protobuf(spans);
+    std::mt19937_64 rng(1);
+    std::normal_distribution<double> nd(0, 1);
+    for (int i = 0; i < kPredictionsPerBatch; ++i) {
+      char line[512];
+      std::snprintf(line, sizeof line,
+                    "{\"model\":\"fraud\",\"version\":\"3\",\"request_id\":\"r%d\",\"features\":{\"amount\":%.3f,"
+                    "\"age\":%.2f,\"score\":%.4f,\"country\":\"%s\",\"device\":\"%s\"},\"prediction\":\"%s\","
+                    "\"confidence\":%.3f,\"latency_ms\":%.2f}\n",
+                    i, 100 + 20 * nd(rng), 40 + 10 * nd(rng), nd(rng), i % 3 ? "NO" : "SE", i % 2 ? "ios" : "web",
+                    i % 5 ? "legit" : "fraud", 0.9, 4 + nd(rng));
+      predictions_body += line;
+    }
+  }
+  ~Fixture() {
+    daemon.reset();
+    std::filesystem::remove_all(dir);
+  }
+};
+
+Fixture& fixture() {
+  static Fixture f;
+  return f;
+}
+
+long max_rss_mb() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss / 1024;
+}
+
+void post_loop(benchmark::State& state, const std::string& path, const std::string& body, const char* type,
+               int items_per_batch) {
+  Fixture& f = fixture();
+  httplib::Client client("127.0.0.1", f.daemon->port());
+  client.set_keep_alive(true);
+  client.set_tcp_nodelay(true);
+  std::int64_t accepted = 0, refused = 0;
+  for (auto _ : state) {
+    auto res = client.Post(path, body, type);
+    if (res && res->status == 200) accepted += items_per_batch;
+    else if (res && res->status == 503) ++refused;
+    else state.SkipWithError("request failed");
+  }
+  state.SetItemsProcessed(accepted);
+  state.counters["refused_batches"] = static_cast<double>(refused);
+  state.counters["max_rss_MB"] = static_cast<double>(max_rss_mb());
+}
+
+void BM_IngestSpansProtobuf(benchmark::State& state) {
+  post_loop(state, "/v1/traces", fixture().spans_body, "application/x-protobuf", Fixture::kSpansPerBatch);
+}
+BENCHMARK(BM_IngestSpansProtobuf)->Threads(1)->Threads(2)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+void BM_IngestPredictionsNdjson(benchmark::State& state) {
+  post_loop(state, "/api/v1/predictions", fixture().predictions_body, "application/x-ndjson",
+            Fixture::kPredictionsPerBatch);
+}
+BENCHMARK(BM_IngestPredictionsNdjson)->Threads(1)->Threads(2)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+}  // namespace
