@@ -11,7 +11,7 @@ PACKAGES=(
   libprotobuf-dev protobuf-compiler
   libyaml-cpp-dev libdw-dev libsqlite3-dev libsimdjson-dev zlib1g-dev libssl-dev
   prometheus-cpp-dev
-  prometheus curl python3
+  prometheus prometheus-alertmanager curl python3
   clang
 )
 

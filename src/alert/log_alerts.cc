@@ -23,7 +23,11 @@ LogAlertEvaluator::LogAlertEvaluator(std::vector<LogAlertRule> rules, store::Sto
     } catch (const store::QueryError& e) {
       throw store::QueryError("log alert '" + r.name + "': " + e.what());
     }
-    rule.state = {r.name, r.severity, r.summary, r.query, "inactive", 0, r.threshold, 0, 0};
+    rule.state.name = r.name;
+    rule.state.severity = r.severity;
+    rule.state.summary = r.summary;
+    rule.state.query = r.query;
+    rule.state.threshold = r.threshold;
     if (firing) {
       rule.firing = &firing->labels({r.name, r.severity});
       rule.value = &value->labels({r.name});

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -37,6 +38,8 @@ struct AlertState {
   double value = 0;                // last count
   double threshold = 0;
   std::int64_t active_since_ns = 0, last_eval_ns = 0;
+  std::string kind = "log";                      // log, drift, quality
+  std::map<std::string, std::string> labels;     // extra labels (e.g. model)
 };
 
 class LogAlertEvaluator {

@@ -106,7 +106,8 @@ DaemonConfig parse_config_unchecked(const std::string& text, const std::string& 
   if (const char* env = std::getenv("VIGIL_AUTH_TOKEN"); env && *env) c.auth_token = env;
   if (!root || root.IsNull()) return c;
   Reader r(file);
-  r.known(root, "", {"listen", "auth_token", "max_body_bytes", "store", "monitor", "log_alerts", "alert_interval"});
+  r.known(root, "", {"listen", "auth_token", "max_body_bytes", "store", "monitor", "log_alerts", "alert_interval",
+                     "alerting"});
   if (auto n = root["listen"]) {
     std::string l = r.str(n, "listen");
     auto colon = l.rfind(':');
@@ -177,6 +178,22 @@ DaemonConfig parse_config_unchecked(const std::string& text, const std::string& 
     }
   }
   if (auto n = root["alert_interval"]) c.alert_interval = r.duration(n, "alert_interval");
+  if (auto al = root["alerting"]) {
+    r.known(al, "alerting", {"alertmanagers", "webhooks"});
+    auto urls = [&](const char* key, std::vector<std::string>& out) {
+      YAML::Node n = al[key];
+      if (!n) return;
+      if (!n.IsSequence()) r.fail(n, std::string("alerting.") + key, "expected a list of URLs");
+      for (std::size_t i = 0; i < n.size(); ++i) {
+        std::string u = r.str(n[i], std::string("alerting.") + key);
+        if (u.rfind("http://", 0) != 0 && u.rfind("https://", 0) != 0)
+          r.fail(n[i], std::string("alerting.") + key, "expected an http:// or https:// URL");
+        out.push_back(u);
+      }
+    };
+    urls("alertmanagers", c.alertmanager_urls);
+    urls("webhooks", c.webhook_urls);
+  }
   return c;
 }
 

@@ -17,6 +17,9 @@
 //       for: 1m
 //       severity: page
 //   alert_interval: 15s
+//   alerting:
+//     alertmanagers: [http://127.0.0.1:9093]
+//     webhooks: [http://127.0.0.1:5001/alerts]
 #pragma once
 
 #include <chrono>
@@ -48,6 +51,8 @@ struct DaemonConfig {
   std::vector<ModelConfig> models;
   std::vector<alert::LogAlertRule> log_alerts;
   std::chrono::seconds alert_interval{15};
+  std::vector<std::string> alertmanager_urls;  // alerting.alertmanagers
+  std::vector<std::string> webhook_urls;       // alerting.webhooks
 };
 
 // "vigil.yaml:7: store.retention: expected a duration like 30s, 5m, 2h, 7d"

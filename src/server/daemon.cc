@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "alert/notifier.h"
 #include "server/http_listener.h"
 #include "server/metrics_handler.h"
 #include "server/otlp_receiver.h"
@@ -108,6 +109,13 @@ struct Daemon::Impl {
   std::unique_ptr<store::Store> store;
   std::unique_ptr<ModelMonitor> monitor;
   std::unique_ptr<alert::LogAlertEvaluator> alerts;
+  std::unique_ptr<alert::Notifier> notifier;
+  // Model alerts from drift evaluations: ModelDriftDetected and
+  // DataQualityBreach per model, firing while the last window says so.
+  std::mutex model_alerts_mu;
+  std::map<std::string, alert::AlertState> model_alerts;
+  std::vector<alert::AlertState> model_resolved;
+  std::mutex notify_mu;
   detail::HttpListener http;
   std::thread ticker;
   std::mutex tick_mu;
@@ -317,9 +325,9 @@ struct Daemon::Impl {
     });
     s.Get("/api/v1/alerts", [this](const httplib::Request&, httplib::Response& res) {
       json out = json::array();
-      for (const auto& a : alerts->states())
-        out.push_back({{"name", a.name}, {"kind", "log"}, {"severity", a.severity}, {"state", a.state},
-                       {"value", a.value}, {"threshold", a.threshold}, {"query", a.query},
+      for (const auto& a : all_alerts())
+        out.push_back({{"name", a.name}, {"kind", a.kind}, {"severity", a.severity}, {"state", a.state},
+                       {"value", a.value}, {"threshold", a.threshold}, {"query", a.query}, {"labels", a.labels},
                        {"summary", a.summary}, {"active_since_ns", a.active_since_ns}});
       send_json(res, 200, {{"alerts", out}});
     });
@@ -337,10 +345,65 @@ struct Daemon::Impl {
     s.Post("/api/v1/admin/evaluate", [this](const httplib::Request& req, httplib::Response& res) {
       std::int64_t at = int_param(req, "at", now_ns());
       auto evs = monitor->evaluate(static_cast<std::uint64_t>(at));
-      auto changed = alerts->evaluate(at);
+      std::size_t changed = evaluate_alerts(at);
       store->flush();
-      send_json(res, 200, {{"evaluations", evs.size()}, {"alert_changes", changed.size()}});
+      send_json(res, 200, {{"evaluations", evs.size()}, {"alert_changes", changed}});
     });
+  }
+
+  void on_evaluation(const DriftEvaluation& ev) {
+    std::lock_guard lock(model_alerts_mu);
+    auto update = [&](const std::string& name, const std::string& kind, bool firing, double value,
+                      const std::string& summary) {
+      std::string key = name + "/" + ev.model;
+      auto& a = model_alerts[key];
+      a.name = name;
+      a.kind = kind;
+      a.severity = "warning";
+      a.labels = {{"model", ev.model}};
+      a.value = value;
+      a.last_eval_ns = static_cast<std::int64_t>(ev.window_end_unix_nano);
+      if (firing) {
+        if (a.state != "firing") a.active_since_ns = static_cast<std::int64_t>(ev.window_end_unix_nano);
+        a.state = "firing";
+        a.summary = summary;
+      } else if (a.state == "firing") {
+        a.state = "inactive";
+        model_resolved.push_back(a);
+      }
+    };
+    std::string drifted;
+    for (const auto& f : ev.drifted) drifted += (drifted.empty() ? "" : ", ") + f;
+    update("ModelDriftDetected", "drift", ev.report.dataset_drift, ev.report.drift_share,
+           ev.model + ": dataset drift (" + drifted + ")");
+    std::string failed;
+    for (const auto& c : ev.failed_checks) failed += (failed.empty() ? "" : ", ") + c;
+    update("DataQualityBreach", "quality", !ev.failed_checks.empty(), static_cast<double>(ev.failed_checks.size()),
+           ev.model + ": " + failed);
+  }
+
+  std::vector<alert::AlertState> all_alerts() {
+    std::vector<alert::AlertState> out = alerts->states();
+    std::lock_guard lock(model_alerts_mu);
+    for (const auto& [k, a] : model_alerts) out.push_back(a);
+    return out;
+  }
+
+  // Evaluates log alerts and sends every alert's state on.
+  std::size_t evaluate_alerts(std::int64_t now) {
+    std::lock_guard lock(notify_mu);
+    auto changed = alerts->evaluate(now);
+    std::vector<alert::AlertState> resolved;
+    for (const auto& a : changed)
+      if (a.state != "firing") resolved.push_back(a);
+    {
+      std::lock_guard ml(model_alerts_mu);
+      resolved.insert(resolved.end(), model_resolved.begin(), model_resolved.end());
+      changed.insert(changed.end(), model_resolved.begin(), model_resolved.end());
+      model_resolved.clear();
+    }
+    notifier->notify(all_alerts(), resolved, now);
+    return changed.size();
   }
 
   void tick_loop() {
@@ -352,7 +415,7 @@ struct Daemon::Impl {
       try {
         std::int64_t now = now_ns();
         monitor->evaluate(static_cast<std::uint64_t>(now));
-        alerts->evaluate(now);
+        evaluate_alerts(now);
       } catch (const std::exception& e) {
         std::fprintf(stderr, "vigil serve: evaluation failed: %s\n", e.what());
       }
@@ -374,7 +437,9 @@ Daemon::Daemon(DaemonConfig config, Registry& registry) : impl_(std::make_unique
   impl_->store = std::make_unique<store::Store>(c.store);
   ModelMonitorOptions mo{.registry = &registry, .window = c.window};
   store::Store* st = impl_->store.get();
-  mo.on_evaluation = [st](const DriftEvaluation& ev) {
+  Impl* self = impl_.get();
+  mo.on_evaluation = [st, self](const DriftEvaluation& ev) {
+    self->on_evaluation(ev);
     store::Batch b;
     b.evaluations.push_back({ev.model, static_cast<std::int64_t>(ev.window_start_unix_nano),
                              static_cast<std::int64_t>(ev.window_end_unix_nano), static_cast<std::int64_t>(ev.rows),
@@ -387,6 +452,11 @@ Daemon::Daemon(DaemonConfig config, Registry& registry) : impl_(std::make_unique
     impl_->monitor->set_reference(m.name, DatasetProfile::load(m.reference), m.task);
   }
   impl_->alerts = std::make_unique<alert::LogAlertEvaluator>(c.log_alerts, *impl_->store, &registry);
+  impl_->notifier = std::make_unique<alert::Notifier>(alert::NotifierOptions{
+      .alertmanager_urls = c.alertmanager_urls,
+      .webhook_urls = c.webhook_urls,
+      .resend_validity = std::max<std::chrono::seconds>(3 * c.alert_interval, std::chrono::seconds(60)),
+      .registry = &registry});
   impl_->routes();
   impl_->http.start(c.host, c.port);
   impl_->ticker = std::thread([this] { impl_->tick_loop(); });

@@ -1,0 +1,42 @@
+// Sends alert states to Alertmanager (POST /api/v2/alerts) and to generic
+// webhooks, the way Prometheus does: firing alerts are re-sent on every
+// evaluation with endsAt a few intervals ahead (so Alertmanager keeps them
+// while we keep saying so), resolved ones once with endsAt = now.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "alert/log_alerts.h"
+
+namespace vigil {
+class Registry;
+}
+
+namespace vigil::alert {
+
+struct NotifierOptions {
+  std::vector<std::string> alertmanager_urls;  // e.g. http://127.0.0.1:9093
+  std::vector<std::string> webhook_urls;       // receive the same JSON array
+  std::chrono::seconds resend_validity{180};   // endsAt of firing alerts = now + this
+  std::string generator_url;                   // link back to the daemon's alert API
+  Registry* registry = nullptr;                // vigil_alert_notifications_total{target, outcome}
+};
+
+class Notifier {
+ public:
+  explicit Notifier(NotifierOptions options);
+  ~Notifier();
+  // `states` is every rule's current state; `resolved` the ones that just
+  // stopped firing. Returns false if any target failed (counted).
+  bool notify(const std::vector<AlertState>& states, const std::vector<AlertState>& resolved, std::int64_t now_ns);
+  bool enabled() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vigil::alert
