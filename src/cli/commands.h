@@ -8,5 +8,6 @@ namespace vigil::cli {
 void add_serve_command(CLI::App& app);
 void add_gen_command(CLI::App& app);
 void add_drift_command(CLI::App& app);
+void add_demo_command(CLI::App& app);
 
 }  // namespace vigil::cli

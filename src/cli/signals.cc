@@ -32,4 +32,11 @@ int wait_for_stop_signal(std::chrono::milliseconds timeout) {
   return sig > 0 ? sig : 0;
 }
 
+int poll_stop_signal() {
+  sigset_t set = stop_set();
+  timespec zero{0, 0};
+  int sig = sigtimedwait(&set, nullptr, &zero);
+  return sig > 0 ? sig : 0;
+}
+
 }  // namespace vigil::cli

@@ -373,9 +373,16 @@ struct Daemon::Impl {
       }
     };
     std::string drifted;
-    for (const auto& f : ev.drifted) drifted += (drifted.empty() ? "" : ", ") + f;
+    std::size_t features = 0;
+    for (const auto& f : ev.report.features)
+      if (f.role == "feature" && f.drift.drifted) {
+        drifted += (drifted.empty() ? "" : ", ") + f.name;
+        ++features;
+      }
     update("ModelDriftDetected", "drift", ev.report.dataset_drift, ev.report.drift_share,
            ev.model + ": dataset drift (" + drifted + ")");
+    update("FeatureDriftDetected", "drift", features > 0, static_cast<double>(features),
+           ev.model + ": drifted features: " + drifted);
     std::string failed;
     for (const auto& c : ev.failed_checks) failed += (failed.empty() ? "" : ", ") + c;
     update("DataQualityBreach", "quality", !ev.failed_checks.empty(), static_cast<double>(ev.failed_checks.size()),
