@@ -12,7 +12,7 @@ PACKAGES=(
   libyaml-cpp-dev libdw-dev libsqlite3-dev libsimdjson-dev zlib1g-dev libssl-dev
   prometheus-cpp-dev
   prometheus prometheus-alertmanager curl python3
-  clang
+  clang chromium
 )
 
 # Node.js is on the machine image; Debian's is the fallback where it is not.
@@ -29,10 +29,16 @@ if ((${#missing[@]})); then
 fi
 # Real OpenTelemetry peers for the interop tests, pinned by package-lock.json.
 here=$(cd "$(dirname "$0")/.." && pwd)
-if [ ! -d "$here/tests/interop/node_modules" ] || [ "$here/tests/interop/package-lock.json" -nt "$here/tests/interop/node_modules" ]; then
-  (cd "$here/tests/interop" && npm ci --no-audit --no-fund --loglevel=error)
-fi
+# npm packages, pinned by package-lock.json: the OpenTelemetry peers, Grafana's
+# schema and the browser driver for tests; uPlot for the web UI (embedded at build).
+for dir in tests/interop ui; do
+  if [ ! -d "$here/$dir/node_modules" ] || [ "$here/$dir/package-lock.json" -nt "$here/$dir/node_modules" ]; then
+    (cd "$here/$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+done
 
 # Debian's prometheus package starts a system service on install; the tests run
 # their own instance on a private port, so the packaged one is not needed.
-if command -v systemctl >/dev/null 2>&1; then systemctl stop prometheus 2>/dev/null || true; fi
+if command -v systemctl >/dev/null 2>&1; then
+  systemctl stop prometheus prometheus-alertmanager 2>/dev/null || true
+fi

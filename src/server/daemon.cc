@@ -10,6 +10,7 @@
 #include "server/metrics_handler.h"
 #include "server/otlp_receiver.h"
 #include "server/prediction_api.h"
+#include "server/ui_assets.h"
 #include "vigil/metrics.h"
 
 namespace vigil::server {
@@ -197,6 +198,24 @@ struct Daemon::Impl {
     });
 
     s.Get("/healthz", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok\n", "text/plain"); });
+    // The web UI: files compiled into the binary, looked up by exact name
+    // (no file system behind it, so no path can escape).
+    s.Get("/", [](const httplib::Request&, httplib::Response& res) { res.set_redirect("/ui/"); });
+    s.Get(R"(/ui/(.*))", [](const httplib::Request& req, httplib::Response& res) {
+      std::string name = req.matches[1];
+      if (name.empty()) name = "index.html";
+      for (const auto& a : ui_assets()) {
+        if (a.name != name) continue;
+        auto ends = [&](std::string_view suffix) { return name.size() >= suffix.size() && name.ends_with(suffix); };
+        const char* type = ends(".html") ? "text/html; charset=utf-8" : ends(".js") ? "text/javascript; charset=utf-8"
+                         : ends(".css") ? "text/css; charset=utf-8" : "application/octet-stream";
+        res.set_header("Cache-Control", "no-cache");
+        res.set_header("X-Content-Type-Options", "nosniff");
+        res.set_content(a.data, a.size, type);
+        return;
+      }
+      send_error(res, 404, "no such UI file");
+    });
     detail::install_metrics_handler(s, registry, "/metrics");
     s.Post("/v1/traces", [this](const httplib::Request& req, httplib::Response& res) { otlp(Signal::kTraces, req, res); });
     s.Post("/v1/logs", [this](const httplib::Request& req, httplib::Response& res) { otlp(Signal::kLogs, req, res); });
@@ -279,11 +298,14 @@ struct Daemon::Impl {
       std::int64_t end = int_param(req, "end", now_ns());
       std::int64_t start = int_param(req, "start", end - duration_param(req, "window", 3600'000'000'000));
       json out = json::array();
-      for (const auto& o : store->operation_latency(req.get_param_value("service"), start, end))
+      json slowest = nullptr;  // the slowest stage: root operations contain every stage, so they do not count
+      for (const auto& o : store->operation_latency(req.get_param_value("service"), start, end)) {
         out.push_back({{"service", o.service}, {"name", o.name}, {"count", o.count}, {"mean_ms", o.mean_ms},
                        {"p50_ms", o.p50_ms}, {"p95_ms", o.p95_ms}, {"p99_ms", o.p99_ms}, {"max_ms", o.max_ms},
-                       {"share_of_trace", o.share_of_trace}});
-      send_json(res, 200, {{"operations", out}, {"slowest", out.empty() ? json(nullptr) : out[0]["name"]}});
+                       {"share_of_trace", o.share_of_trace}, {"root", o.root}});
+        if (slowest.is_null() && !o.root) slowest = o.name;
+      }
+      send_json(res, 200, {{"operations", out}, {"slowest", slowest}});
     });
     s.Get("/api/v1/logs", [this](const httplib::Request& req, httplib::Response& res) {
       store::LogQuery q;

@@ -389,10 +389,11 @@ std::vector<OperationLatency> Store::operation_latency(const std::string& servic
                                                        std::int64_t end_ns) {
   std::string sql =
       "SELECT s.service, s.name, s.duration_ns, "
-      "(SELECT MAX(r.end_ns) - MIN(r.start_ns) FROM spans r WHERE r.trace_id = s.trace_id) "
+      "(SELECT MAX(r.end_ns) - MIN(r.start_ns) FROM spans r WHERE r.trace_id = s.trace_id), s.parent_span_id = '' "
       "FROM spans s WHERE s.start_ns >= ? AND s.start_ns <= ?" +
       std::string(service.empty() ? "" : " AND s.service = ?");
   std::map<std::pair<std::string, std::string>, std::pair<std::vector<double>, double>> groups;
+  std::map<std::pair<std::string, std::string>, bool> roots;
   {
     std::lock_guard lock(impl_->reader_mu);
     Stmt s(*impl_->reader, sql);
@@ -404,6 +405,7 @@ std::vector<OperationLatency> Store::operation_latency(const std::string& servic
       double trace = static_cast<double>(s.i64(3)) / 1e6;
       g.first.push_back(d);
       g.second += trace > 0 ? d / trace : 0;
+      if (s.i64(4)) roots[{s.text(0), s.text(1)}] = true;
     }
   }
   std::vector<OperationLatency> out;
@@ -421,6 +423,7 @@ std::vector<OperationLatency> Store::operation_latency(const std::string& servic
     o.p95_ms = percentile(v, 0.95);
     o.p99_ms = percentile(v, 0.99);
     o.share_of_trace = g.second / static_cast<double>(v.size());
+    o.root = roots.count(key) > 0;
     out.push_back(std::move(o));
   }
   // Slowest first: "which stage is slowest".

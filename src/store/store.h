@@ -88,6 +88,7 @@ struct OperationLatency {
   std::int64_t count = 0;
   double mean_ms = 0, p50_ms = 0, p95_ms = 0, p99_ms = 0, max_ms = 0;
   double share_of_trace = 0;  // mean share of its trace's duration
+  bool root = false;          // the operation starts traces (its time includes every stage)
 };
 
 struct LogPage {

@@ -146,6 +146,7 @@ log_alerts:
         ops = get_json(d.base, "/api/v1/operations", service="node-client-json", window="1h")
         check({o["name"] for o in ops["operations"]} >= {"preprocess", "inference", "postprocess"},
               "per-operation latency breakdown", ops)
+        check(ops["slowest"] in ("preprocess", "inference", "postprocess"), "slowest stage is a stage, not the root", ops)
 
         # Bearer token on ingest and queries.
         status, _, hdrs = request(d.base, "/api/v1/status", token=None)

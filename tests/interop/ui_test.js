@@ -1,0 +1,72 @@
+// Drives vigil's web UI in a real browser (Debian's chromium through
+// playwright-core) against a running `vigil demo`, view by view.
+//   node ui_test.js <base-url> <screenshot-dir>
+'use strict';
+const { chromium } = require('playwright-core');
+
+const [base, shots] = process.argv.slice(2);
+const ok = (cond, what) => {
+  if (!cond) throw new Error(`FAILED: ${what}`);
+  console.log(`ok - ${what}`);
+};
+
+(async () => {
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+                                          args: ['--no-sandbox', '--disable-gpu'] });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+
+  await page.goto(`${base}/`);
+  ok(page.url().endsWith('/ui/'), 'the root redirects to the UI');
+  await page.waitForFunction(() => !/–/.test(document.querySelector('#stat-rate')?.textContent || '–'), null, { timeout: 20000 });
+  const canvases = await page.locator('#view canvas').count();
+  ok(canvases >= 6, `overview draws ${canvases} charts`);
+  const first = await page.evaluate(() => window.vigilMetrics.length);
+  const rate1 = await page.textContent('#stat-rate');
+  await page.waitForTimeout(4500);
+  const rate2 = await page.textContent('#stat-rate');
+  ok(rate1 !== rate2 || first > 0, `overview updates on its own (${rate1} -> ${rate2})`);
+  await page.screenshot({ path: `${shots}/overview.png` });
+
+  await page.click('nav a[data-view="traces"]');
+  await page.waitForSelector('.trace-link', { timeout: 15000 });
+  const slowest = await page.textContent('.card h3');
+  ok(/inference/.test(slowest), `slowest stage named: ${slowest.trim()}`);
+  await page.click('.trace-link >> nth=0');
+  await page.waitForSelector('.span-row');
+  const spanRows = await page.locator('.span-row').count();
+  ok(spanRows >= 3, `trace waterfall with ${spanRows} spans`);
+  await page.screenshot({ path: `${shots}/trace.png` });
+
+  await page.goto(`${base}/ui/#/logs?query=${encodeURIComponent('{service="credit-scorer", level="error"} |= "inference failed"')}`);
+  await page.waitForSelector('#log-table');
+  const logRows = await page.locator('#log-table tr').count();
+  ok(logRows > 1, `log search shows ${logRows - 1} error records`);
+  const bad = await page.locator('#log-table').textContent();
+  ok(/inference failed/.test(bad), 'log rows match the query');
+
+  await page.click('nav a[data-view="drift"]');
+  await page.waitForSelector('#drift-table', { timeout: 20000 });
+  const driftText = await page.textContent('#drift-table');
+  ok(/income/.test(driftText) && /drifted/.test(driftText), 'drift view: income drifted');
+  ok(await page.locator('#chart-drift canvas').count() > 0, 'drift scores over time drawn');
+  await page.screenshot({ path: `${shots}/drift.png` });
+
+  await page.click('nav a[data-view="slo"]');
+  await page.waitForSelector('.slo-card', { timeout: 10000 });
+  ok(/credit-availability/.test(await page.textContent('#slo-view')), 'SLO view shows the SLO');
+
+  await page.click('nav a[data-view="alerts"]');
+  await page.waitForSelector('#alert-table');
+  const alerts = await page.textContent('#alert-table');
+  ok(/InferenceErrorBurst/.test(alerts) && /firing/.test(alerts), 'alerts list shows the firing log alert');
+  await page.screenshot({ path: `${shots}/alerts.png` });
+
+  ok(errors.length === 0, `no JavaScript errors (${errors.join('; ')})`);
+  await browser.close();
+})().catch((e) => {
+  console.error(e.message);
+  process.exit(1);
+});
