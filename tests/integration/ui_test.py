@@ -28,6 +28,7 @@ def main():
             wait_for("vigil demo", lambda: http_get(base + "/healthz")[0] == 200, 30)
             time.sleep(14)  # two evaluation windows, the error burst under way
             shots = os.environ.get("VIGIL_UI_SCREENSHOTS", tmp)
+            os.makedirs(shots, exist_ok=True)
             res = subprocess.run(["node", os.path.join(INTEROP, "ui_test.js"), base, shots], capture_output=True,
                                  text=True, timeout=120, cwd=INTEROP)
             print(res.stdout)

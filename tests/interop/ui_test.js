@@ -47,6 +47,19 @@ const ok = (cond, what) => {
   const bad = await page.locator('#log-table').textContent();
   ok(/inference failed/.test(bad), 'log rows match the query');
 
+  // Filter by a field of the records (a bound logger field).
+  await page.fill('form.query input[name="query"]', '{service="credit-scorer"} | channel="ios"');
+  await page.click('form.query button');
+  await page.waitForFunction(() => /channel/.test(decodeURIComponent(location.hash)));
+  // The table is re-rendered once the query returns.
+  await page.waitForFunction(() => {
+    const cells = [...document.querySelectorAll('#log-table tr td pre')];
+    return cells.length > 0 && cells.every((c) => /"channel":"ios"/.test(c.textContent));
+  }, null, { timeout: 10000 }).catch(() => {});
+  const channels = await page.$$eval('#log-table tr td pre', (cells) => cells.map((c) => JSON.parse(c.textContent).channel));
+  ok(channels.length > 0 && channels.every((c) => c === 'ios'), `log search by a field: ${channels.length} records, all channel=ios`);
+  await page.screenshot({ path: `${shots}/logs.png` });
+
   await page.click('nav a[data-view="drift"]');
   await page.waitForSelector('#drift-table', { timeout: 20000 });
   const driftText = await page.textContent('#drift-table');
