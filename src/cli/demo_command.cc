@@ -187,21 +187,25 @@ log_alerts:
     // One request through the pipeline.
     Applicant a = world.draw(drifted);
     std::string id = "req-" + std::to_string(++n);
-    Span request = tracer.start_span("POST /score", {.kind = SpanKind::kServer});
+    // Simulated stage times become the spans' timestamps, so the waterfall
+    // shows the service's latency, not the simulator's.
+    const std::uint64_t t_ns = unix_nanos();
+    const double pre_ms = world.stage_ms(2, 0.3), inf_ms = world.stage_ms(burst ? 45 : 14, 0.4),
+                 post_ms = world.stage_ms(3, 0.3);
+    auto at = [t_ns](double ms) { return t_ns + static_cast<std::uint64_t>(ms * 1e6); };
+    Span request = tracer.start_span("POST /score", {.kind = SpanKind::kServer, .start_unix_nano = t_ns});
     request.set_attribute("http.route", std::string("/score")).set_attribute("request.id", id);
     bool error = false;
     double total_ms = 0;
     {
       Scope scope(request);
       Logger rlog = log.bind("request_id", id).bind("channel", a.channel);
+      tracer.start_span("preprocess", {.start_unix_nano = t_ns}).end(at(pre_ms));
+      total_ms = pre_ms;
       {
-        Span pre = tracer.start_span("preprocess");
-        total_ms += world.stage_ms(2, 0.3);
-      }
-      {
-        Span inf = tracer.start_span("inference", {.kind = SpanKind::kClient});
+        Span inf = tracer.start_span("inference", {.kind = SpanKind::kClient, .start_unix_nano = at(total_ms)});
         inf.set_attribute("model.name", std::string("credit")).set_attribute("batch.size", 1);
-        total_ms += world.stage_ms(burst ? 45 : 14, 0.4);
+        total_ms += inf_ms;
         if (world.chance(burst ? 0.25 : 0.004)) {
           error = true;
           try {
@@ -212,10 +216,11 @@ log_alerts:
             rlog.error("inference failed", e, {{"stage", "inference"}});
           }
         }
+        inf.end(at(total_ms));
       }
       if (!error) {
-        Span post = tracer.start_span("postprocess");
-        total_ms += world.stage_ms(3, 0.3);
+        tracer.start_span("postprocess", {.start_unix_nano = at(total_ms)}).end(at(total_ms + post_ms));
+        total_ms += post_ms;
       }
       double p = World::score(a);
       if (!error) rlog.info("prediction served", {{"score", p}, {"latency_ms", total_ms}});
@@ -240,7 +245,7 @@ log_alerts:
                                         (world.truth(a) ? "default" : "repay") + "\"}\n");
     }
     if (error) request.set_status(StatusCode::kError, "inference failed");
-    request.end();
+    request.end(at(total_ms));
     (error ? err_count : ok_count).inc();
     lat.observe(total_ms / 1000);
     recent_latency.add(total_ms);
