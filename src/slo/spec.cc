@@ -48,6 +48,68 @@ bool valid_name(const std::string& s) {
 }  // namespace
 
 namespace {
+
+// A label selector as written in a spec: `model="ranker", status!="x"`;
+// empty is fine. Joined with more matchers into one {...}.
+std::string join_selector(const std::string& a, const std::string& b) {
+  if (a.empty()) return b.empty() ? "" : "{" + b + "}";
+  return "{" + a + (b.empty() ? "" : ", " + b) + "}";
+}
+
+// Sloth's `events` or one of vigil's native SLIs, turned into the
+// error_query/total_query pair the rule generator works from:
+//   availability:  {counter, error_selector, selector}  (also spelled error_rate)
+//   latency:       {histogram, threshold_seconds (a bucket bound), selector}
+//   model_quality: {gauge, selector, min}  a minute is bad while the gauge is below min
+void native_sli(const Ctx& ctx, const YAML::Node& sli, const std::string& path, SloSpec& s) {
+  if (YAML::Node events = sli["events"]) {
+    if (!events.IsMap()) ctx.fail(events, path + ".events", "must be a map (error_query and total_query)");
+    s.error_query = ctx.str(events, "error_query", path + ".events", true);
+    s.total_query = ctx.str(events, "total_query", path + ".events", true);
+    return;
+  }
+  for (const char* kind : {"availability", "error_rate"})
+    if (YAML::Node a = sli[kind]) {
+      std::string p = path + "." + kind;
+      std::string counter = ctx.str(a, "counter", p, true);
+      std::string errors = ctx.str(a, "error_selector", p, true);
+      std::string sel = ctx.str(a, "selector", p, false);
+      s.error_query = "sum(rate(" + counter + join_selector(sel, errors) + "[{{.window}}]))";
+      s.total_query = "sum(rate(" + counter + join_selector(sel, "") + "[{{.window}}]))";
+      return;
+    }
+  if (YAML::Node l = sli["latency"]) {
+    std::string p = path + ".latency";
+    std::string h = ctx.str(l, "histogram", p, true);
+    std::string threshold = ctx.str(l, "threshold_seconds", p, true);
+    try {
+      if (!(std::stod(threshold) > 0)) throw std::invalid_argument(threshold);
+    } catch (const std::exception&) {
+      ctx.fail(l["threshold_seconds"], p + ".threshold_seconds", "must be a positive number (a bucket bound of the histogram)");
+    }
+    std::string sel = ctx.str(l, "selector", p, false);
+    s.error_query = "sum(rate(" + h + "_count" + join_selector(sel, "") + "[{{.window}}])) - sum(rate(" + h + "_bucket" +
+                    join_selector(sel, "le=\"" + threshold + "\"") + "[{{.window}}]))";
+    s.total_query = "sum(rate(" + h + "_count" + join_selector(sel, "") + "[{{.window}}]))";
+    return;
+  }
+  if (YAML::Node q = sli["model_quality"]) {
+    std::string p = path + ".model_quality";
+    std::string gauge = ctx.str(q, "gauge", p, true);
+    std::string min = ctx.str(q, "min", p, true);
+    try {
+      (void)std::stod(min);
+    } catch (const std::exception&) {
+      ctx.fail(q["min"], p + ".min", "must be a number");
+    }
+    std::string sel = join_selector(ctx.str(q, "selector", p, false), "");
+    s.error_query = "sum_over_time((min(" + gauge + sel + ") < bool " + min + ")[{{.window}}:1m])";
+    s.total_query = "count_over_time((min(" + gauge + sel + "))[{{.window}}:1m])";
+    return;
+  }
+  ctx.fail(sli, path, "needs events (Sloth), availability, error_rate, latency or model_quality");
+}
+
 SloServiceSpec parse_slo_spec_unchecked(std::string_view text, std::string_view file_name) {
   Ctx ctx{std::string(file_name)};
   YAML::Node root;
@@ -86,14 +148,12 @@ SloServiceSpec parse_slo_spec_unchecked(std::string_view text, std::string_view 
       ctx.fail(obj, path + ".objective", "must be a percentage between 0 and 100 (exclusive)");
     s.labels = ctx.string_map(n, "labels", path);
     YAML::Node sli = n["sli"];
-    if (!sli || !sli.IsMap()) ctx.fail(sli ? sli : n, path + ".sli", "is required (a map with events)");
-    YAML::Node events = sli["events"];
-    if (!events || !events.IsMap()) ctx.fail(sli, path + ".sli.events", "is required (error_query and total_query)");
-    s.error_query = ctx.str(events, "error_query", path + ".sli.events", true);
-    s.total_query = ctx.str(events, "total_query", path + ".sli.events", true);
+    if (!sli || !sli.IsMap())
+      ctx.fail(sli ? sli : n, path + ".sli", "is required (events, availability, latency or model_quality)");
+    native_sli(ctx, sli, path + ".sli", s);
     for (const auto* q : {&s.error_query, &s.total_query})
       if (q->find("{{.window}}") == std::string::npos)
-        ctx.fail(events, path + ".sli.events", "queries must use the {{.window}} placeholder in their range");
+        ctx.fail(sli, path + ".sli", "queries must use the {{.window}} placeholder in their range");
     YAML::Node alerting = n["alerting"];
     if (alerting) {
       std::string apath = path + ".alerting";

@@ -205,4 +205,34 @@ TEST(SloSpec, YamlShapeErrorsAreSpecErrors) {
   }
 }
 
+TEST(SloSpec, NativeSlisBecomeQueries) {
+  auto spec = vigil::parse_slo_spec(R"(version: prometheus/v1
+service: svc
+slos:
+  - name: lat
+    objective: 95
+    sli: {latency: {histogram: h_seconds, threshold_seconds: "0.2", selector: 'model="m"'}}
+  - name: err
+    objective: 99.9
+    sli: {availability: {counter: req_total, error_selector: 'code=~"5.."'}}
+  - name: acc
+    objective: 99
+    sli: {model_quality: {gauge: q, selector: 'metric="accuracy"', min: "0.9"}}
+)", "s.yaml");
+  ASSERT_EQ(spec.slos.size(), 3u);
+  EXPECT_EQ(spec.slos[0].error_query,
+            "sum(rate(h_seconds_count{model=\"m\"}[{{.window}}])) - sum(rate(h_seconds_bucket{model=\"m\", le=\"0.2\"}[{{.window}}]))");
+  EXPECT_EQ(spec.slos[0].total_query, "sum(rate(h_seconds_count{model=\"m\"}[{{.window}}]))");
+  EXPECT_EQ(spec.slos[1].error_query, "sum(rate(req_total{code=~\"5..\"}[{{.window}}]))");
+  EXPECT_EQ(spec.slos[1].total_query, "sum(rate(req_total[{{.window}}]))");
+  EXPECT_EQ(spec.slos[2].error_query, "sum_over_time((min(q{metric=\"accuracy\"}) < bool 0.9)[{{.window}}:1m])");
+  try {
+    vigil::parse_slo_spec("version: prometheus/v1\nservice: s\nslos:\n  - name: a\n    objective: 99\n    sli:\n"
+                          "      latency: {histogram: h, threshold_seconds: fast}\n", "bad.yaml");
+    ADD_FAILURE() << "no error";
+  } catch (const vigil::SpecError& e) {
+    EXPECT_NE(std::string(e.what()).find("bad.yaml:7: slos[0].sli.latency.threshold_seconds"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace vigil
