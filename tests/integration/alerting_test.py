@@ -66,6 +66,31 @@ class Service:
         self.server.server_close()
 
 
+class Webhook:
+    """A generic webhook receiver: records every JSON body POSTed to it."""
+
+    def __init__(self):
+        self.bodies = []
+        hook = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                n = int(self.headers.get("Content-Length", 0))
+                hook.bodies.append(json.loads(self.rfile.read(n)))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def alerts(self, name):
+        return [a for body in self.bodies for a in body if a["labels"]["alertname"] == name]
+
+
 def am_alerts(port):
     _, _, body = http_get(f"http://127.0.0.1:{port}/api/v2/alerts?active=true&silenced=false&inhibited=false")
     return json.loads(body)
@@ -132,6 +157,7 @@ scrape_configs:
                 service.stop()
 
             # vigil serve's own alerting: a log-based alert posted to the same Alertmanager.
+            webhook = Webhook()
             vconfig = os.path.join(tmp, "vigil.yaml")
             with open(vconfig, "w") as f:
                 f.write(f"""alert_interval: 1h
@@ -143,6 +169,7 @@ log_alerts:
     severity: page
 alerting:
   alertmanagers: [http://127.0.0.1:{am_port}]
+  webhooks: [{webhook.url}]
 """)
             vport = free_port()
             with process([args.vigil, "serve", "--config", vconfig, "--listen", f"127.0.0.1:{vport}",
@@ -166,6 +193,10 @@ alerting:
                 evaluate()
                 wait_for("GpuTimeouts resolved", lambda: not active(am_port, "GpuTimeouts"), 20)
                 check(True, "vigil's log alert resolved in Alertmanager")
+                sent = webhook.alerts("GpuTimeouts")
+                check(len(sent) >= 2 and sent[0]["labels"]["severity"] == "page"
+                      and any(a["endsAt"] < sent[0]["endsAt"] for a in sent[1:]),
+                      "the webhook received the firing alert and its resolution", json.dumps(sent)[:500])
                 _, _, metrics = http_get(base + "/metrics")
                 check('vigil_alert_notifications_total{target="alertmanager",outcome="ok"}' in metrics.decode(),
                       "notifications counted")
