@@ -107,7 +107,7 @@ DaemonConfig parse_config_unchecked(const std::string& text, const std::string& 
   if (!root || root.IsNull()) return c;
   Reader r(file);
   r.known(root, "", {"listen", "auth_token", "max_body_bytes", "store", "monitor", "log_alerts", "alert_interval",
-                     "alerting"});
+                     "alerting", "metric_alerts", "slos"});
   if (auto n = root["listen"]) {
     std::string l = r.str(n, "listen");
     auto colon = l.rfind(':');
@@ -178,6 +178,59 @@ DaemonConfig parse_config_unchecked(const std::string& text, const std::string& 
     }
   }
   if (auto n = root["alert_interval"]) c.alert_interval = r.duration(n, "alert_interval");
+  if (auto ma = root["metric_alerts"]) {
+    if (!ma.IsSequence()) r.fail(ma, "metric_alerts", "expected a list");
+    for (std::size_t i = 0; i < ma.size(); ++i) {
+      const auto& n = ma[i];
+      std::string where = "metric_alerts[" + std::to_string(i) + "]";
+      r.known(n, where, {"name", "metric", "labels", "op", "threshold", "for", "severity", "summary"});
+      MetricAlertRule rule;
+      if (!n["name"]) r.fail(n, where + ".name", "required");
+      if (!n["metric"]) r.fail(n, where + ".metric", "required");
+      rule.name = r.str(n["name"], where + ".name");
+      rule.metric = r.str(n["metric"], where + ".metric");
+      if (auto l = n["labels"]) {
+        if (!l.IsMap()) r.fail(l, where + ".labels", "expected a map of label: value");
+        for (const auto& kv : l) rule.labels[kv.first.as<std::string>()] = r.str(kv.second, where + ".labels");
+      }
+      if (auto o = n["op"]) {
+        rule.op = r.str(o, where + ".op");
+        if (rule.op != ">" && rule.op != ">=" && rule.op != "<" && rule.op != "<=") r.fail(o, where + ".op", "expected >, >=, < or <=");
+      }
+      if (auto t = n["threshold"]) rule.threshold = r.num(t, where + ".threshold");
+      if (auto f = n["for"]) rule.for_duration = r.duration(f, where + ".for");
+      if (auto sv = n["severity"]) rule.severity = r.str(sv, where + ".severity");
+      if (auto sm = n["summary"]) rule.summary = r.str(sm, where + ".summary");
+      c.metric_alerts.push_back(std::move(rule));
+    }
+  }
+  if (auto sl = root["slos"]) {
+    if (!sl.IsSequence()) r.fail(sl, "slos", "expected a list");
+    for (std::size_t i = 0; i < sl.size(); ++i) {
+      const auto& n = sl[i];
+      std::string where = "slos[" + std::to_string(i) + "]";
+      r.known(n, where, {"model", "objective", "latency_threshold", "period"});
+      SloConfig slo;
+      if (!n["model"]) r.fail(n, where + ".model", "required");
+      slo.model = r.str(n["model"], where + ".model");
+      if (auto o = n["objective"]) {
+        slo.objective_percent = r.num(o, where + ".objective");
+        if (!(slo.objective_percent > 0 && slo.objective_percent < 100))
+          r.fail(o, where + ".objective", "must be a percentage between 0 and 100 (exclusive)");
+      }
+      if (auto l = n["latency_threshold"]) {
+        std::string t = r.str(l, where + ".latency_threshold");
+        try {
+          if (t.size() > 2 && t.ends_with("ms")) slo.latency_threshold_seconds = std::stod(t.substr(0, t.size() - 2)) / 1000;
+          else slo.latency_threshold_seconds = static_cast<double>(parse_duration(t).count());
+        } catch (const std::exception&) {
+          r.fail(l, where + ".latency_threshold", "expected a duration like 250ms or 1s");
+        }
+      }
+      if (auto p = n["period"]) slo.period = r.duration(p, where + ".period");
+      c.slos.push_back(std::move(slo));
+    }
+  }
   if (auto al = root["alerting"]) {
     r.known(al, "alerting", {"alertmanagers", "webhooks"});
     auto urls = [&](const char* key, std::vector<std::string>& out) {

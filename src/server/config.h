@@ -17,6 +17,10 @@
 //       for: 1m
 //       severity: page
 //   alert_interval: 15s
+//   metric_alerts:
+//     - {name: LowAccuracy, metric: vigil_model_quality, labels: {metric: accuracy}, op: "<", threshold: 0.8, for: 5m}
+//   slos:
+//     - {model: fraud, objective: 99.5, latency_threshold: 250ms, period: 30d}
 //   alerting:
 //     alertmanagers: [http://127.0.0.1:9093]
 //     webhooks: [http://127.0.0.1:5001/alerts]
@@ -24,6 +28,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -41,6 +46,30 @@ struct ModelConfig {
   std::string target;
 };
 
+// A threshold on one of the daemon's own metrics (vigil_model_*, vigil_store_*,
+// ...), evaluated in process: every series of `metric` whose labels include
+// `labels` is compared with `threshold`.
+struct MetricAlertRule {
+  std::string name;
+  std::string metric;  // counters without _total, as exposed families are named
+  std::map<std::string, std::string> labels;
+  std::string op = ">";  // > >= < <=
+  double threshold = 0;
+  std::chrono::seconds for_duration{0};
+  std::string severity = "warning";
+  std::string summary;
+};
+
+// An SLO kept in the daemon from a model's prediction events: a prediction
+// is good when it has no error and (if set) is faster than the threshold.
+// Burn-rate alerts (SRE workbook windows) go to the notifier.
+struct SloConfig {
+  std::string model;
+  double objective_percent = 99.9;
+  double latency_threshold_seconds = 0;  // 0 = availability only
+  std::chrono::seconds period{30 * 24 * 3600};
+};
+
 struct DaemonConfig {
   std::string host = "127.0.0.1";
   int port = 4318;
@@ -53,6 +82,8 @@ struct DaemonConfig {
   std::chrono::seconds alert_interval{15};
   std::vector<std::string> alertmanager_urls;  // alerting.alertmanagers
   std::vector<std::string> webhook_urls;       // alerting.webhooks
+  std::vector<MetricAlertRule> metric_alerts;  // metric_alerts
+  std::vector<SloConfig> slos;                 // slos
 };
 
 // "vigil.yaml:7: store.retention: expected a duration like 30s, 5m, 2h, 7d"

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "alert/notifier.h"
@@ -12,6 +13,7 @@
 #include "server/prediction_api.h"
 #include "server/ui_assets.h"
 #include "vigil/metrics.h"
+#include "vigil/slo.h"
 
 namespace vigil::server {
 namespace {
@@ -117,6 +119,10 @@ struct Daemon::Impl {
   std::map<std::string, alert::AlertState> model_alerts;
   std::vector<alert::AlertState> model_resolved;
   std::mutex notify_mu;
+  // In-process rules: metric thresholds on this daemon's own registry, and
+  // SLO burn-rate alerts from models' prediction events.
+  std::map<std::string, std::unique_ptr<SloMonitor>, std::less<>> slos;  // by model
+  std::map<std::string, alert::AlertState> rule_alerts;                  // by rule + series
   detail::HttpListener http;
   std::thread ticker;
   std::mutex tick_mu;
@@ -229,7 +235,10 @@ struct Daemon::Impl {
         send_error(res, 400, e.what());
         return;
       }
-      for (const auto& r : records) apply(*monitor, r);
+      for (const auto& r : records) {
+        apply(*monitor, r);
+        if (auto it = slos.find(r.model); it != slos.end()) it->second->record_request(r.error.empty(), r.latency_seconds);
+      }
       count("predictions", "accepted", static_cast<double>(records.size()));
       send_json(res, 200, {{"accepted", records.size()}});
     });
@@ -415,12 +424,95 @@ struct Daemon::Impl {
     std::vector<alert::AlertState> out = alerts->states();
     std::lock_guard lock(model_alerts_mu);
     for (const auto& [k, a] : model_alerts) out.push_back(a);
+    for (const auto& [k, a] : rule_alerts) out.push_back(a);
     return out;
+  }
+
+  // Moves one in-process alert through inactive -> pending -> firing and
+  // back; a resolution is queued for the notifier. Caller holds model_alerts_mu.
+  void step(const std::string& key, alert::AlertState base, bool active, std::chrono::seconds hold, std::int64_t now) {
+    auto [it, fresh] = rule_alerts.try_emplace(key, std::move(base));
+    alert::AlertState& a = it->second;
+    if (!fresh) {
+      a.value = base.value;
+      a.summary = base.summary;
+    }
+    a.last_eval_ns = now;
+    if (active) {
+      if (a.state == "inactive") a.active_since_ns = now, a.state = "pending";
+      if (a.state == "pending" && now - a.active_since_ns >= std::chrono::duration_cast<std::chrono::nanoseconds>(hold).count())
+        a.state = "firing";
+    } else {
+      if (a.state == "firing") model_resolved.push_back(a);
+      a.state = "inactive";
+      a.active_since_ns = 0;
+    }
+  }
+
+  void evaluate_rules(std::int64_t now) {
+    std::vector<MetricFamilySnapshot> families;
+    if (!config.metric_alerts.empty()) families = registry.gather();
+    std::lock_guard lock(model_alerts_mu);
+    std::set<std::string> seen;
+    for (const auto& rule : config.metric_alerts) {
+      for (const auto& f : families) {
+        if (f.name != rule.metric && f.name + "_total" != rule.metric) continue;
+        for (const auto& series : f.series) {
+          std::map<std::string, std::string> labels;
+          for (std::size_t i = 0; i < f.label_names.size() && i < series.label_values.size(); ++i)
+            labels[f.label_names[i]] = series.label_values[i];
+          bool match = true;
+          for (const auto& [k, v] : rule.labels) match = match && labels.count(k) && labels[k] == v;
+          if (!match) continue;
+          double v = series.value;
+          bool active = rule.op == ">" ? v > rule.threshold : rule.op == ">=" ? v >= rule.threshold
+                      : rule.op == "<" ? v < rule.threshold : v <= rule.threshold;
+          std::string key = "metric/" + rule.name + "/" + series.label_values.rendered();
+          for (const auto& [k, lv] : labels) key += "/" + k + "=" + lv;
+          seen.insert(key);
+          alert::AlertState base;
+          base.name = rule.name;
+          base.kind = "metric";
+          base.severity = rule.severity;
+          base.labels = labels;
+          base.value = v;
+          base.threshold = rule.threshold;
+          base.query = rule.metric + " " + rule.op + " " + std::to_string(rule.threshold);
+          base.summary = rule.summary.empty() ? rule.name + ": " + rule.metric + " is " + std::to_string(v) : rule.summary;
+          step(key, std::move(base), active, rule.for_duration, now);
+        }
+      }
+    }
+    for (auto& [model, monitor] : slos) {
+      SloStatus st = monitor->status();
+      for (const auto& a : st.alerts) {
+        std::string key = "slo/" + model + "/" + a.severity + "/" + std::to_string(a.long_window.count());
+        seen.insert(key);
+        alert::AlertState base;
+        base.name = "SLOErrorBudgetBurn";
+        base.kind = "slo";
+        base.severity = a.severity;
+        base.labels = {{"model", model}, {"slo", st.name},
+                       {"windows", std::to_string(a.long_window.count()) + "s/" + std::to_string(a.short_window.count()) + "s"}};
+        base.value = a.factor;
+        base.threshold = a.factor;
+        base.summary = model + ": error budget burning faster than " + std::to_string(a.factor) + "x (budget left " +
+                       std::to_string(100 * st.budget_remaining) + "%)";
+        step(key, std::move(base), a.firing, std::chrono::seconds(0), now);
+      }
+    }
+    // Series that vanished resolve.
+    for (auto& [key, a] : rule_alerts)
+      if (!seen.count(key) && a.state != "inactive") {
+        if (a.state == "firing") model_resolved.push_back(a);
+        a.state = "inactive";
+      }
   }
 
   // Evaluates log alerts and sends every alert's state on.
   std::size_t evaluate_alerts(std::int64_t now) {
     std::lock_guard lock(notify_mu);
+    evaluate_rules(now);
     auto changed = alerts->evaluate(now);
     std::vector<alert::AlertState> resolved;
     for (const auto& a : changed)
@@ -481,6 +573,15 @@ Daemon::Daemon(DaemonConfig config, Registry& registry) : impl_(std::make_unique
     impl_->monitor->set_reference(m.name, DatasetProfile::load(m.reference), m.task);
   }
   impl_->alerts = std::make_unique<alert::LogAlertEvaluator>(c.log_alerts, *impl_->store, &registry);
+  for (const auto& slo : c.slos) {
+    // Buckets of period/720, between 1 s and 1 min: short periods still
+    // see their windows fill within seconds; 30 days stays at 43 200 buckets.
+    auto resolution = std::clamp<std::chrono::seconds>(slo.period / 720, std::chrono::seconds(1), std::chrono::seconds(60));
+    SloMonitorOptions so{.name = slo.model + "-predictions", .objective = slo.objective_percent / 100, .period = slo.period,
+                         .resolution = resolution, .registry = &registry};
+    if (slo.latency_threshold_seconds > 0) so.latency_threshold_seconds = slo.latency_threshold_seconds;
+    impl_->slos.emplace(slo.model, std::make_unique<SloMonitor>(std::move(so)));
+  }
   impl_->notifier = std::make_unique<alert::Notifier>(alert::NotifierOptions{
       .alertmanager_urls = c.alertmanager_urls,
       .webhook_urls = c.webhook_urls,

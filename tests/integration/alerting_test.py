@@ -170,6 +170,15 @@ log_alerts:
 alerting:
   alertmanagers: [http://127.0.0.1:{am_port}]
   webhooks: [{webhook.url}]
+metric_alerts:
+  - name: FraudPredictionErrors
+    metric: vigil_model_errors
+    labels: {{model: fraud}}
+    op: ">"
+    threshold: 5
+    severity: warning
+slos:
+  - {{model: fraud, objective: 99, period: 1h}}
 """)
             vport = free_port()
             with process([args.vigil, "serve", "--config", vconfig, "--listen", f"127.0.0.1:{vport}",
@@ -197,6 +206,22 @@ alerting:
                 check(len(sent) >= 2 and sent[0]["labels"]["severity"] == "page"
                       and any(a["endsAt"] < sent[0]["endsAt"] for a in sent[1:]),
                       "the webhook received the firing alert and its resolution", json.dumps(sent)[:500])
+                # Metric-threshold and SLO burn rules evaluated inside the daemon.
+                lines = "\n".join(json.dumps({"model": "fraud", "request_id": f"f{i}", "prediction": "ok"} if i % 2 else
+                                              {"model": "fraud", "request_id": f"f{i}", "error": "timeout"})
+                                   for i in range(40))
+                req = urllib.request.Request(base + "/api/v1/predictions", data=lines.encode(), method="POST")
+                check(urllib.request.urlopen(req, timeout=10).status == 200, "40 predictions, half failed")
+                evaluate()
+                metric_alert = wait_for("metric alert in Alertmanager",
+                                        lambda: active(am_port, "FraudPredictionErrors", model="fraud"), 20)[0]
+                check(metric_alert["labels"]["kind"] == "metric" and metric_alert["labels"]["category"] == "timeout",
+                      "metric-threshold rule (vigil_model_errors > 5) fired inside the daemon")
+                def slo_fired():  # the monitor's 5 s buckets must close first
+                    evaluate()
+                    return active(am_port, "SLOErrorBudgetBurn", model="fraud", severity="page")
+                slo_alert = wait_for("SLO burn alert in Alertmanager", slo_fired, 30, interval=1)[0]
+                check(slo_alert["labels"]["kind"] == "slo", "SLO fast-burn page from prediction events fired inside the daemon")
                 _, _, metrics = http_get(base + "/metrics")
                 check('vigil_alert_notifications_total{target="alertmanager",outcome="ok"}' in metrics.decode(),
                       "notifications counted")
