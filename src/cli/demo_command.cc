@@ -20,6 +20,7 @@
 #include <httplib.h>
 
 #include "cli/commands.h"
+#include "cli/demo_metrics.h"
 #include "cli/signals.h"
 #include "server/daemon.h"
 #include "vigil/drift_report.h"
@@ -139,14 +140,7 @@ log_alerts:
                     .sampling = LogSampling{.first = 50, .thereafter = 10},
                     .registry = &registry});
   Logger log = logs.logger("credit.api").bind("model_id", "credit").bind("model_version", "1.4");
-  auto& requests = registry.counter({.name = "inference_requests_total",
-                                     .help = "Inference requests by model, version and outcome.",
-                                     .labels = {"model", "version", "status"}});
-  auto& latency = registry.histogram({.name = "inference_latency_seconds",
-                                      .help = "End-to-end inference latency.",
-                                      .labels = {"model", "version"},
-                                      .unit = "seconds",
-                                      .buckets = exponential_buckets(0.001, 2, 14)});
+  auto [requests, latency] = service_metric_families(registry);
   Counter& ok_count = requests.labels({"credit", "1.4", "ok"});
   Counter& err_count = requests.labels({"credit", "1.4", "error"});
   Histogram& lat = latency.labels({"credit", "1.4"});

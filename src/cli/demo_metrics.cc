@@ -15,15 +15,19 @@ DemoMetricsProducer::~DemoMetricsProducer() {
   thread_.join();
 }
 
+ServiceMetricFamilies service_metric_families(Registry& registry) {
+  return {registry.counter({.name = "inference_requests_total",
+                            .help = "Inference requests by model, version and outcome.",
+                            .labels = {"model", "version", "status"}}),
+          registry.histogram({.name = "inference_latency_seconds",
+                              .help = "End-to-end inference latency.",
+                              .labels = {"model", "version"},
+                              .unit = "seconds",
+                              .buckets = exponential_buckets(0.001, 2, 14)})};
+}
+
 void DemoMetricsProducer::run(Registry& registry, double qps, std::uint64_t seed) {
-  auto& requests = registry.counter({.name = "inference_requests_total",
-                                     .help = "Inference requests by model, version and outcome.",
-                                     .labels = {"model", "version", "status"}});
-  auto& latency = registry.histogram({.name = "inference_latency_seconds",
-                                      .help = "End-to-end inference latency.",
-                                      .labels = {"model", "version"},
-                                      .unit = "seconds",
-                                      .buckets = exponential_buckets(0.001, 2, 14)});
+  auto [requests, latency] = service_metric_families(registry);
   auto& confidence = registry.histogram({.name = "inference_confidence",
                                          .help = "Confidence score of predictions.",
                                          .labels = {"model"},

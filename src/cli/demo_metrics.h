@@ -10,6 +10,15 @@
 
 namespace vigil::cli {
 
+// The simulated service's own metric families, under the names the
+// generated dashboards and rules query (vigil::ServiceMetrics): shared by
+// `vigil serve --demo-metrics` and `vigil demo`.
+struct ServiceMetricFamilies {
+  Family<Counter>& requests;    // inference_requests_total{model, version, status}
+  Family<Histogram>& latency;   // inference_latency_seconds{model, version}
+};
+ServiceMetricFamilies service_metric_families(Registry& registry);
+
 class DemoMetricsProducer {
  public:
   DemoMetricsProducer(Registry& registry, double qps, std::uint64_t seed);
