@@ -136,6 +136,11 @@ DriftResult detect_count_drift(const std::map<std::string, double, std::less<>>&
 // reference's range, plus one open bin below and one above it for current
 // values outside that range. Zero shares become 1e-4 (Evidently's
 // convention) so logarithms stay finite.
+// The reference bins both use: `bins` equal-width bins from lo to hi (0 =
+// Sturges' rule on `count` values); a constant reference (lo == hi) gets
+// one bin of width 1. The last edge is exactly hi.
+std::vector<double> reference_bin_edges(double lo, double hi, std::size_t count, std::size_t bins = 0);
+
 struct BinnedShares {
   std::vector<double> edges;  // bins + 1 edges over the reference range
   std::vector<double> reference;

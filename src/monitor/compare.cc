@@ -21,12 +21,7 @@ std::vector<double> reference_edges(const Column& col, std::size_t bins) {
       ++n;
     }
   if (n == 0) return {};
-  if (bins == 0) bins = static_cast<std::size_t>(std::ceil(std::log2(static_cast<double>(n)))) + 1;  // Sturges
-  if (hi == lo) hi = lo + 1;
-  std::vector<double> edges(bins + 1);
-  for (std::size_t i = 0; i <= bins; ++i) edges[i] = lo + (hi - lo) * static_cast<double>(i) / static_cast<double>(bins);
-  edges.back() = hi;
-  return edges;
+  return reference_bin_edges(lo, hi, n, bins);
 }
 
 std::string fmt(double v) {

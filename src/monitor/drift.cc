@@ -96,15 +96,22 @@ DriftMethod choose_drift_method(FeatureKind kind, std::size_t reference_rows, st
   return categorical ? DriftMethod::kJensenShannon : DriftMethod::kWasserstein;
 }
 
+std::vector<double> reference_bin_edges(double lo, double hi, std::size_t count, std::size_t bins) {
+  if (bins == 0) bins = static_cast<std::size_t>(std::ceil(std::log2(static_cast<double>(std::max<std::size_t>(count, 1))))) + 1;  // Sturges
+  if (hi == lo) hi = lo + 1;  // a constant reference still gets one real bin
+  std::vector<double> edges(bins + 1);
+  for (std::size_t i = 0; i <= bins; ++i) edges[i] = lo + (hi - lo) * static_cast<double>(i) / static_cast<double>(bins);
+  edges.back() = hi;
+  return edges;
+}
+
 BinnedShares bin_numeric(std::span<const double> reference, std::span<const double> current, std::size_t bins) {
   std::vector<double> ref = finite_sorted(reference);
   BinnedShares out;
   if (ref.empty()) return out;
-  if (bins == 0) bins = static_cast<std::size_t>(std::ceil(std::log2(static_cast<double>(ref.size())))) + 1;  // Sturges
-  double lo = ref.front(), hi = ref.back();
-  if (hi == lo) hi = lo + 1;  // a constant reference still gets one real bin
-  out.edges.resize(bins + 1);
-  for (std::size_t i = 0; i <= bins; ++i) out.edges[i] = lo + (hi - lo) * static_cast<double>(i) / static_cast<double>(bins);
+  out.edges = reference_bin_edges(ref.front(), ref.back(), ref.size(), bins);
+  bins = out.edges.size() - 1;
+  const double lo = out.edges.front(), hi = out.edges.back();
   // bins + 2 slots: [below lo] [bins...] [above hi]
   auto slot = [&](double x) -> std::size_t {
     if (x < lo) return 0;
