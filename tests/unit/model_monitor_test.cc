@@ -95,7 +95,9 @@ TEST(ModelMonitor, DriftInOneFeatureFiresForThatFeatureOnly) {
       EXPECT_TRUE(ev.failed_checks.empty()) << ev.failed_checks.front();
     } else {
       if (!drifted_features.empty() && !first_detection) first_detection = w;
-      if (ev.window_start_unix_nano >= change) EXPECT_EQ(drifted_features, std::vector<std::string>{"income"}) << w;
+      if (ev.window_start_unix_nano >= change) {
+        EXPECT_EQ(drifted_features, std::vector<std::string>{"income"}) << w;
+      }
     }
   }
   // The change falls in window 10; it is flagged there or, at the latest, in window 11.
@@ -186,7 +188,9 @@ TEST(ModelMonitor, RegressionErrorsAndConceptDrift) {
     cls.record({.model = "fraud", .request_id = id, .prediction = "ok", .time_unix_nano = kT0});
     bool wrong = i < 4000 ? low(rng) : high(rng);
     cls.record_label("fraud", id, wrong ? "fraud" : "ok");
-    if (i == 3999) EXPECT_FALSE(cls.quality("fraud").concept_drift);
+    if (i == 3999) {
+      EXPECT_FALSE(cls.quality("fraud").concept_drift);
+    }
   }
   EXPECT_TRUE(cls.quality("fraud").concept_drift);
   std::string text = vigil::encode(registry.gather(), vigil::ExpositionFormat::kPrometheusText);
