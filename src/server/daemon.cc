@@ -149,8 +149,34 @@ struct Daemon::Impl {
     if (n > 0) items->labels({signal, outcome}).inc(n);
   }
 
+  // Reads a request body through httplib's decoder (gzip, deflate), stopping
+  // at max_body_bytes of decoded bytes. The payload limit httplib applies
+  // bounds only Content-Length, i.e. the compressed size, and 64 KiB of gzip
+  // can inflate to gigabytes.
+  bool read_body(const httplib::ContentReader& reader, httplib::Response& res, std::string& body) {
+    bool too_large = false;
+    bool ok = reader([&](const char* data, std::size_t n) {
+      if (body.size() + n > config.max_body_bytes) {
+        too_large = true;
+        return false;
+      }
+      body.append(data, n);
+      return true;
+    });
+    if (too_large || res.status == 413) {  // httplib sets 413 when Content-Length alone is over the limit
+      send_error(res, 413, "request body exceeds max_body_bytes (" + std::to_string(config.max_body_bytes) +
+                               " bytes)");
+      return false;
+    }
+    if (!ok) {
+      send_error(res, 400, "could not read the request body (truncated, or not valid gzip/deflate)");
+      return false;
+    }
+    return true;
+  }
+
   // POST /v1/traces and /v1/logs.
-  void otlp(Signal signal, const httplib::Request& req, httplib::Response& res) {
+  void otlp(Signal signal, const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
     const char* name = signal == Signal::kTraces ? "spans" : "logs";
     std::string type = req.get_header_value("Content-Type");
     bool json_body = type.rfind("application/json", 0) == 0;
@@ -158,7 +184,12 @@ struct Daemon::Impl {
       send_error(res, 415, "Content-Type must be application/x-protobuf or application/json");
       return;
     }
-    DecodeResult d = decode_otlp(signal, req.body, json_body);
+    std::string body;
+    if (!read_body(reader, res, body)) {
+      count(name, "malformed", 1);
+      return;
+    }
+    DecodeResult d = decode_otlp(signal, body, json_body);
     if (!d.error.empty()) {
       count(name, "malformed", 1);
       send_error(res, 400, d.error);
@@ -223,13 +254,21 @@ struct Daemon::Impl {
       send_error(res, 404, "no such UI file");
     });
     detail::install_metrics_handler(s, registry, "/metrics");
-    s.Post("/v1/traces", [this](const httplib::Request& req, httplib::Response& res) { otlp(Signal::kTraces, req, res); });
-    s.Post("/v1/logs", [this](const httplib::Request& req, httplib::Response& res) { otlp(Signal::kLogs, req, res); });
+    // Ingest routes read their bodies themselves (read_body) to bound the decoded size.
+    using Reader = httplib::ContentReader;
+    s.Post("/v1/traces", [this](const httplib::Request& req, httplib::Response& res, const Reader& reader) {
+      otlp(Signal::kTraces, req, res, reader);
+    });
+    s.Post("/v1/logs", [this](const httplib::Request& req, httplib::Response& res, const Reader& reader) {
+      otlp(Signal::kLogs, req, res, reader);
+    });
 
-    s.Post("/api/v1/predictions", [this](const httplib::Request& req, httplib::Response& res) {
+    s.Post("/api/v1/predictions", [this](const httplib::Request&, httplib::Response& res, const Reader& reader) {
+      std::string body;
+      if (!read_body(reader, res, body)) return count("predictions", "malformed", 1);
       std::vector<PredictionRecord> records;
       try {
-        records = parse_predictions(req.body);
+        records = parse_predictions(body);
       } catch (const PayloadError& e) {
         count("predictions", "malformed", 1);
         send_error(res, 400, e.what());
@@ -242,10 +281,12 @@ struct Daemon::Impl {
       count("predictions", "accepted", static_cast<double>(records.size()));
       send_json(res, 200, {{"accepted", records.size()}});
     });
-    s.Post("/api/v1/labels", [this](const httplib::Request& req, httplib::Response& res) {
+    s.Post("/api/v1/labels", [this](const httplib::Request&, httplib::Response& res, const Reader& reader) {
+      std::string body;
+      if (!read_body(reader, res, body)) return count("labels", "malformed", 1);
       std::vector<LabelRecord> labels;
       try {
-        labels = parse_labels(req.body);
+        labels = parse_labels(body);
       } catch (const PayloadError& e) {
         count("labels", "malformed", 1);
         send_error(res, 400, e.what());

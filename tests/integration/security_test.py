@@ -1,0 +1,175 @@
+#!/usr/bin/env python3
+"""Security properties of `vigil serve`, each checked against the running
+binary:
+
+1. With no configuration it listens on loopback only (127.0.0.1:4318), as
+   the kernel's socket table shows.
+2. With a bearer token configured, every ingest, query and admin endpoint
+   refuses requests without it (401), with a wrong one, or with the token as
+   a prefix; /healthz, /metrics and the UI stay open.
+3. Bodies over max_body_bytes get 413, also when gzip makes a small body
+   inflate past the limit (a "zip bomb"); the daemon keeps serving.
+4. The UI cannot be made to serve anything but its own compiled-in files:
+   dot-dot paths, encoded and double-encoded, absolute paths and NUL bytes
+   all get 4xx and never a file's content.
+"""
+import argparse
+import gzip
+import http.client
+import os
+import subprocess
+import sys
+import tempfile
+
+from testlib import check, free_port, process, wait_for
+
+TOKEN = "t0ken-with-entropy-1f9a"
+
+
+def raw(port, method, path, body=b"", headers=None):
+    """One request with the path sent byte for byte (no client normalisation)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.putrequest(method, path, skip_accept_encoding=True)
+        h = dict(headers or {})
+        if body or method == "POST":
+            h.setdefault("Content-Length", str(len(body)))
+        for k, v in h.items():
+            conn.putheader(k, v)
+        conn.endheaders()
+        if body:
+            conn.send(body)
+        res = conn.getresponse()
+        return res.status, res.read()
+    finally:
+        conn.close()
+
+
+def listening_sockets(port):
+    """(address, port) pairs in LISTEN state from /proc/net/tcp and tcp6."""
+    found = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        if not os.path.exists(table):
+            continue
+        with open(table) as f:
+            next(f)
+            for line in f:
+                cols = line.split()
+                addr, port_hex = cols[1].split(":")
+                if cols[3] == "0A" and int(port_hex, 16) == port:  # 0A = LISTEN
+                    found.append(addr)
+    return found
+
+
+def loopback_by_default(vigil, tmp):
+    data = os.path.join(tmp, "default-data")
+    with process([vigil, "serve", "--data", data], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                 text=True) as proc:
+        line = proc.stdout.readline()
+        check("listening on http://127.0.0.1:4318" in line, "no configuration: announces 127.0.0.1:4318", line)
+        wait_for("listener", lambda: listening_sockets(4318), timeout=10, interval=0.1)
+        addrs = listening_sockets(4318)
+        # 0100007F is 127.0.0.1 in /proc's little-endian hex.
+        check(addrs == ["0100007F"], "the only listening socket on 4318 is 127.0.0.1", str(addrs))
+
+
+def token_everywhere(vigil, tmp):
+    port = free_port()
+    config = os.path.join(tmp, "secure.yaml")
+    with open(config, "w") as f:
+        f.write(f"auth_token: {TOKEN}\nmax_body_bytes: 64KiB\n")
+    with process([vigil, "serve", "--config", config, "--data", os.path.join(tmp, "secure-data"),
+                  "--listen", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT) as proc:
+        wait_for("daemon", lambda: raw(port, "GET", "/healthz")[0] == 200, timeout=20, interval=0.1)
+        guarded = [
+            ("POST", "/v1/traces", b"{}", "application/json"),
+            ("POST", "/v1/logs", b"{}", "application/json"),
+            ("POST", "/api/v1/predictions", b'{"model":"m"}', "application/json"),
+            ("POST", "/api/v1/labels", b'{"model":"m","request_id":"r","label":1}', "application/json"),
+            ("POST", "/api/v1/admin/flush", b"", "application/json"),
+            ("POST", "/api/v1/admin/evaluate", b"", "application/json"),
+            ("GET", "/api/v1/status", b"", None),
+            ("GET", "/api/v1/logs?query=", b"", None),
+            ("GET", "/api/v1/traces", b"", None),
+            ("GET", "/api/v1/alerts", b"", None),
+        ]
+        for method, path, body, ctype in guarded:
+            h = {"Content-Type": ctype} if ctype else {}
+            for name, auth in [("no token", None), ("wrong token", "Bearer nope"),
+                               ("token prefix", "Bearer " + TOKEN[:-1]), ("token plus suffix", "Bearer " + TOKEN + "x"),
+                               ("basic scheme", "Basic " + TOKEN)]:
+                hh = dict(h)
+                if auth:
+                    hh["Authorization"] = auth
+                status, _ = raw(port, method, path, body, hh)
+                if status != 401:
+                    check(False, f"{method} {path} with {name}: 401", f"got {status}")
+            status, _ = raw(port, method, path, body, dict(h, Authorization="Bearer " + TOKEN))
+            check(status != 401, f"{method} {path}: 401 without the right token, accepted with it ({status})")
+        for path in ("/healthz", "/metrics", "/ui/"):
+            check(raw(port, "GET", path)[0] == 200, f"GET {path} needs no token")
+
+        # Size limits, plain and inflated.
+        auth = {"Authorization": "Bearer " + TOKEN, "Content-Type": "application/json"}
+        status, body = raw(port, "POST", "/v1/logs", b"{" + b" " * (128 * 1024) + b"}", auth)
+        check(status == 413, "a 128 KiB body over a 64 KiB limit: 413", f"{status} {body[:200]}")
+        bomb = gzip.compress(b" " * (64 * 1024 * 1024), 9)  # 64 KiB of gzip inflating to 64 MiB
+        check(len(bomb) < 64 * 1024, f"the gzip bomb itself is under the limit ({len(bomb)} bytes)")
+        status, body = raw(port, "POST", "/v1/logs", bomb, dict(auth, **{"Content-Encoding": "gzip"}))
+        check(400 <= status < 500, f"a gzip body inflating past the limit: 4xx ({status})", body[:200])
+        rss = 0
+        with open(f"/proc/{proc.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    rss = int(line.split()[1]) // 1024
+        check(rss < 200, f"the daemon's peak RSS stayed small ({rss} MB): the bomb was not inflated whole")
+        check(raw(port, "GET", "/healthz")[0] == 200, "the daemon still serves after the oversized bodies")
+
+
+def ui_no_traversal(vigil, tmp):
+    port = free_port()
+    secret_dir = os.path.join(tmp, "ui-secret")
+    os.makedirs(secret_dir)
+    with open(os.path.join(secret_dir, "secret.txt"), "w") as f:
+        f.write("TOP-SECRET-CONTENT\n")
+    with process([vigil, "serve", "--data", os.path.join(tmp, "ui-data"), "--listen", f"127.0.0.1:{port}"],
+                 stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, cwd=secret_dir):
+        wait_for("daemon", lambda: raw(port, "GET", "/healthz")[0] == 200, timeout=20, interval=0.1)
+        status, index = raw(port, "GET", "/ui/index.html")
+        check(status == 200 and b"<html" in index.lower(), "GET /ui/index.html serves the UI")
+        attempts = [
+            "/ui/../../../../etc/passwd",
+            "/ui/..%2f..%2f..%2f..%2fetc%2fpasswd",
+            "/ui/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+            "/ui/%252e%252e/%252e%252e/etc/passwd",
+            "/ui/....//....//etc/passwd",
+            "/ui//etc/passwd",
+            "/ui/%2fetc%2fpasswd",
+            "/ui/index.html/../../../../etc/passwd",
+            "/ui/..\\..\\..\\etc\\passwd",
+            "/ui/secret.txt",
+            "/ui/../secret.txt",
+            "/ui/%2e%2e/secret.txt",
+            "/ui/index.html%00.js",
+            "/../../../../etc/passwd",
+            "/ui/app.js/..%00/../../etc/passwd",
+        ]
+        for path in attempts:
+            status, body = raw(port, "GET", path)
+            leaked = b"root:" in body or b"TOP-SECRET" in body
+            check(400 <= status < 500 and not leaked, f"GET {path}: {status}, no file content")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--vigil", required=True)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        loopback_by_default(args.vigil, tmp)
+        token_everywhere(args.vigil, tmp)
+        ui_no_traversal(args.vigil, tmp)
+    print("security checks passed")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
