@@ -4,6 +4,8 @@
 #include <condition_variable>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sys/resource.h>
+#include <unistd.h>
 #include <thread>
 
 #include "alert/notifier.h"
@@ -132,6 +134,9 @@ struct Daemon::Impl {
 
   Family<Counter>* items = nullptr;
   Family<Counter>* requests = nullptr;
+  // Queue bytes per protobuf body byte seen last, per signal: how large a
+  // body will be once decoded, so a full queue refuses before decoding.
+  std::atomic<double> expansion[2] = {1.0, 1.0};
   Family<Histogram>* latency = nullptr;
 
   Impl(DaemonConfig c, Registry& r) : config(std::move(c)), registry(r) {}
@@ -184,6 +189,18 @@ struct Daemon::Impl {
       send_error(res, 415, "Content-Type must be application/x-protobuf or application/json");
       return;
     }
+    // Shed load before decoding: when the batch this body will become (its
+    // size times the last decoded body's expansion, less a margin) cannot
+    // fit, decoding it would only take CPU from the store's writer.
+    auto& grow = expansion[signal == Signal::kTraces ? 0 : 1];
+    double announced = static_cast<double>(req.get_header_value<std::uint64_t>("Content-Length"));
+    if (!json_body && req.get_header_value("Content-Encoding").empty() &&
+        !store->admits(static_cast<std::size_t>(announced * 0.9 * grow.load(std::memory_order_relaxed)))) {
+      reader([](const char*, std::size_t) { return true; });  // drain, so the connection stays usable
+      res.set_header("Retry-After", "1");
+      send_error(res, 503, "store queue full; retry later");
+      return;
+    }
     std::string body;
     if (!read_body(reader, res, body)) {
       count(name, "malformed", 1);
@@ -196,6 +213,8 @@ struct Daemon::Impl {
       return;
     }
     std::size_t n = d.batch.rows();
+    if (!json_body && !body.empty())
+      grow.store(static_cast<double>(d.batch.bytes()) / static_cast<double>(body.size()), std::memory_order_relaxed);
     if (!store->enqueue(std::move(d.batch))) {
       count(name, "refused", static_cast<double>(n));
       res.set_header("Retry-After", "1");
@@ -213,6 +232,11 @@ struct Daemon::Impl {
     auto& s = http.server();
     s.set_payload_max_length(config.max_body_bytes);
     s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      // HTTP workers run at a lower priority than the store's writer: under
+      // overload, refusing requests must not starve the thread that drains
+      // the queue (receive livelock), or throughput collapses to a fraction.
+      static thread_local bool niced = [] { return setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 5) == 0; }();
+      (void)niced;
       bool guarded = req.path.rfind("/v1/", 0) == 0 || req.path.rfind("/api/", 0) == 0;
       if (guarded && !authorized(req, res)) return httplib::Server::HandlerResponse::Handled;
       return httplib::Server::HandlerResponse::Unhandled;

@@ -16,6 +16,11 @@
 namespace vigil::store {
 namespace {
 
+// Spans live in a rowid table: rows are appended in arrival order and only
+// the narrow id index takes the random trace ids. (Keyed by trace id, whole
+// rows were scattered over the file and each batch rewrote pages all over
+// it: 37.6k spans/s sustained over 1M spans, against 59k/s now; see
+// bench/store_bench.cc.)
 constexpr const char* kSchema = R"sql(
 PRAGMA journal_mode=WAL;
 PRAGMA synchronous=NORMAL;
@@ -24,8 +29,8 @@ CREATE TABLE IF NOT EXISTS spans(
   service TEXT NOT NULL, name TEXT NOT NULL, scope TEXT NOT NULL, kind INTEGER NOT NULL,
   start_ns INTEGER NOT NULL, end_ns INTEGER NOT NULL, duration_ns INTEGER NOT NULL,
   status_code INTEGER NOT NULL, status_message TEXT NOT NULL,
-  attributes TEXT NOT NULL, events TEXT NOT NULL, links TEXT NOT NULL, resource TEXT NOT NULL,
-  PRIMARY KEY(trace_id, span_id)) WITHOUT ROWID;
+  attributes TEXT NOT NULL, events TEXT NOT NULL, links TEXT NOT NULL, resource TEXT NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS spans_by_id ON spans(trace_id, span_id);
 CREATE INDEX IF NOT EXISTS spans_by_start ON spans(start_ns);
 CREATE INDEX IF NOT EXISTS spans_by_service ON spans(service, name, start_ns);
 CREATE TABLE IF NOT EXISTS logs(
@@ -266,8 +271,12 @@ Store::Store(StoreOptions options) : impl_(std::make_unique<Impl>()) {
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
   impl_->writer = std::make_unique<Db>(path.string());
   impl_->writer->exec("PRAGMA auto_vacuum=INCREMENTAL");
+  // Index pages the writer touches stay in its own cache (SQLite's default
+  // is 2 MB), and readers map the file instead of copying pages in.
+  impl_->writer->exec("PRAGMA cache_size=-65536");
   impl_->writer->exec(kSchema);
   impl_->reader = std::make_unique<Db>(path.string(), true);
+  impl_->reader->exec("PRAGMA mmap_size=268435456");
   if (Registry* r = impl_->options.registry) {
     auto& rows = r->counter({.name = "vigil_store_rows_written_total",
                              .help = "Rows committed to the store, by table.",
@@ -299,17 +308,27 @@ Store::~Store() {
   }
 }
 
+// Caller holds mu. One batch is always let in, however large: the request
+// limit bounds it.
+static bool refuse_locked(Store::Impl& impl, std::size_t bytes) {
+  if (!impl.stopping && (impl.queued_bytes == 0 || impl.queued_bytes + bytes <= impl.options.max_queued_bytes))
+    return false;
+  ++impl.rejected;
+  if (impl.rejected_metric) impl.rejected_metric->inc();
+  return true;
+}
+
+bool Store::admits(std::size_t bytes) {
+  std::lock_guard lock(impl_->mu);
+  return !refuse_locked(*impl_, bytes);
+}
+
 bool Store::enqueue(Batch batch) {
   std::size_t rows = batch.rows();
   if (rows == 0) return true;
   std::size_t bytes = batch.bytes();
   std::lock_guard lock(impl_->mu);
-  // One batch is always let in, however large: the request limit bounds it.
-  if (impl_->stopping || (impl_->queued_bytes > 0 && impl_->queued_bytes + bytes > impl_->options.max_queued_bytes)) {
-    ++impl_->rejected;
-    if (impl_->rejected_metric) impl_->rejected_metric->inc();
-    return false;
-  }
+  if (refuse_locked(*impl_, bytes)) return false;
   impl_->queued_rows += rows;
   impl_->queued_bytes += bytes;
   impl_->queue.push_back(std::move(batch));

@@ -106,6 +106,10 @@ class Store {
   // False (and counted) when the queue is full: the caller should answer
   // 503 with Retry-After and not lose the data silently.
   bool enqueue(Batch batch);
+  // False (and counted like a refused batch) when a batch of at least
+  // `bytes` would not fit now: receivers ask before decoding, so under
+  // overload a refused request costs reading it, not parsing it.
+  bool admits(std::size_t bytes);
   void flush();  // blocks until everything enqueued so far is committed
   void run_retention();
 

@@ -1,0 +1,147 @@
+// A load generator for the overload test: client threads POST OTLP/protobuf
+// span batches to the daemon as fast as it answers, for a fixed time, and
+// print what happened as one JSON line. Every request carries new trace ids
+// (patched into a pre-encoded body), so what the daemon accepts can be
+// counted in its store afterwards.
+//
+//   load_client PORT SECONDS THREADS [REQUESTS_PER_SECOND]   (0 or absent: as fast as answered)
+#include <httplib.h>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "vigil/otlp.h"
+#include "vigil/trace.h"
+
+namespace {
+
+constexpr int kTraces = 100, kSpansPerTrace = 5;
+constexpr int kSpansPerBatch = kTraces * kSpansPerTrace;
+
+// One encoded batch and, per trace, where its 16 id bytes appear.
+struct Template {
+  std::string body;
+  std::vector<std::vector<std::size_t>> id_offsets;  // [trace] -> byte offsets
+};
+
+vigil::TraceId marker_id(int trace) {
+  std::array<std::uint8_t, 16> b{};
+  for (int i = 0; i < 16; ++i) b[i] = static_cast<std::uint8_t>(0xA0 + (i * 7 + trace) % 0x50);
+  b[14] = static_cast<std::uint8_t>(trace >> 8);
+  b[15] = static_cast<std::uint8_t>(trace);
+  return vigil::TraceId{b};
+}
+
+Template make_template() {
+  std::vector<std::unique_ptr<vigil::SpanData>> spans;
+  auto resource = std::make_shared<const vigil::Resource>(vigil::Resource::create({{"service.name", std::string("loadgen")}}));
+  auto scope = std::make_shared<const vigil::InstrumentationScope>(vigil::InstrumentationScope{"load_client", "1"});
+  for (int t = 0; t < kTraces; ++t) {
+    vigil::SpanId root = vigil::SpanId::random();
+    for (int s = 0; s < kSpansPerTrace; ++s) {
+      auto d = std::make_unique<vigil::SpanData>();
+      d->context = {marker_id(t), s == 0 ? root : vigil::SpanId::random(), 1, "", false};
+      if (s) d->parent_span_id = root;
+      d->name = s == 0 ? "POST /predict" : "stage" + std::to_string(s);
+      d->start_unix_nano = 1'800'000'000'000'000'000ull + static_cast<std::uint64_t>(t) * 1000;
+      d->end_unix_nano = d->start_unix_nano + 500'000;
+      d->attributes = {{"model", std::string("resnet")}, {"batch", std::int64_t{8}}, {"gpu", true}, {"score", 0.5}};
+      d->resource = resource;
+      d->scope = scope;
+      spans.push_back(std::move(d));
+    }
+  }
+  Template tpl;
+  tpl.body = vigil::encode_otlp_traces_protobuf(spans);
+  for (int t = 0; t < kTraces; ++t) {
+    auto id = marker_id(t).bytes;
+    std::vector<std::size_t> at;
+    for (std::size_t pos = 0; (pos = tpl.body.find(std::string_view(reinterpret_cast<const char*>(id.data()), 16), pos)) !=
+                              std::string::npos;
+         pos += 16)
+      at.push_back(pos);
+    if (at.size() != kSpansPerTrace) {
+      std::fprintf(stderr, "trace %d: found its id %zu times in the body, expected %d\n", t, at.size(), kSpansPerTrace);
+      std::exit(2);
+    }
+    tpl.id_offsets.push_back(std::move(at));
+  }
+  return tpl;
+}
+
+struct Totals {
+  std::atomic<long> requests{0}, accepted{0}, refused{0}, refused_with_retry_after{0}, errors{0};
+  std::mutex mu;
+  std::map<int, long> other_status;
+};
+
+void run(int port, double seconds, double per_thread_rate, int thread_no, const Template& tpl, Totals& totals) {
+  httplib::Client client("127.0.0.1", port);
+  client.set_keep_alive(true);
+  client.set_tcp_nodelay(true);
+  client.set_read_timeout(30, 0);
+  std::string body = tpl.body;
+  auto start = std::chrono::steady_clock::now();
+  auto end = start + std::chrono::duration<double>(seconds);
+  for (std::uint64_t seq = 0; std::chrono::steady_clock::now() < end; ++seq) {
+    if (per_thread_rate > 0)  // paced: request n leaves at start + n / rate (no catching up after a slow answer)
+      std::this_thread::sleep_until(std::max(std::chrono::steady_clock::now(),
+                                             start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                         std::chrono::duration<double>(static_cast<double>(seq) / per_thread_rate))));
+    std::uint64_t unique = (static_cast<std::uint64_t>(thread_no) << 48) | seq;  // first 8 bytes of every trace id
+    for (const auto& offsets : tpl.id_offsets)
+      for (std::size_t off : offsets) std::memcpy(&body[off], &unique, sizeof unique);
+    auto res = client.Post("/v1/traces", body, "application/x-protobuf");
+    ++totals.requests;
+    if (!res) {
+      ++totals.errors;
+      continue;
+    }
+    if (res->status == 200) {
+      ++totals.accepted;
+    } else if (res->status == 503 || res->status == 429) {
+      ++totals.refused;
+      if (res->has_header("Retry-After")) ++totals.refused_with_retry_after;
+    } else {
+      std::lock_guard lock(totals.mu);
+      ++totals.other_status[res->status];
+    }
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 4 && argc != 5) {
+    std::fprintf(stderr, "usage: load_client PORT SECONDS THREADS [REQUESTS_PER_SECOND]\n");
+    return 2;
+  }
+  int port = std::atoi(argv[1]);
+  double seconds = std::atof(argv[2]);
+  int threads = std::atoi(argv[3]);
+  double rate = argc == 5 ? std::atof(argv[4]) : 0;
+  Template tpl = make_template();
+  Totals totals;
+  auto start = std::chrono::steady_clock::now();
+  std::vector<std::thread> pool;
+  for (int i = 0; i < threads; ++i) pool.emplace_back(run, port, seconds, rate / threads, i, std::cref(tpl), std::ref(totals));
+  for (auto& t : pool) t.join();
+  double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::string others;
+  for (auto [status, n] : totals.other_status) others += (others.empty() ? "" : ",") + ("\"" + std::to_string(status) + "\":" + std::to_string(n));
+  std::printf("{\"seconds\":%.3f,\"spans_per_batch\":%d,\"body_bytes\":%zu,\"requests\":%ld,\"accepted\":%ld,"
+              "\"refused\":%ld,\"refused_with_retry_after\":%ld,\"errors\":%ld,\"other_status\":{%s}}\n",
+              elapsed, kSpansPerBatch, tpl.body.size(), totals.requests.load(), totals.accepted.load(),
+              totals.refused.load(), totals.refused_with_retry_after.load(), totals.errors.load(), others.c_str());
+  return 0;
+}
