@@ -4,16 +4,13 @@
 
 #include <cstdio>
 
+#include "common/promql_number.h"
 #include "vigil/dashboards.h"
 
 namespace vigil {
 namespace {
 
-std::string number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
+using detail::promql_number;
 
 struct Alert {
   std::string name, expr, for_duration, severity, summary, description, runbook;
@@ -63,15 +60,15 @@ std::string generate_alert_rules(const RulesOptions& o) {
   out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << "vigil-service-alerts";
   out << YAML::Key << "rules" << YAML::Value << YAML::BeginSeq;
   const std::vector<Alert> alerts = {
-      {"HighErrorRate", "model:inference_errors:ratio_rate" + o.rate_window + " > " + number(o.error_rate_threshold), "5m",
+      {"HighErrorRate", "model:inference_errors:ratio_rate" + o.rate_window + " > " + promql_number(o.error_rate_threshold), "5m",
        "critical",
        "{{ $labels.model }}: {{ $value | humanizePercentage }} of requests fail",
-       "More than " + number(100 * o.error_rate_threshold) + "% of inference requests failed over " + o.rate_window + ".",
+       "More than " + promql_number(100 * o.error_rate_threshold) + "% of inference requests failed over " + o.rate_window + ".",
        "high-error-rate.md"},
-      {"HighP99Latency", "model:" + m.latency + ":p99_" + o.rate_window + " > " + number(o.p99_latency_seconds), "10m",
+      {"HighP99Latency", "model:" + m.latency + ":p99_" + o.rate_window + " > " + promql_number(o.p99_latency_seconds), "10m",
        "warning",
        "{{ $labels.model }}: P99 latency {{ $value | humanizeDuration }}",
-       "The 99th percentile of inference latency stayed above " + number(o.p99_latency_seconds) + " s for 10 minutes.",
+       "The 99th percentile of inference latency stayed above " + promql_number(o.p99_latency_seconds) + " s for 10 minutes.",
        "high-latency.md"},
       {"ModelDriftDetected", "max by (model) (vigil_model_dataset_drift) == 1", "5m", "warning",
        "{{ $labels.model }}: dataset drift",

@@ -11,7 +11,7 @@ namespace {
 using detail::append_double;
 using detail::append_labels;
 
-const char* type_name(MetricType t) {
+const char* openmetrics_type_name(MetricType t) {
   switch (t) {
     case MetricType::kCounter: return "counter";
     case MetricType::kGauge: return "gauge";
@@ -69,7 +69,7 @@ void encode_openmetrics(const std::vector<MetricFamilySnapshot>& families, std::
   out.reserve(out.size() + detail::estimate_exposition_size(families));
   std::string bound, scratch;
   for (const MetricFamilySnapshot& f : families) {
-    detail::append_metadata(out, "TYPE", f.name, type_name(f.type));
+    detail::append_metadata(out, "TYPE", f.name, openmetrics_type_name(f.type));
     if (!f.unit.empty()) detail::append_metadata(out, "UNIT", f.name, f.unit);
     detail::append_help(out, f.name, f.help, true);
     std::vector<std::string> les;

@@ -9,7 +9,7 @@ namespace vigil {
 namespace {
 
 
-const char* type_name(MetricType t) {
+const char* text_type_name(MetricType t) {
   switch (t) {
     case MetricType::kCounter: return "counter";
     case MetricType::kGauge: return "gauge";
@@ -35,7 +35,7 @@ void encode_prometheus_text(const std::vector<MetricFamilySnapshot>& families, s
     // 0.0.4 has no separate family name: counters are named with _total.
     std::string name = f.type == MetricType::kCounter ? f.name + "_total" : f.name;
     detail::append_help(out, name, f.help, false);
-    detail::append_metadata(out, "TYPE", name, type_name(f.type));
+    detail::append_metadata(out, "TYPE", name, text_type_name(f.type));
     std::vector<std::string> les;
     if (f.type == MetricType::kHistogram) les = detail::bucket_labels(f.bucket_bounds, false);
     for (const SeriesSnapshot& s : f.series) {

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "common/promql_number.h"
 #include "vigil/slo.h"
 
 namespace vigil {
@@ -19,11 +20,7 @@ std::string prom_duration(std::chrono::seconds s) {
   return std::to_string(v) + "s";
 }
 
-std::string number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.10g", v);
-  return buf;
-}
+using detail::promql_number;
 
 std::string replace_window(std::string q, const std::string& window) {
   const std::string placeholder = "{{.window}}";
@@ -100,8 +97,8 @@ std::string generate_slo_rules(const SloServiceSpec& spec, const std::vector<Bur
       emit_labels(out, base);
       out << YAML::EndMap;
     };
-    meta("slo:objective:ratio", "vector(" + number(s.objective_percent / 100) + ")");
-    meta("slo:error_budget:ratio", "vector(1 - " + number(s.objective_percent / 100) + ")");
+    meta("slo:objective:ratio", "vector(" + promql_number(s.objective_percent / 100) + ")");
+    meta("slo:error_budget:ratio", "vector(1 - " + promql_number(s.objective_percent / 100) + ")");
     meta("slo:time_period:days", "vector(30)");
     meta("slo:current_burn_rate:ratio",
          "slo:sli_error:ratio_rate5m" + ids.selector() + "\n/ on(sloth_id, sloth_slo, sloth_service) group_left\nslo:error_budget:ratio" + ids.selector());
@@ -118,7 +115,7 @@ std::string generate_slo_rules(const SloServiceSpec& spec, const std::vector<Bur
       std::string expr;
       for (const auto& w : windows) {
         if (w.severity != severity) continue;
-        std::string threshold = "(" + number(w.factor) + " * " + number(budget) + ")";
+        std::string threshold = "(" + promql_number(w.factor) + " * " + promql_number(budget) + ")";
         if (!expr.empty()) expr += "or\n";
         expr += "(\n  max(slo:sli_error:ratio_rate" + prom_duration(w.long_window) + ids.selector() + " > " + threshold +
                 ") without (sloth_window)\n  and\n  max(slo:sli_error:ratio_rate" + prom_duration(w.short_window) +
