@@ -147,11 +147,27 @@ void add_cells_locked(CellArena& a, std::uint32_t first, std::uint32_t count, T*
   for (std::uint32_t i = 0; i < count; ++i) out[i] += c[(first + i) & (kCellChunkSize - 1)].load(std::memory_order_relaxed);
 }
 
+thread_local bool tls_in_read_batch = false;
+
+CellReadBatch::CellReadBatch() {
+  table().mu.lock();
+  tls_in_read_batch = true;
+}
+CellReadBatch::~CellReadBatch() {
+  tls_in_read_batch = false;
+  table().mu.unlock();
+}
+
+// The table's lock, unless this thread's CellReadBatch already holds it.
+static std::unique_lock<std::mutex> read_lock(CellTable& t) {
+  return tls_in_read_batch ? std::unique_lock<std::mutex>(t.mu, std::defer_lock) : std::unique_lock<std::mutex>(t.mu);
+}
+
 template <typename T>
 void sum_cells(std::uint32_t first, std::uint32_t count, T* out) {
   for (std::uint32_t i = 0; i < count; ++i) out[i] = 0;
   CellTable& t = table();
-  std::lock_guard lock(t.mu);
+  auto lock = read_lock(t);
   for_each_arena_locked(t, [&](CellArena& a) { add_cells_locked(a, first, count, out); });
 }
 
@@ -160,7 +176,7 @@ void sum_mixed_cells(std::uint32_t int_first, std::uint32_t int_count, std::uint
   for (std::uint32_t i = 0; i < int_count; ++i) ints[i] = 0;
   *real = 0;
   CellTable& t = table();
-  std::lock_guard lock(t.mu);
+  auto lock = read_lock(t);
   for_each_arena_locked(t, [&](CellArena& a) {
     add_cells_locked(a, int_first, int_count, ints);
     add_cells_locked(a, real_id, 1, real);

@@ -14,6 +14,31 @@ char* write_number(char* p, char* end, double v) {
   if (v == std::trunc(v) && std::fabs(v) < 1e15) return std::to_chars(p, end, static_cast<std::int64_t>(v)).ptr;
   return std::to_chars(p, end, v).ptr;
 }
+
+// Names, label text and values are mostly under 32 bytes: copied with
+// fixed-size moves (two overlapping ones cover any length in a range), a
+// line costs no library call per piece. Over a 100k-series scrape the
+// memcpy calls were a third of the encoding time.
+inline char* copy_short(char* p, const char* s, std::size_t n) {
+  if (n >= 16 && n <= 32) {
+    std::memcpy(p, s, 16);
+    std::memcpy(p + n - 16, s + n - 16, 16);
+  } else if (n >= 8 && n < 16) {
+    std::memcpy(p, s, 8);
+    std::memcpy(p + n - 8, s + n - 8, 8);
+  } else if (n >= 4 && n < 8) {
+    std::memcpy(p, s, 4);
+    std::memcpy(p + n - 4, s + n - 4, 4);
+  } else if (n < 4) {  // not a loop, which the compiler would turn back into a memcpy call
+    if (n > 0) p[0] = s[0];
+    if (n > 1) p[1] = s[1];
+    if (n > 2) p[2] = s[2];
+  } else {
+    std::memcpy(p, s, n);
+  }
+  return p + n;
+}
+
 }  // namespace
 
 void append_double(std::string& out, double v) {
@@ -96,10 +121,7 @@ void append_sample(std::string& out, std::string_view name, std::string_view suf
     return;
   }
   char* p = buf;
-  auto put = [&p](std::string_view v) {
-    std::memcpy(p, v.data(), v.size());
-    p += v.size();
-  };
+  auto put = [&p](std::string_view v) { p = copy_short(p, v.data(), v.size()); };
   put(name);
   put(suffix);
   if (!labels.empty() || !extra_name.empty()) {

@@ -120,3 +120,48 @@ TEST(DefaultRegistry, IsSingleAndHasProcessMetrics) {
 
 }  // namespace
 }  // namespace vigil
+
+namespace vigil {
+namespace {
+
+// A scrape holds the cell table for a whole family; meanwhile other threads
+// create series, start (registering their cells) and exit (folding theirs).
+// Nothing may deadlock, and every increment is counted once at the end.
+TEST(Registry, GatherWhileThreadsCreateSeriesStartAndExit) {
+  Registry r;
+  auto& family = r.counter({.name = "churn_total", .help = "h", .labels = {"worker"}});
+  std::atomic<bool> stop{false};
+  std::atomic<int> scrapes{0};
+  std::thread scraper([&] {
+    while (!stop) {
+      r.gather();
+      ++scrapes;
+    }
+  });
+  constexpr int kRounds = 20, kThreads = 4, kIncs = 1000;
+  for (int round = 0; round < kRounds; ++round) {
+    std::vector<std::thread> workers;
+    for (int t = 0; t < kThreads; ++t)
+      workers.emplace_back([&, round, t] {
+        Counter& c = family.labels({"w" + std::to_string(round * kThreads + t)});  // a new series
+        for (int i = 0; i < kIncs; ++i) c.inc();
+      });
+    for (auto& w : workers) w.join();
+  }
+  stop = true;
+  scraper.join();
+  EXPECT_GT(scrapes.load(), 0);
+  double total = 0;
+  std::size_t series = 0;
+  for (const auto& f : r.gather())
+    if (f.name == "churn")
+      for (const auto& s : f.series) {
+        total += s.value;
+        ++series;
+      }
+  EXPECT_EQ(series, static_cast<std::size_t>(kRounds * kThreads));
+  EXPECT_EQ(total, kRounds * kThreads * kIncs);
+}
+
+}  // namespace
+}  // namespace vigil

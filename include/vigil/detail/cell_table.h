@@ -75,6 +75,16 @@ void sum_cells(std::uint32_t first, std::uint32_t count, T* out);
 // under one lock: a counter's value, or a histogram's buckets with its sum.
 void sum_mixed_cells(std::uint32_t int_first, std::uint32_t int_count, std::uint64_t* ints, std::uint32_t real_id,
                      double* real);
+// Holds the table's lock across many reads on this thread (a scrape of a
+// family), so each read does not lock again: 100k series were 100k
+// lock/unlock pairs. Reads inside it must not allocate or release cells.
+class CellReadBatch {
+ public:
+  CellReadBatch();
+  ~CellReadBatch();
+  CellReadBatch(const CellReadBatch&) = delete;
+  CellReadBatch& operator=(const CellReadBatch&) = delete;
+};
 template <typename T>
 T sum_cell(std::uint32_t id) {
   T v{};
