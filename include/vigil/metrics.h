@@ -102,6 +102,13 @@ class Collector {
  public:
   virtual ~Collector() = default;
   virtual void collect(std::vector<MetricFamilySnapshot>& out) const = 0;
+  // Refills `family` in place with this collector's single family, reusing
+  // its storage from the last scrape (ScrapeBuffer), and returns true; false
+  // when the collector cannot (the default: it may yield several families).
+  virtual bool collect_into(MetricFamilySnapshot& family) const {
+    (void)family;
+    return false;
+  }
 };
 
 namespace detail {
@@ -384,8 +391,11 @@ class Family final : public Collector {
   }
   const detail::FamilyInfo& info() const { return info_; }
 
-  void collect(std::vector<MetricFamilySnapshot>& out) const override {
-    MetricFamilySnapshot& f = out.emplace_back();
+  void collect(std::vector<MetricFamilySnapshot>& out) const override { collect_into(out.emplace_back()); }
+
+  // Every field is assigned, so a snapshot of the same family from an
+  // earlier scrape is refilled without reallocating its series.
+  bool collect_into(MetricFamilySnapshot& f) const override {
     f.name = info_.name;
     f.help = info_.help;
     f.unit = info_.unit;
@@ -409,6 +419,7 @@ class Family final : public Collector {
       s.label_values = detail::make_label_values(info_, values);
       overflow_->snapshot(s);
     }
+    return true;
   }
 
  private:
@@ -454,6 +465,9 @@ class Registry {
 
   // All families, sorted by name.
   std::vector<MetricFamilySnapshot> gather() const;
+  // What gather() reads: the families in name order, then the registered
+  // collectors (for scrapers with their own storage, like ScrapeBuffer).
+  std::vector<std::shared_ptr<Collector>> collectors() const;
 
  private:
   struct Entry;

@@ -72,6 +72,8 @@ void Histogram::snapshot(SeriesSnapshot& out) const {
   if (const detail::ExemplarSlot* slots = exemplars_.load(std::memory_order_acquire)) {
     out.bucket_exemplars.resize(num_buckets_);
     for (std::uint32_t i = 0; i < num_buckets_; ++i) out.bucket_exemplars[i] = slots[i].get();
+  } else {
+    out.bucket_exemplars.clear();  // a reused snapshot may hold another series' exemplars
   }
 }
 

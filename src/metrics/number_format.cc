@@ -180,12 +180,16 @@ std::string_view series_labels(const MetricFamilySnapshot& f, const SeriesSnapsh
   return labels;
 }
 
-std::size_t estimate_exposition_size(const std::vector<MetricFamilySnapshot>& families) {
-  std::size_t lines = 0;
-  for (const auto& f : families)
-    lines += 2 + f.series.size() * (f.type == MetricType::kHistogram ? f.bucket_bounds.size() + 4
-                                    : f.type == MetricType::kSummary ? 6 : 2);
+std::size_t estimate_family_size(const MetricFamilySnapshot& f) {
+  std::size_t lines = 2 + f.series.size() * (f.type == MetricType::kHistogram ? f.bucket_bounds.size() + 4
+                                             : f.type == MetricType::kSummary ? 6 : 2);
   return lines * 96;
+}
+
+std::size_t estimate_exposition_size(const std::vector<MetricFamilySnapshot>& families) {
+  std::size_t total = 0;
+  for (const auto& f : families) total += estimate_family_size(f);
+  return total;
 }
 
 }  // namespace vigil::detail

@@ -1,10 +1,12 @@
 // Shared pieces of the two text exposition formats.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "vigil/exposition.h"
 #include "vigil/metrics.h"
 
 namespace vigil::detail {
@@ -44,5 +46,13 @@ std::string_view series_labels(const MetricFamilySnapshot& f, const SeriesSnapsh
 
 // A rough size of the exposition, to reserve the output once.
 std::size_t estimate_exposition_size(const std::vector<MetricFamilySnapshot>& families);
+std::size_t estimate_family_size(const MetricFamilySnapshot& family);
+
+// One family in each format (text_format.cc, openmetrics_format.cc), and a
+// list of families in either, with OpenMetrics' closing "# EOF".
+void encode_text_family(const MetricFamilySnapshot& f, std::string& out, std::string& bound, std::string& scratch);
+void encode_openmetrics_family(const MetricFamilySnapshot& f, std::string& out, std::string& bound,
+                               std::string& scratch);
+void encode_families(std::span<const MetricFamilySnapshot* const> families, ExpositionFormat format, std::string& out);
 
 }  // namespace vigil::detail

@@ -65,10 +65,11 @@ struct Line {
 
 }  // namespace
 
-void encode_openmetrics(const std::vector<MetricFamilySnapshot>& families, std::string& out) {
-  out.reserve(out.size() + detail::estimate_exposition_size(families));
-  std::string bound, scratch;
-  for (const MetricFamilySnapshot& f : families) {
+namespace detail {
+
+void encode_openmetrics_family(const MetricFamilySnapshot& f, std::string& out, std::string& bound,
+                               std::string& scratch) {
+  {
     detail::append_metadata(out, "TYPE", f.name, openmetrics_type_name(f.type));
     if (!f.unit.empty()) detail::append_metadata(out, "UNIT", f.name, f.unit);
     detail::append_help(out, f.name, f.help, true);
@@ -109,6 +110,27 @@ void encode_openmetrics(const std::vector<MetricFamilySnapshot>& families, std::
       }
     }
   }
+}
+
+void encode_families(std::span<const MetricFamilySnapshot* const> families, ExpositionFormat format,
+                     std::string& out) {
+  std::size_t estimate = 0;
+  for (const MetricFamilySnapshot* f : families) estimate += estimate_family_size(*f);
+  out.reserve(out.size() + estimate);
+  std::string bound, scratch;
+  for (const MetricFamilySnapshot* f : families) {
+    if (format == ExpositionFormat::kOpenMetrics) encode_openmetrics_family(*f, out, bound, scratch);
+    else encode_text_family(*f, out, bound, scratch);
+  }
+  if (format == ExpositionFormat::kOpenMetrics) out += "# EOF\n";
+}
+
+}  // namespace detail
+
+void encode_openmetrics(const std::vector<MetricFamilySnapshot>& families, std::string& out) {
+  out.reserve(out.size() + detail::estimate_exposition_size(families));
+  std::string bound, scratch;
+  for (const MetricFamilySnapshot& f : families) detail::encode_openmetrics_family(f, out, bound, scratch);
   out += "# EOF\n";
 }
 

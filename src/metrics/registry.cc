@@ -141,15 +141,17 @@ void Registry::register_collector(std::shared_ptr<Collector> collector) {
   collectors_.push_back(std::move(collector));
 }
 
-std::vector<MetricFamilySnapshot> Registry::gather() const {
+std::vector<std::shared_ptr<Collector>> Registry::collectors() const {
   std::vector<std::shared_ptr<Collector>> all;
-  {
-    std::lock_guard lock(mu_);
-    for (const auto& [name, e] : families_) all.push_back(e->family);
-    all.insert(all.end(), collectors_.begin(), collectors_.end());
-  }
+  std::lock_guard lock(mu_);
+  for (const auto& [name, e] : families_) all.push_back(e->family);
+  all.insert(all.end(), collectors_.begin(), collectors_.end());
+  return all;
+}
+
+std::vector<MetricFamilySnapshot> Registry::gather() const {
   std::vector<MetricFamilySnapshot> out;
-  for (const auto& c : all) c->collect(out);
+  for (const auto& c : collectors()) c->collect(out);
   std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
   return out;
 }

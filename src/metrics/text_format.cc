@@ -27,11 +27,11 @@ void write_sample(std::string& out, std::string_view name, std::string_view suff
 
 }  // namespace
 
-void encode_prometheus_text(const std::vector<MetricFamilySnapshot>& families, std::string& out) {
-  out.reserve(out.size() + detail::estimate_exposition_size(families));
-  std::string bound, scratch;
-  for (const MetricFamilySnapshot& f : families) {
-    if (f.series.empty()) continue;
+namespace detail {
+
+void encode_text_family(const MetricFamilySnapshot& f, std::string& out, std::string& bound, std::string& scratch) {
+  {
+    if (f.series.empty()) return;
     // 0.0.4 has no separate family name: counters are named with _total.
     std::string name = f.type == MetricType::kCounter ? f.name + "_total" : f.name;
     detail::append_help(out, name, f.help, false);
@@ -65,6 +65,14 @@ void encode_prometheus_text(const std::vector<MetricFamilySnapshot>& families, s
       }
     }
   }
+}
+
+}  // namespace detail
+
+void encode_prometheus_text(const std::vector<MetricFamilySnapshot>& families, std::string& out) {
+  out.reserve(out.size() + detail::estimate_exposition_size(families));
+  std::string bound, scratch;
+  for (const MetricFamilySnapshot& f : families) detail::encode_text_family(f, out, bound, scratch);
 }
 
 }  // namespace vigil

@@ -1,14 +1,19 @@
 #include "server/metrics_handler.h"
 
+#include <memory>
+
 #include "common/gzip.h"
 #include "vigil/exposition.h"
 
 namespace vigil::detail {
 
 void install_metrics_handler(httplib::Server& server, Registry& registry, const std::string& path) {
-  server.Get(path, [&registry](const httplib::Request& req, httplib::Response& res) {
+  // Snapshot storage kept from one scrape to the next, for as long as the
+  // server lives.
+  auto buffer = std::make_shared<ScrapeBuffer>();
+  server.Get(path, [&registry, buffer](const httplib::Request& req, httplib::Response& res) {
     ExpositionFormat format = negotiate_format(req.get_header_value("Accept"));
-    std::string body = encode(registry.gather(), format);
+    std::string body = buffer->scrape(registry, format);
     // httplib compresses text/* bodies itself (gzip or brotli, as the client
     // accepts) but not the OpenMetrics media type; that one is done here.
     if (format == ExpositionFormat::kOpenMetrics && accepts_gzip(req.get_header_value("Accept-Encoding"))) {

@@ -368,7 +368,9 @@ TEST(FileSink, RotatesBySizeAndKeepsMaxFiles) {
     while (std::getline(in, line)) {
       json j = json::parse(line);
       int i = j["i"];
-      if (last_i >= 0) EXPECT_EQ(i, last_i + 1) << name;
+      if (last_i >= 0) {
+        EXPECT_EQ(i, last_i + 1) << name;
+      }
       last_i = i;
       ++lines;
     }

@@ -102,3 +102,56 @@ TEST(OpenMetrics, FromLiveRegistryEndsWithEof) {
 
 }  // namespace
 }  // namespace vigil
+
+namespace vigil {
+namespace {
+
+// The /metrics handler's ScrapeBuffer refills snapshots kept from the last
+// scrape: it must print exactly what encode(gather()) prints, also after
+// series come and go, exemplars appear and families are added.
+TEST(ScrapeBuffer, SameTextAsGatherAcrossChangingScrapes) {
+  Registry r;
+  r.register_collector(make_process_collector());  // a collector that cannot refill in place
+  auto& requests = r.counter({.name = "requests_total", .help = "Requests.", .labels = {"code"}});
+  auto& latency = r.histogram({.name = "latency_seconds", .help = "Latency.", .labels = {"model"},
+                               .buckets = {0.1, 1}});
+  auto& temp = r.gauge({.name = "temperature", .help = "T.", .labels = {"room"}});
+  ScrapeBuffer buffer;
+  auto same = [&](const char* when) {
+    for (auto format : {ExpositionFormat::kPrometheusText, ExpositionFormat::kOpenMetrics}) {
+      // process_* values move between the two reads; compare the rest.
+      auto strip = [](const std::string& text) {
+        std::string kept;
+        std::size_t start = 0;
+        while (start < text.size()) {
+          std::size_t end = text.find('\n', start);
+          std::string line = text.substr(start, end - start);
+          if (line.find("process_") == std::string::npos) kept += line + "\n";
+          start = end + 1;
+        }
+        return kept;
+      };
+      EXPECT_EQ(strip(buffer.scrape(r, format)), strip(encode(r.gather(), format))) << when;
+    }
+  };
+  requests.labels({"200"}).inc(3);
+  latency.labels({"a"}).observe(0.5);
+  latency.labels({"b"}).observe(0.05);
+  same("first scrape");
+  requests.labels({"500"}).inc();
+  latency.labels({"a"}).observe(0.2, {{"trace_id", "0af7651916cd43dd8448eb211c80319c"}});  // exemplar appears
+  temp.labels({"lab"}).set(21.5);
+  same("after new series and an exemplar");
+  latency.remove({"a"});  // "b" moves into a's old slot: its snapshot must not keep a's exemplars
+  requests.remove({"200"});
+  same("after removals");
+  auto& late = r.summary({.name = "late", .help = "Added later."});
+  late.labels({}).observe(1);
+  same("after a family is added");
+  std::string text = buffer.scrape(r, ExpositionFormat::kPrometheusText);
+  EXPECT_EQ(text.find("trace_id"), std::string::npos);  // text 0.0.4 has no exemplars
+  EXPECT_NE(buffer.scrape(r, ExpositionFormat::kOpenMetrics).find("# EOF\n"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace vigil
