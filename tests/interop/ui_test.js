@@ -34,10 +34,19 @@ const ok = (cond, what) => {
   await page.waitForSelector('.trace-link', { timeout: 15000 });
   const slowest = await page.textContent('.card h3');
   ok(/inference/.test(slowest), `slowest stage named: ${slowest.trim()}`);
-  await page.click('.trace-link >> nth=0');
+  // The newest traces may still be arriving (a batch can carry a trace's
+  // children before its root) or be failed requests that stopped early:
+  // open the newest one the list says has at least three spans.
+  const pick = await page.evaluate(() => {
+    const rows = [...document.querySelectorAll('#trace-table tr')].slice(1);
+    const i = rows.findIndex((r) => Number(r.cells[4].textContent) >= 3);
+    return i < 0 ? null : { i, spans: Number(rows[i].cells[4].textContent) };
+  });
+  ok(pick !== null, 'the trace list has a trace with at least three spans');
+  await page.click(`.trace-link >> nth=${pick.i}`);
   await page.waitForSelector('.span-row');
   const spanRows = await page.locator('.span-row').count();
-  ok(spanRows >= 3, `trace waterfall with ${spanRows} spans`);
+  ok(spanRows >= pick.spans, `trace waterfall with ${spanRows} spans (the list said ${pick.spans})`);
   await page.screenshot({ path: `${shots}/trace.png` });
 
   await page.goto(`${base}/ui/#/logs?query=${encodeURIComponent('{service="credit-scorer", level="error"} |= "inference failed"')}`);
