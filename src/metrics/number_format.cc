@@ -186,10 +186,4 @@ std::size_t estimate_family_size(const MetricFamilySnapshot& f) {
   return lines * 96;
 }
 
-std::size_t estimate_exposition_size(const std::vector<MetricFamilySnapshot>& families) {
-  std::size_t total = 0;
-  for (const auto& f : families) total += estimate_family_size(f);
-  return total;
-}
-
 }  // namespace vigil::detail

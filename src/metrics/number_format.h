@@ -44,8 +44,7 @@ void append_help(std::string& out, std::string_view name, std::string_view help,
 // labels rendered into `scratch`.
 std::string_view series_labels(const MetricFamilySnapshot& f, const SeriesSnapshot& s, std::string& scratch);
 
-// A rough size of the exposition, to reserve the output once.
-std::size_t estimate_exposition_size(const std::vector<MetricFamilySnapshot>& families);
+// A rough size of one family's exposition, to reserve the output once.
 std::size_t estimate_family_size(const MetricFamilySnapshot& family);
 
 // One family in each format (text_format.cc, openmetrics_format.cc), and a

@@ -127,17 +127,27 @@ void encode_families(std::span<const MetricFamilySnapshot* const> families, Expo
 
 }  // namespace detail
 
+// The vector forms go through encode_families, which holds the loop, the
+// size estimate and OpenMetrics' "# EOF" for every caller.
+static void encode_vector(const std::vector<MetricFamilySnapshot>& families, ExpositionFormat format,
+                          std::string& out) {
+  std::vector<const MetricFamilySnapshot*> pointers;
+  pointers.reserve(families.size());
+  for (const auto& f : families) pointers.push_back(&f);
+  detail::encode_families(pointers, format, out);
+}
+
 void encode_openmetrics(const std::vector<MetricFamilySnapshot>& families, std::string& out) {
-  out.reserve(out.size() + detail::estimate_exposition_size(families));
-  std::string bound, scratch;
-  for (const MetricFamilySnapshot& f : families) detail::encode_openmetrics_family(f, out, bound, scratch);
-  out += "# EOF\n";
+  encode_vector(families, ExpositionFormat::kOpenMetrics, out);
+}
+
+void encode_prometheus_text(const std::vector<MetricFamilySnapshot>& families, std::string& out) {
+  encode_vector(families, ExpositionFormat::kPrometheusText, out);
 }
 
 std::string encode(const std::vector<MetricFamilySnapshot>& families, ExpositionFormat format) {
   std::string out;
-  if (format == ExpositionFormat::kOpenMetrics) encode_openmetrics(families, out);
-  else encode_prometheus_text(families, out);
+  encode_vector(families, format, out);
   return out;
 }
 

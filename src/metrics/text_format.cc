@@ -69,10 +69,5 @@ void encode_text_family(const MetricFamilySnapshot& f, std::string& out, std::st
 
 }  // namespace detail
 
-void encode_prometheus_text(const std::vector<MetricFamilySnapshot>& families, std::string& out) {
-  out.reserve(out.size() + detail::estimate_exposition_size(families));
-  std::string bound, scratch;
-  for (const MetricFamilySnapshot& f : families) detail::encode_text_family(f, out, bound, scratch);
-}
 
 }  // namespace vigil
