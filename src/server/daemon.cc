@@ -180,6 +180,12 @@ struct Daemon::Impl {
     return true;
   }
 
+  // What OTLP exporters back off on and retry (both refusal paths below).
+  static void refuse_queue_full(httplib::Response& res) {
+    res.set_header("Retry-After", "1");
+    send_error(res, 503, "store queue full; retry later");
+  }
+
   // POST /v1/traces and /v1/logs.
   void otlp(Signal signal, const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
     const char* name = signal == Signal::kTraces ? "spans" : "logs";
@@ -197,8 +203,7 @@ struct Daemon::Impl {
     if (!json_body && req.get_header_value("Content-Encoding").empty() &&
         !store->admits(static_cast<std::size_t>(announced * 0.9 * grow.load(std::memory_order_relaxed)))) {
       reader([](const char*, std::size_t) { return true; });  // drain, so the connection stays usable
-      res.set_header("Retry-After", "1");
-      send_error(res, 503, "store queue full; retry later");
+      refuse_queue_full(res);
       return;
     }
     std::string body;
@@ -217,8 +222,7 @@ struct Daemon::Impl {
       grow.store(static_cast<double>(d.batch.bytes()) / static_cast<double>(body.size()), std::memory_order_relaxed);
     if (!store->enqueue(std::move(d.batch))) {
       count(name, "refused", static_cast<double>(n));
-      res.set_header("Retry-After", "1");
-      send_error(res, 503, "store queue full; retry later");
+      refuse_queue_full(res);
       return;
     }
     count(name, "accepted", static_cast<double>(n));
