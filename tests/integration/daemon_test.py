@@ -19,7 +19,7 @@ import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from testlib import check, free_port, wait_for  # noqa: E402
+from testlib import Daemon, check  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 INTEROP = os.path.join(HERE, "..", "interop")
@@ -43,26 +43,6 @@ def get_json(base, path, **params):
     status, body, _ = request(base, path + ("?" + urllib.parse.urlencode(params) if params else ""))
     check(status == 200, f"GET {path} answers 200", body[:300])
     return json.loads(body)
-
-
-class Daemon:
-    def __init__(self, vigil, data, config):
-        self.vigil, self.data, self.config = vigil, data, config
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.proc = None
-
-    def start(self):
-        self.proc = subprocess.Popen([self.vigil, "serve", "--config", self.config, "--data", self.data,
-                                      "--listen", f"127.0.0.1:{self.port}"],
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        wait_for("daemon", lambda: request(self.base, "/healthz", token=None)[0] == 200, timeout=20, interval=0.1)
-        return self
-
-    def stop(self, sig=signal.SIGTERM):
-        self.proc.send_signal(sig)
-        out, _ = self.proc.communicate(timeout=30)
-        return self.proc.returncode, out
 
 
 def node_client(base, protocol, token=TOKEN):

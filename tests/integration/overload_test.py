@@ -19,14 +19,12 @@ import argparse
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import tempfile
 import threading
-import time
 
-from testlib import check, free_port, http_get, wait_for
+from testlib import Daemon, check, free_port
 
 SPANS_PER_BATCH = 500
 # Ceiling on the daemon's resident memory: the 16 MiB write queue, SQLite's
@@ -54,22 +52,6 @@ def load(client, port, seconds, threads, rate):
     return json.loads(out.stdout)
 
 
-class Daemon:
-    def __init__(self, vigil, config, data, port):
-        self.args = [vigil, "serve", "--config", config, "--data", data, "--listen", f"127.0.0.1:{port}"]
-        self.base = f"http://127.0.0.1:{port}"
-        self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        wait_for("daemon", lambda: http_get(self.base + "/healthz")[0] == 200, timeout=20, interval=0.1)
-
-    def get(self, path):
-        return http_get(self.base + path, timeout=30)[2].decode()
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        out, _ = self.proc.communicate(timeout=120)
-        return self.proc.returncode, out
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--vigil", required=True)
@@ -82,7 +64,7 @@ def main():
             f.write("store: {max_queued_bytes: 16MiB}\n")
         data = os.path.join(tmp, "data")
         port = free_port()
-        d = Daemon(args.vigil, config, data, port)
+        d = Daemon(args.vigil, data, config, port).start()
 
         # 1. What it sustains.
         calib = load(args.client, port, 10, 2, 300)
@@ -131,12 +113,12 @@ def main():
               f"vigil_receiver_items_total accepted = the client's accepted spans ({accepted})")
 
         # 4. All of it stored, across a restart.
-        code, out = d.stop()
+        code, out = d.stop(timeout=120)
         check(code == 0, "SIGTERM: exit 0 after flushing", out[-500:])
-        d = Daemon(args.vigil, config, data, port)
+        d = Daemon(args.vigil, data, config, port).start()
         status = json.loads(d.get("/api/v1/status"))
         check(status["spans"] == accepted, f"after restart the store holds every accepted span ({status['spans']})")
-        d.stop()
+        d.stop(timeout=120)
     print("overload test passed")
 
 

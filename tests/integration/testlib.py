@@ -2,6 +2,7 @@
 cleaned up, HTTP on loopback, waiting with a deadline."""
 import contextlib
 import json
+import signal
 import socket
 import subprocess
 import time
@@ -80,3 +81,29 @@ class Prometheus:
     def get_json(self, path, **params):
         _, _, body = http_get(self.base + path + "?" + urllib.parse.urlencode(params))
         return json.loads(body)
+
+
+class Daemon:
+    """`vigil serve` with a config and data directory on a private loopback
+    port; stop() sends a signal and returns (exit code, output)."""
+
+    def __init__(self, vigil, data, config, port=None):
+        self.vigil, self.data, self.config = vigil, data, config
+        self.port = port or free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.proc = None
+
+    def start(self):
+        self.proc = subprocess.Popen([self.vigil, "serve", "--config", self.config, "--data", self.data,
+                                      "--listen", f"127.0.0.1:{self.port}"],
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        wait_for("daemon", lambda: http_get(self.base + "/healthz")[0] == 200, timeout=20, interval=0.1)
+        return self
+
+    def get(self, path):
+        return http_get(self.base + path, timeout=30)[2].decode()
+
+    def stop(self, sig=signal.SIGTERM, timeout=30):
+        self.proc.send_signal(sig)
+        out, _ = self.proc.communicate(timeout=timeout)
+        return self.proc.returncode, out
