@@ -26,7 +26,7 @@ class DiscardProcessor final : public vigil::SpanProcessor {
 void span_loop(benchmark::State& state, vigil::Tracer& tracer) {
   for (auto _ : state) {
     vigil::Span s = tracer.start_span("inference");
-    s.set_attribute("model", std::string("ranker"));
+    s.set_attribute("model", "ranker");
     s.set_attribute("batch", 32);
     s.set_attribute("confidence", 0.93);
     s.set_attribute("cached", false);

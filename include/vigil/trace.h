@@ -18,6 +18,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <exception>
 #include <map>
 #include <memory>
@@ -25,6 +26,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -36,7 +38,12 @@ class Registry;
 
 struct TraceId {
   std::array<std::uint8_t, 16> bytes{};
-  bool valid() const;  // not all zero
+  bool valid() const {  // not all zero; inline, it is checked on every span start
+    std::uint64_t hi, lo;
+    std::memcpy(&hi, bytes.data(), 8);
+    std::memcpy(&lo, bytes.data() + 8, 8);
+    return (hi | lo) != 0;
+  }
   std::string hex() const;
   static std::optional<TraceId> from_hex(std::string_view hex);  // 32 lowercase hex digits
   static TraceId random();
@@ -45,7 +52,11 @@ struct TraceId {
 
 struct SpanId {
   std::array<std::uint8_t, 8> bytes{};
-  bool valid() const;
+  bool valid() const {
+    std::uint64_t w;
+    std::memcpy(&w, bytes.data(), 8);
+    return w != 0;
+  }
   std::string hex() const;
   static std::optional<SpanId> from_hex(std::string_view hex);  // 16 lowercase hex digits
   static SpanId random();
@@ -261,15 +272,23 @@ class Span {
   Span() = default;
   Span(Span&& other) noexcept;
   Span& operator=(Span&& other) noexcept;
-  ~Span();
+  ~Span() { end(); }
 
   const SpanContext& context() const { return context_; }
   bool recording() const { return data_ != nullptr; }
 
-  // Builds the value only when recording: free on unsampled spans.
+  // Builds the value only when recording: free on unsampled spans. Scalars
+  // and strings are written straight into the span's attribute slot (no
+  // temporary variant); arrays go through AttributeValue.
   template <typename T>
   Span& set_attribute(std::string_view key, T&& value) {
-    if (data_) put_attribute(key, AttributeValue(std::forward<T>(value)));
+    if (!data_) return *this;
+    using V = std::remove_cvref_t<T>;
+    if constexpr (std::is_same_v<V, bool>) put_bool(key, value);
+    else if constexpr (std::is_integral_v<V>) put_int(key, static_cast<std::int64_t>(value));
+    else if constexpr (std::is_floating_point_v<V>) put_double(key, static_cast<double>(value));
+    else if constexpr (std::is_convertible_v<const V&, std::string_view>) put_string(key, std::string_view(value));
+    else put_attribute(key, AttributeValue(std::forward<T>(value)));
     return *this;
   }
   Span& add_event(std::string_view name, Attributes attributes = {}, std::uint64_t time_unix_nano = 0);
@@ -280,11 +299,18 @@ class Span {
   Span& record_exception(std::string_view type, std::string_view message, std::string_view stacktrace);
   Span& set_status(StatusCode code, std::string_view message = {});
   Span& update_name(std::string_view name);
-  void end(std::uint64_t end_unix_nano = 0);
+  void end(std::uint64_t end_unix_nano = 0) {
+    if (data_) finish(end_unix_nano);
+  }
 
  private:
   friend class Tracer;
   void put_attribute(std::string_view key, AttributeValue value);
+  void put_bool(std::string_view key, bool value);
+  void put_int(std::string_view key, std::int64_t value);
+  void put_double(std::string_view key, double value);
+  void put_string(std::string_view key, std::string_view value);
+  void finish(std::uint64_t end_unix_nano);
   SpanContext context_;
   std::unique_ptr<SpanData> data_;  // null when not recording or ended
   std::shared_ptr<detail::TracerState> state_;
@@ -311,11 +337,15 @@ const SpanContext& current_span_context();
 
 class Tracer {
  public:
-  Span start_span(std::string_view name, SpanOptions options = {}) const;
+  // The common case (child of the active span, internal kind) without
+  // building a SpanOptions.
+  Span start_span(std::string_view name) const;
+  Span start_span(std::string_view name, SpanOptions options) const;
   const InstrumentationScope& scope() const { return *scope_; }
 
  private:
   friend class TracerProvider;
+  Span start(std::string_view name, SpanOptions* options) const;  // options may be null
   std::shared_ptr<detail::TracerState> state_;
   std::shared_ptr<const InstrumentationScope> scope_;
 };

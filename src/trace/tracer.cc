@@ -1,10 +1,12 @@
 // Span lifecycle: sampling at start, recording within limits, hand-off to
 // processors at end; the thread's active context; providers and tracers.
 #include <algorithm>
+#include <cstring>
 #include <mutex>
 
 #include "common/stacktrace.h"
 #include "trace/hex.h"
+#include "trace/random_ids.h"
 #include "vigil/metrics.h"
 #include "vigil/trace.h"
 
@@ -52,6 +54,7 @@ struct TracerState {
 namespace {
 
 thread_local SpanContext tls_current_context;
+const Attributes kNoAttributes;  // the sampler's view of a span started without options
 
 void truncate(AttributeValue& v, std::uint32_t max_len) {
   if (auto* s = std::get_if<std::string>(&v); s && s->size() > max_len) s->resize(max_len);
@@ -62,20 +65,21 @@ void truncate(AttributeValue& v, std::uint32_t max_len) {
 
 }  // namespace
 
-// Sets or replaces `key`, counting what the limit turns away.
-static void put_attribute(Attributes& attrs, std::uint32_t& dropped, const SpanLimits& limits, std::string_view key,
-                   AttributeValue value) {
-  truncate(value, limits.max_attribute_length);
-  for (auto& a : attrs)
-    if (a.key == key) {
-      a.value = std::move(value);
+// Sets `key` to a value of alternative T built from `args`, in place: an
+// existing attribute of that name is overwritten, a new one is constructed
+// at the end of the vector, and one past the limit is counted and dropped.
+template <typename T, typename... Args>
+static void set_in_place(SpanData& data, const SpanLimits& limits, std::string_view key, Args&&... args) {
+  for (auto& a : data.attributes)
+    if (a.key.size() == key.size() && std::memcmp(a.key.data(), key.data(), key.size()) == 0) {
+      a.value.emplace<T>(std::forward<Args>(args)...);
       return;
     }
-  if (attrs.size() >= limits.max_attributes) {
-    ++dropped;
+  if (data.attributes.size() >= limits.max_attributes) {
+    ++data.dropped_attributes;
     return;
   }
-  attrs.push_back({std::string(key), std::move(value)});
+  data.attributes.emplace_back(std::string(key), AttributeValue(std::in_place_type<T>, std::forward<Args>(args)...));
 }
 
 // ---- Span ------------------------------------------------------------------
@@ -92,10 +96,35 @@ Span& Span::operator=(Span&& other) noexcept {
   return *this;
 }
 
-Span::~Span() { end(); }
-
 void Span::put_attribute(std::string_view key, AttributeValue value) {
-  vigil::put_attribute(data_->attributes, data_->dropped_attributes, state_->limits, key, std::move(value));
+  truncate(value, state_->limits.max_attribute_length);
+  for (auto& a : data_->attributes)
+    if (a.key == key) {
+      a.value = std::move(value);
+      return;
+    }
+  if (data_->attributes.size() >= state_->limits.max_attributes) {
+    ++data_->dropped_attributes;
+    return;
+  }
+  data_->attributes.emplace_back(std::string(key), std::move(value));
+}
+
+void Span::put_bool(std::string_view key, bool value) {
+  set_in_place<bool>(*data_, state_->limits, key, value);
+}
+
+void Span::put_int(std::string_view key, std::int64_t value) {
+  set_in_place<std::int64_t>(*data_, state_->limits, key, value);
+}
+
+void Span::put_double(std::string_view key, double value) {
+  set_in_place<double>(*data_, state_->limits, key, value);
+}
+
+void Span::put_string(std::string_view key, std::string_view value) {
+  value = value.substr(0, state_->limits.max_attribute_length);
+  set_in_place<std::string>(*data_, state_->limits, key, value.data(), value.size());
 }
 
 Span& Span::add_event(std::string_view name, Attributes attributes, std::uint64_t time_unix_nano) {
@@ -146,8 +175,7 @@ Span& Span::update_name(std::string_view name) {
   return *this;
 }
 
-void Span::end(std::uint64_t end_unix_nano) {
-  if (!data_) return;
+void Span::finish(std::uint64_t end_unix_nano) {
   data_->end_unix_nano = std::max(end_unix_nano ? end_unix_nano : unix_nanos(), data_->start_unix_nano);
   std::unique_ptr<SpanData> data = std::move(data_);
   // Record-only spans (sampler said kRecordOnly) are not exported.
@@ -184,36 +212,49 @@ const SpanContext& current_span_context() { return tls_current_context; }
 
 // ---- Tracer ----------------------------------------------------------------
 
-Span Tracer::start_span(std::string_view name, SpanOptions options) const {
+Span Tracer::start_span(std::string_view name) const { return start(name, nullptr); }
+
+Span Tracer::start_span(std::string_view name, SpanOptions options) const { return start(name, &options); }
+
+Span Tracer::start(std::string_view name, SpanOptions* options) const {
   Span span;
   const SpanContext* parent = nullptr;
-  if (options.parent) parent = &*options.parent;
-  else if (!options.root && tls_current_context.valid()) parent = &tls_current_context;
+  if (options && options->parent) parent = &*options->parent;
+  else if (!(options && options->root) && tls_current_context.valid()) parent = &tls_current_context;
   if (parent && !parent->valid()) parent = nullptr;
 
-  span.context_.trace_id = parent ? parent->trace_id : TraceId::random();
-  span.context_.span_id = SpanId::random();
-  if (parent) span.context_.trace_state = parent->trace_state;
+  if (parent) {
+    span.context_.trace_id = parent->trace_id;
+    span.context_.span_id = detail::random_span_id();
+    span.context_.trace_state = parent->trace_state;
+  } else {
+    span.context_.trace_id = detail::random_trace_id();
+    span.context_.span_id = detail::random_span_id();
+  }
   if (!state_ || state_->shut_down.load(std::memory_order_relaxed)) return span;  // valid context, no recording
 
-  SamplingDecision decision = state_->sampler->should_sample(
-      SamplingParameters{parent, span.context_.trace_id, name, options.kind, options.attributes});
+  const SpanKind kind = options ? options->kind : SpanKind::kInternal;
+  SamplingDecision decision = state_->sampler->should_sample(SamplingParameters{
+      parent, span.context_.trace_id, name, kind, options ? options->attributes : kNoAttributes});
   if (decision == SamplingDecision::kRecordAndSample) span.context_.flags |= kTraceFlagSampled;
   if (decision == SamplingDecision::kDrop) return span;
 
-  auto data = std::make_unique<SpanData>();
-  data->context = span.context_;
-  if (parent) data->parent_span_id = parent->span_id;
-  data->name = name;
-  data->kind = options.kind;
-  data->start_unix_nano = options.start_unix_nano ? options.start_unix_nano : unix_nanos();
-  data->resource = state_->resource;
-  data->scope = scope_;
+  auto data = std::unique_ptr<SpanData>(new SpanData{
+      .context = span.context_,
+      .parent_span_id = parent ? parent->span_id : SpanId{},
+      .name = std::string(name),
+      .kind = kind,
+      .start_unix_nano = options && options->start_unix_nano ? options->start_unix_nano : unix_nanos(),
+      .resource = state_->resource,
+      .scope = scope_,
+  });
   data->attributes.reserve(8);  // most spans carry a handful: no regrowth
   span.state_ = state_;
   span.data_ = std::move(data);
-  for (auto& a : options.attributes) span.set_attribute(a.key, std::move(a.value));
-  for (auto& l : options.links) span.add_link(l.context, std::move(l.attributes));
+  if (options) {
+    for (auto& a : options->attributes) span.put_attribute(a.key, std::move(a.value));
+    for (auto& l : options->links) span.add_link(l.context, std::move(l.attributes));
+  }
   if (const auto* list = state_->current())
     for (SpanProcessor* p : *list) p->on_start(*span.data_);
   return span;

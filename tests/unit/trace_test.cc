@@ -184,6 +184,42 @@ TEST(Trace, LimitsDropAndCount) {
   EXPECT_EQ(s.dropped_links, 1u);
 }
 
+// set_attribute writes scalars and strings straight into the slot: each
+// source type must land as the OTLP type a user expects, overwrite in place
+// (also with a different type) and respect the length limit.
+TEST(Trace, SetAttributeMapsSourceTypes) {
+  auto shared = std::make_shared<CollectingExporter::Shared>();
+  TracerProvider p({.limits = {.max_attribute_length = 6}});
+  p.add_processor(std::make_unique<SimpleSpanProcessor>(std::make_unique<CollectingExporter>(shared)));
+  std::string owned = "owned-string";
+  {
+    Span s = p.tracer("x").start_span("s");
+    s.set_attribute("literal", "ranker")
+        .set_attribute("view", std::string_view("abcdefghij"))
+        .set_attribute("owned", owned)
+        .set_attribute("u8", std::uint8_t{200})
+        .set_attribute("u32", 4000000000u)
+        .set_attribute("f", 0.25f)
+        .set_attribute("flag", true)
+        .set_attribute("list", std::vector<std::string>{"abcdefgh", "xy"});
+    s.set_attribute("u8", "now text");  // same key, other type: replaced in place
+  }
+  ASSERT_EQ(shared->spans.size(), 1u);
+  const Attributes& a = shared->spans[0].attributes;
+  ASSERT_EQ(a.size(), 8u);
+  EXPECT_EQ(a[0].key, "literal");
+  EXPECT_EQ(std::get<std::string>(a[0].value), "ranker");
+  EXPECT_EQ(std::get<std::string>(a[1].value), "abcdef");  // truncated to 6
+  EXPECT_EQ(std::get<std::string>(a[2].value), "owned-");
+  EXPECT_EQ(owned, "owned-string");  // the caller's string is untouched
+  EXPECT_EQ(a[3].key, "u8");
+  EXPECT_EQ(std::get<std::string>(a[3].value), "now te");
+  EXPECT_EQ(std::get<std::int64_t>(a[4].value), 4000000000);
+  EXPECT_EQ(std::get<double>(a[5].value), 0.25);
+  EXPECT_EQ(std::get<bool>(a[6].value), true);
+  EXPECT_EQ(std::get<std::vector<std::string>>(a[7].value), (std::vector<std::string>{"abcdef", "xy"}));
+}
+
 TEST(Sampling, AlwaysOffKeepsContextButRecordsNothing) {
   Fixture f(always_off_sampler());
   Span s = f.provider.tracer("x").start_span("s");
