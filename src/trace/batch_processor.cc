@@ -1,29 +1,35 @@
-// Batch span processor: a bounded queue filled by the ending threads and
-// drained by one exporter thread, on a timer, when a batch is full, or on
-// flush/shutdown. A full queue drops the span and counts it; the caller
-// never waits for an export.
+// Batch span processor: a bounded lock-free ring filled by the ending
+// threads and drained by one exporter thread, on a timer, when a batch is
+// full, or on flush/shutdown. A full ring drops the span and counts it; the
+// caller never waits for a lock or an export.
 #include <condition_variable>
-#include <deque>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
 
+#include "common/mpsc_ring.h"
 #include "vigil/metrics.h"
 #include "vigil/trace.h"
 
 namespace vigil {
 
 struct BatchSpanProcessor::Impl {
+  explicit Impl(const BatchSpanProcessorOptions& o) : options(o), ring(o.max_queue_size) {}
+
   BatchSpanProcessorOptions options;
   std::unique_ptr<SpanExporter> exporter;
+  detail::MpscRing<std::unique_ptr<SpanData>> ring;
 
-  std::mutex mu;
-  std::condition_variable wake;       // the worker: work, flush or stop
+  std::mutex mu;                      // guards the flush generations and the sleep
+  std::condition_variable wake;       // the worker: a full batch, flush or stop
   std::condition_variable flushed;    // flushers: a flush round finished
-  std::deque<std::unique_ptr<SpanData>> queue;
   std::uint64_t flush_requested = 0;  // generations, so concurrent flushes all finish
   std::uint64_t flush_done = 0;
-  bool stopping = false;
+  std::atomic<bool> stopping{false};
+  // Set while the worker waits, so producers take the lock to wake it only
+  // then. A wake-up lost in the race with going to sleep costs at most one
+  // schedule_delay, and the next span to end wakes it again.
+  std::atomic<bool> worker_sleeping{false};
   std::thread worker;
 
   std::atomic<std::uint64_t> dropped{0};
@@ -33,6 +39,11 @@ struct BatchSpanProcessor::Impl {
   Counter* dropped_metric = nullptr;
   Counter* failed_metric = nullptr;
   Gauge* depth_metric = nullptr;
+
+  void drop() {
+    dropped.fetch_add(1, std::memory_order_relaxed);
+    if (dropped_metric) dropped_metric->inc();
+  }
 
   void export_batch(std::vector<std::unique_ptr<SpanData>>& batch) {
     if (batch.empty()) return;
@@ -46,42 +57,51 @@ struct BatchSpanProcessor::Impl {
     batch.clear();
   }
 
+  // Exports everything published so far, in batches of at most
+  // max_export_batch_size.
+  void drain(std::vector<std::unique_ptr<SpanData>>& batch) {
+    while (true) {
+      while (batch.size() < options.max_export_batch_size) {
+        std::optional<std::unique_ptr<SpanData>> next = ring.pop();
+        if (!next) break;
+        batch.push_back(std::move(*next));
+      }
+      if (depth_metric) depth_metric->set(static_cast<double>(ring.depth()));
+      if (batch.empty()) return;
+      export_batch(batch);
+    }
+  }
+
   void run() {
+    std::vector<std::unique_ptr<SpanData>> batch;
+    batch.reserve(options.max_export_batch_size);
     std::unique_lock lock(mu);
     while (true) {
-      wake.wait_for(lock, options.schedule_delay, [&] {
-        return stopping || flush_requested != flush_done || queue.size() >= options.max_export_batch_size;
-      });
       std::uint64_t flush_target = flush_requested;
-      bool drain_all = stopping || flush_target != flush_done;
-      // Export at least one batch per wake-up (timer or full batch); on
-      // flush/stop, everything that was queued.
-      do {
-        std::vector<std::unique_ptr<SpanData>> batch;
-        while (!queue.empty() && batch.size() < options.max_export_batch_size) {
-          batch.push_back(std::move(queue.front()));
-          queue.pop_front();
-        }
-        if (depth_metric) depth_metric->set(static_cast<double>(queue.size()));
-        lock.unlock();
-        export_batch(batch);
-        lock.lock();
-      } while (drain_all && !queue.empty());
+      bool stop = stopping.load();
+      lock.unlock();
+      drain(batch);
+      lock.lock();
       if (flush_target != flush_done) {
         flush_done = flush_target;
         flushed.notify_all();
       }
-      if (stopping && queue.empty()) return;
+      if (stop) return;
+      worker_sleeping.store(true, std::memory_order_seq_cst);
+      wake.wait_for(lock, options.schedule_delay, [&] {
+        return stopping.load() || flush_requested != flush_done || ring.depth() >= options.max_export_batch_size;
+      });
+      worker_sleeping.store(false, std::memory_order_relaxed);
     }
   }
 };
 
 BatchSpanProcessor::BatchSpanProcessor(std::unique_ptr<SpanExporter> exporter, BatchSpanProcessorOptions options)
-    : impl_(std::make_unique<Impl>()) {
+    : impl_(nullptr) {
   if (options.max_queue_size == 0 || options.max_export_batch_size == 0 ||
       options.max_export_batch_size > options.max_queue_size)
     throw std::invalid_argument("vigil: batch processor needs 0 < max_export_batch_size <= max_queue_size");
-  impl_->options = options;
+  impl_ = std::make_unique<Impl>(options);
   impl_->exporter = std::move(exporter);
   if (Registry* r = options.registry) {
     auto& spans = r->counter({.name = "vigil_trace_spans_total",
@@ -101,24 +121,21 @@ BatchSpanProcessor::BatchSpanProcessor(std::unique_ptr<SpanExporter> exporter, B
 BatchSpanProcessor::~BatchSpanProcessor() { shutdown(impl_->options.export_timeout); }
 
 void BatchSpanProcessor::on_end(std::unique_ptr<SpanData> span) {
-  bool wake = false;
-  {
-    std::lock_guard lock(impl_->mu);
-    if (impl_->stopping || impl_->queue.size() >= impl_->options.max_queue_size) {
-      ++impl_->dropped;
-      if (impl_->dropped_metric) impl_->dropped_metric->inc();
-      return;
-    }
-    impl_->queue.push_back(std::move(span));
-    wake = impl_->queue.size() == impl_->options.max_export_batch_size;
+  Impl& d = *impl_;
+  if (d.stopping.load(std::memory_order_relaxed) || !d.ring.push(span)) {
+    d.drop();
+    return;
   }
-  if (impl_->queued_metric) impl_->queued_metric->inc();
-  if (wake) impl_->wake.notify_one();
+  if (d.queued_metric) d.queued_metric->inc();
+  if (d.worker_sleeping.load(std::memory_order_relaxed) && d.ring.depth() >= d.options.max_export_batch_size) {
+    std::lock_guard lock(d.mu);
+    d.wake.notify_one();
+  }
 }
 
 bool BatchSpanProcessor::force_flush(std::chrono::milliseconds timeout) {
   std::unique_lock lock(impl_->mu);
-  if (!impl_->worker.joinable()) return true;
+  if (impl_->stopping.load()) return true;  // shutdown exported everything
   std::uint64_t target = ++impl_->flush_requested;
   impl_->wake.notify_one();
   return impl_->flushed.wait_for(lock, timeout, [&] { return impl_->flush_done >= target; });
@@ -127,8 +144,7 @@ bool BatchSpanProcessor::force_flush(std::chrono::milliseconds timeout) {
 bool BatchSpanProcessor::shutdown(std::chrono::milliseconds timeout) {
   {
     std::lock_guard lock(impl_->mu);
-    if (impl_->stopping) return true;  // a concurrent or earlier shutdown owns the join
-    impl_->stopping = true;
+    if (impl_->stopping.exchange(true)) return true;  // a concurrent or earlier shutdown owns the join
     impl_->wake.notify_one();
   }
   (void)timeout;  // the exporter's own timeout bounds each export
