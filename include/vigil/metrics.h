@@ -187,15 +187,15 @@ class Histogram {
 
   void observe(double v) noexcept {
     std::uint32_t i = bucket_index(v);
-    detail::cell_add<double>(first_cell_ + i, 1.0);
-    detail::cell_add<double>(first_cell_ + num_buckets_, v);  // the sum
+    detail::cell_add<std::uint64_t>(first_count_cell_ + i, 1);
+    detail::cell_add<double>(sum_cell_, v);
     if (const auto* trace = detail::tls_trace_exemplar) [[unlikely]]
       record_trace_exemplar(i, v, *trace);
   }
   void observe(double v, const LabelPairs& exemplar_labels);
 
   double count() const;
-  double sum() const { return detail::sum_cell<double>(first_cell_ + num_buckets_); }
+  double sum() const { return detail::sum_cell<double>(sum_cell_); }
   // Non-cumulative counts per bucket; the last is the +Inf bucket.
   std::vector<double> bucket_counts() const;
   void snapshot(SeriesSnapshot& out) const;
@@ -223,9 +223,12 @@ class Histogram {
 
   const double* bounds_;
   std::uint32_t num_buckets_;  // finite bounds + 1 (+Inf)
-  // Bucket counts then the sum, all double cells: one chunk lookup per
-  // observe (counts stay exact up to 2^53).
-  std::uint32_t first_cell_;
+  // Bucket counts in integer cells, the sum in a double cell. Integer
+  // counts keep the count's load-add-store off the floating-point unit, so
+  // only the sum carries the longer FP dependency chain from one
+  // observation to the next.
+  std::uint32_t first_count_cell_;
+  std::uint32_t sum_cell_;
   double created_;
   std::atomic<detail::ExemplarSlot*> exemplars_{nullptr};  // per bucket, on first exemplar
 };

@@ -1,3 +1,5 @@
+#include <iterator>
+
 #include "metrics/names.h"
 #include "vigil/metrics.h"
 
@@ -6,19 +8,21 @@ namespace vigil {
 Histogram::Histogram(std::span<const double> bounds)
     : bounds_(bounds.data()),
       num_buckets_(static_cast<std::uint32_t>(bounds.size() + 1)),
-      first_cell_(detail::allocate_cells<double>(num_buckets_ + 1)),
+      first_count_cell_(detail::allocate_cells<std::uint64_t>(num_buckets_)),
+      sum_cell_(detail::allocate_cells<double>(1)),
       created_(detail::unix_now()) {}
 
 Histogram::~Histogram() {
-  detail::release_cells<double>(first_cell_, num_buckets_ + 1);
+  detail::release_cells<std::uint64_t>(first_count_cell_, num_buckets_);
+  detail::release_cells<double>(sum_cell_, 1);
   delete[] exemplars_.load();
 }
 
 void Histogram::observe(double v, const LabelPairs& exemplar_labels) {
   detail::validate_exemplar(exemplar_labels);
   std::uint32_t i = bucket_index(v);
-  detail::cell_add<double>(first_cell_ + i, 1.0);
-  detail::cell_add<double>(first_cell_ + num_buckets_, v);
+  detail::cell_add<std::uint64_t>(first_count_cell_ + i, 1);
+  detail::cell_add<double>(sum_cell_, v);
   // Slots are created on the first exemplar only; most histograms never pay.
   exemplar_slots()[i].set(Exemplar{exemplar_labels, v, detail::unix_now()});
 }
@@ -45,10 +49,9 @@ void Histogram::record_trace_exemplar(std::uint32_t bucket, double v,
 }
 
 std::vector<double> Histogram::bucket_counts() const {
-  std::vector<double> cells(num_buckets_ + 1);
-  detail::sum_cells<double>(first_cell_, num_buckets_ + 1, cells.data());
-  cells.pop_back();  // the sum
-  return cells;
+  std::vector<std::uint64_t> counts(num_buckets_);
+  detail::sum_cells<std::uint64_t>(first_count_cell_, num_buckets_, counts.data());
+  return std::vector<double>(counts.begin(), counts.end());
 }
 
 double Histogram::count() const {
@@ -60,12 +63,22 @@ double Histogram::count() const {
 void Histogram::snapshot(SeriesSnapshot& out) const {
   // Buckets and sum in one locked pass; _count is the bucket total, so
   // _count and the +Inf bucket always agree.
-  out.bucket_counts.resize(num_buckets_ + 1);
-  detail::sum_cells<double>(first_cell_, num_buckets_ + 1, out.bucket_counts.data());
-  out.sum = out.bucket_counts.back();
-  out.bucket_counts.pop_back();
+  // Counts land in a stack buffer for the usual bucket counts (a heap one
+  // past 64 buckets), then widen into the snapshot.
+  std::uint64_t small[64];
+  std::vector<std::uint64_t> large;
+  std::uint64_t* ints = small;
+  if (num_buckets_ > std::size(small)) {
+    large.resize(num_buckets_);
+    ints = large.data();
+  }
+  detail::sum_mixed_cells(first_count_cell_, num_buckets_, ints, sum_cell_, &out.sum);
+  out.bucket_counts.resize(num_buckets_);
   out.count = 0;
-  for (double c : out.bucket_counts) out.count += c;
+  for (std::uint32_t i = 0; i < num_buckets_; ++i) {
+    out.bucket_counts[i] = static_cast<double>(ints[i]);
+    out.count += out.bucket_counts[i];
+  }
   out.created = created_;
   // Left empty (not num_buckets_ nullopts) for the many histograms that never
   // saw an exemplar.
