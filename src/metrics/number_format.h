@@ -11,6 +11,11 @@
 
 namespace vigil::detail {
 
+// Families are exposed sorted by name, stably (a collector's own order
+// breaks ties), on every path that gathers them: Registry::gather and the
+// /metrics ScrapeBuffer.
+inline bool exposition_order(const MetricFamilySnapshot& a, const MetricFamilySnapshot& b) { return a.name < b.name; }
+
 // Shortest round-trip form; +Inf, -Inf, NaN as both formats spell them.
 void append_double(std::string& out, double v);
 // Label-value form of a bound or quantile. OpenMetrics wants canonical

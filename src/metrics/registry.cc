@@ -152,7 +152,7 @@ std::vector<std::shared_ptr<Collector>> Registry::collectors() const {
 std::vector<MetricFamilySnapshot> Registry::gather() const {
   std::vector<MetricFamilySnapshot> out;
   for (const auto& c : collectors()) c->collect(out);
-  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  std::stable_sort(out.begin(), out.end(), detail::exposition_order);
   return out;
 }
 

@@ -22,7 +22,8 @@ std::string ScrapeBuffer::scrape(const Registry& registry, ExpositionFormat form
     }
   }
   for (const auto& f : others) families.push_back(&f);  // `others` no longer grows
-  std::stable_sort(families.begin(), families.end(), [](const auto* a, const auto* b) { return a->name < b->name; });
+  std::stable_sort(families.begin(), families.end(),
+                   [](const auto* a, const auto* b) { return detail::exposition_order(*a, *b); });
   std::string out;
   detail::encode_families(families, format, out);
   return out;
