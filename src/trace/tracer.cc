@@ -65,6 +65,17 @@ void truncate(AttributeValue& v, std::uint32_t max_len) {
 
 }  // namespace
 
+// Appends {key, value}. Where the compiler has parenthesised aggregate
+// initialisation (GCC 10+; clang from 16) the attribute is built in its
+// slot, which saves moving a temporary variant on every new attribute.
+static void append_attribute(Attributes& attrs, std::string_view key, AttributeValue&& value) {
+#if defined(__cpp_aggregate_paren_init)
+  attrs.emplace_back(std::string(key), std::move(value));
+#else
+  attrs.push_back(Attribute{std::string(key), std::move(value)});
+#endif
+}
+
 // Sets `key` to a value of alternative T built from `args`, in place: an
 // existing attribute of that name is overwritten, a new one is constructed
 // at the end of the vector, and one past the limit is counted and dropped.
@@ -79,7 +90,7 @@ static void set_in_place(SpanData& data, const SpanLimits& limits, std::string_v
     ++data.dropped_attributes;
     return;
   }
-  data.attributes.emplace_back(std::string(key), AttributeValue(std::in_place_type<T>, std::forward<Args>(args)...));
+  append_attribute(data.attributes, key, AttributeValue(std::in_place_type<T>, std::forward<Args>(args)...));
 }
 
 // ---- Span ------------------------------------------------------------------
@@ -107,7 +118,7 @@ void Span::put_attribute(std::string_view key, AttributeValue value) {
     ++data_->dropped_attributes;
     return;
   }
-  data_->attributes.emplace_back(std::string(key), std::move(value));
+  append_attribute(data_->attributes, key, std::move(value));
 }
 
 void Span::put_bool(std::string_view key, bool value) {
