@@ -36,9 +36,9 @@ class MpscRing {
       // Producers read a cached copy of the consumer's position, refreshed
       // only when the ring looks full, so they don't keep pulling a cache
       // line the consumer writes all the time.
-      if (pos - tail_cache_.load(std::memory_order_relaxed) >= limit_) {
+      if (pos - tail_cache_.load(std::memory_order_acquire) >= limit_) {
         std::size_t t = tail_.load(std::memory_order_acquire);
-        tail_cache_.store(t, std::memory_order_relaxed);
+        tail_cache_.store(t, std::memory_order_release);
         if (pos - t >= limit_) return false;
       }
     } while (!head_.compare_exchange_weak(pos, pos + 1, std::memory_order_acquire, std::memory_order_relaxed));
@@ -73,6 +73,10 @@ class MpscRing {
   const std::size_t limit_, slot_count_, mask_;
   std::unique_ptr<Slot[]> slots_;
   alignas(64) std::atomic<std::size_t> head_{0};        // next ticket to claim
+  // tail_cache_ is stored with release after an acquire load of tail_, and
+  // loaded with acquire: a producer that trusts the cached value is then
+  // ordered after the consumer's last use of the slot it reuses, like one
+  // that read tail_ itself (free on x86: plain loads and stores).
   alignas(64) std::atomic<std::size_t> tail_cache_{0};  // producers' view of tail_
   alignas(64) std::atomic<std::size_t> tail_{0};        // next ticket to consume
   std::size_t tail_local_ = 0;                          // consumer-only copy of tail_

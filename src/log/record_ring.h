@@ -30,9 +30,9 @@ class RecordRing {
       // Producers read a cached copy of the consumer's position (rewritten
       // only when the ring looks full), so they don't wait on a cache line
       // the consumer writes all the time.
-      if (pos - tail_cache_.load(std::memory_order_relaxed) >= capacity_) {
+      if (pos - tail_cache_.load(std::memory_order_acquire) >= capacity_) {
         std::size_t t = tail_.load(std::memory_order_acquire);
-        tail_cache_.store(t, std::memory_order_relaxed);
+        tail_cache_.store(t, std::memory_order_release);
         if (pos - t >= capacity_) return false;
       }
     } while (!head_.compare_exchange_weak(pos, pos + 1, std::memory_order_acquire, std::memory_order_relaxed));
@@ -84,6 +84,10 @@ class RecordRing {
   const std::size_t mask_;
   std::unique_ptr<Slot[]> slots_;
   alignas(64) std::atomic<std::size_t> head_{0};        // next ticket (producers)
+  // tail_cache_ is stored with release after an acquire load of tail_, and
+  // loaded with acquire: a producer that trusts the cached value is then
+  // ordered after the consumer's last use of the slot it reuses, like one
+  // that read tail_ itself (free on x86: plain loads and stores).
   alignas(64) std::atomic<std::size_t> tail_cache_{0};  // producers' stale view of tail_
   alignas(64) std::atomic<std::size_t> tail_{0};        // records consumed (consumer writes)
   std::size_t tail_local_ = 0;
