@@ -194,6 +194,10 @@ bool BatchSpanProcessor::shutdown(std::chrono::milliseconds timeout) {
   }
   (void)timeout;  // the exporter's own timeout bounds each export
   impl_->worker.join();
+  // A span whose on_end passed the stopping check just before it was set
+  // may have been published after the worker's last drain: export it here.
+  std::vector<std::unique_ptr<SpanData>> rest;
+  impl_->drain(rest);
   return impl_->exporter->shutdown();
 }
 
