@@ -76,21 +76,27 @@ static void append_attribute(Attributes& attrs, std::string_view key, AttributeV
 #endif
 }
 
+static Attribute* find_attribute(Attributes& attrs, std::string_view key) {
+  for (auto& a : attrs)
+    if (a.key.size() == key.size() && std::memcmp(a.key.data(), key.data(), key.size()) == 0) return &a;
+  return nullptr;
+}
+
+// Whether one more attribute fits the limit; one that does not is counted.
+static bool room_for_attribute(SpanData& data, const SpanLimits& limits) {
+  if (data.attributes.size() < limits.max_attributes) return true;
+  ++data.dropped_attributes;
+  return false;
+}
+
 // Sets `key` to a value of alternative T built from `args`, in place: an
 // existing attribute of that name is overwritten, a new one is constructed
 // at the end of the vector, and one past the limit is counted and dropped.
 template <typename T, typename... Args>
 static void set_in_place(SpanData& data, const SpanLimits& limits, std::string_view key, Args&&... args) {
-  for (auto& a : data.attributes)
-    if (a.key.size() == key.size() && std::memcmp(a.key.data(), key.data(), key.size()) == 0) {
-      a.value.emplace<T>(std::forward<Args>(args)...);
-      return;
-    }
-  if (data.attributes.size() >= limits.max_attributes) {
-    ++data.dropped_attributes;
-    return;
-  }
-  append_attribute(data.attributes, key, AttributeValue(std::in_place_type<T>, std::forward<Args>(args)...));
+  if (Attribute* a = find_attribute(data.attributes, key)) a->value.emplace<T>(std::forward<Args>(args)...);
+  else if (room_for_attribute(data, limits))
+    append_attribute(data.attributes, key, AttributeValue(std::in_place_type<T>, std::forward<Args>(args)...));
 }
 
 // ---- Span ------------------------------------------------------------------
@@ -109,16 +115,8 @@ Span& Span::operator=(Span&& other) noexcept {
 
 void Span::put_attribute(std::string_view key, AttributeValue value) {
   truncate(value, state_->limits.max_attribute_length);
-  for (auto& a : data_->attributes)
-    if (a.key == key) {
-      a.value = std::move(value);
-      return;
-    }
-  if (data_->attributes.size() >= state_->limits.max_attributes) {
-    ++data_->dropped_attributes;
-    return;
-  }
-  append_attribute(data_->attributes, key, std::move(value));
+  if (Attribute* a = find_attribute(data_->attributes, key)) a->value = std::move(value);
+  else if (room_for_attribute(*data_, state_->limits)) append_attribute(data_->attributes, key, std::move(value));
 }
 
 void Span::put_bool(std::string_view key, bool value) {
