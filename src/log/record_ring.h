@@ -1,7 +1,8 @@
 // A bounded multi-producer, single-consumer ring of packed records. A
-// producer claims a ticket with one CAS on the head and packs the record into the slot's inline bytes (or, when larger,
-// the slot's reusable overflow string), so a warm enqueue allocates nothing
-// and touches a few contiguous cache lines; a full ring refuses at once.
+// producer claims a ticket (common/ring_tickets.h) and packs the record into
+// the slot's inline bytes (or, when larger, the slot's reusable overflow
+// string), so a warm enqueue allocates nothing and touches a few contiguous
+// cache lines; a full ring refuses at once.
 #pragma once
 
 #include <atomic>
@@ -9,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "common/ring_tickets.h"
 #include "log/record_codec.h"
 
 namespace vigil::detail {
@@ -16,7 +18,10 @@ namespace vigil::detail {
 class RecordRing {
  public:
   explicit RecordRing(std::size_t capacity)
-      : capacity_(std::bit_ceil(std::max<std::size_t>(capacity, 2))), mask_(capacity_ - 1), slots_(new Slot[capacity_]) {
+      : capacity_(std::bit_ceil(std::max<std::size_t>(capacity, 2))),
+        mask_(capacity_ - 1),
+        slots_(new Slot[capacity_]),
+        tickets_(capacity_) {
     // A slot's ticket names the producer that last published it; the first
     // lap's tickets are 0..capacity-1, so start one lap behind.
     for (std::size_t i = 0; i < capacity_; ++i) slots_[i].published.store(i - capacity_ + 1, std::memory_order_relaxed);
@@ -24,18 +29,8 @@ class RecordRing {
 
   // Packs `r` into a free slot; false when the ring is full.
   bool push(const LogRecord& r) {
-    std::size_t pos = head_.load(std::memory_order_relaxed);
-    do {
-      // Full unless the consumer has moved past this slot's previous lap.
-      // Producers read a cached copy of the consumer's position (rewritten
-      // only when the ring looks full), so they don't wait on a cache line
-      // the consumer writes all the time.
-      if (pos - tail_cache_.load(std::memory_order_acquire) >= capacity_) {
-        std::size_t t = tail_.load(std::memory_order_acquire);
-        tail_cache_.store(t, std::memory_order_release);
-        if (pos - t >= capacity_) return false;
-      }
-    } while (!head_.compare_exchange_weak(pos, pos + 1, std::memory_order_acquire, std::memory_order_relaxed));
+    std::size_t pos;
+    if (!tickets_.claim(pos)) return false;
     Slot& s = slots_[pos & mask_];
     // Ask for the next slot's lines now: taking them from the consumer's
     // core is the slowest part of an enqueue, and this overlaps it with the
@@ -57,20 +52,21 @@ class RecordRing {
   // Consumer side (one thread): unpacks the next record into `r` (views of
   // the slot, valid until pop()); false when none is ready.
   bool front(LogRecord& r, std::vector<Field>& fields) {
-    Slot& s = slots_[tail_local_ & mask_];
-    if (s.published.load(std::memory_order_acquire) != tail_local_ + 1) return false;
+    std::size_t pos = tickets_.next();
+    Slot& s = slots_[pos & mask_];
+    if (s.published.load(std::memory_order_acquire) != pos + 1) return false;
     unpack(s.size > sizeof s.bytes ? s.overflow.data() : s.bytes, r, fields);
     return true;
   }
   void pop() {
-    Slot& s = slots_[tail_local_ & mask_];
+    Slot& s = slots_[tickets_.next() & mask_];
     if (s.overflow.capacity() > kMaxKeptOverflow) std::string().swap(s.overflow);  // don't hoard a huge one
-    tail_.store(++tail_local_, std::memory_order_release);
+    tickets_.release();
   }
 
-  std::size_t claimed() const { return head_.load(std::memory_order_acquire); }
-  std::size_t consumed() const { return tail_.load(std::memory_order_acquire); }
-  std::size_t depth() const { return claimed() - consumed(); }
+  std::size_t claimed() const { return tickets_.claimed(); }
+  std::size_t consumed() const { return tickets_.consumed(); }
+  std::size_t depth() const { return tickets_.depth(); }
 
  private:
   static constexpr std::size_t kMaxKeptOverflow = 64 * 1024;
@@ -83,14 +79,7 @@ class RecordRing {
   const std::size_t capacity_;
   const std::size_t mask_;
   std::unique_ptr<Slot[]> slots_;
-  alignas(64) std::atomic<std::size_t> head_{0};        // next ticket (producers)
-  // tail_cache_ is stored with release after an acquire load of tail_, and
-  // loaded with acquire: a producer that trusts the cached value is then
-  // ordered after the consumer's last use of the slot it reuses, like one
-  // that read tail_ itself (free on x86: plain loads and stores).
-  alignas(64) std::atomic<std::size_t> tail_cache_{0};  // producers' stale view of tail_
-  alignas(64) std::atomic<std::size_t> tail_{0};        // records consumed (consumer writes)
-  std::size_t tail_local_ = 0;
+  RingTickets tickets_;
 };
 
 }  // namespace vigil::detail
