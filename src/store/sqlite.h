@@ -60,6 +60,9 @@ class Stmt {
   Stmt& bind(int i, std::string_view v) {
     return check(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
   }
+  Stmt& bind_blob(int i, std::string_view v) {
+    return check(sqlite3_bind_blob64(stmt_, i, v.data(), v.size(), SQLITE_STATIC));  // caller keeps v alive until run()
+  }
   Stmt& bind_null(int i) { return check(sqlite3_bind_null(stmt_, i)); }
 
   // True while a row is available.
@@ -84,6 +87,10 @@ class Stmt {
   std::string text(int col) const {
     auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
     return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))) : std::string();
+  }
+  std::string_view blob(int col) const {
+    auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
+    return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))) : std::string_view();
   }
   bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
 

@@ -10,29 +10,17 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "store/span_store.h"
 #include "store/sqlite.h"
 #include "vigil/metrics.h"
 
 namespace vigil::store {
 namespace {
 
-// Spans live in a rowid table: rows are appended in arrival order and only
-// the narrow id index takes the random trace ids. (Keyed by trace id, whole
-// rows were scattered over the file and each batch rewrote pages all over
-// it: 37.6k spans/s sustained over 1M spans, against 59k/s now; see
-// bench/store_bench.cc.)
+// Spans have their own tables (span_store.h).
 constexpr const char* kSchema = R"sql(
 PRAGMA journal_mode=WAL;
 PRAGMA synchronous=NORMAL;
-CREATE TABLE IF NOT EXISTS spans(
-  trace_id TEXT NOT NULL, span_id TEXT NOT NULL, parent_span_id TEXT NOT NULL,
-  service TEXT NOT NULL, name TEXT NOT NULL, scope TEXT NOT NULL, kind INTEGER NOT NULL,
-  start_ns INTEGER NOT NULL, end_ns INTEGER NOT NULL, duration_ns INTEGER NOT NULL,
-  status_code INTEGER NOT NULL, status_message TEXT NOT NULL,
-  attributes TEXT NOT NULL, events TEXT NOT NULL, links TEXT NOT NULL, resource TEXT NOT NULL);
-CREATE UNIQUE INDEX IF NOT EXISTS spans_by_id ON spans(trace_id, span_id);
-CREATE INDEX IF NOT EXISTS spans_by_start ON spans(start_ns);
-CREATE INDEX IF NOT EXISTS spans_by_service ON spans(service, name, start_ns);
 CREATE TABLE IF NOT EXISTS logs(
   id INTEGER PRIMARY KEY, time_ns INTEGER NOT NULL, severity INTEGER NOT NULL, level TEXT NOT NULL,
   service TEXT NOT NULL, logger TEXT NOT NULL, body TEXT NOT NULL, attributes TEXT NOT NULL,
@@ -47,34 +35,6 @@ CREATE INDEX IF NOT EXISTS evaluations_by_model ON evaluations(model, window_sta
 
 std::int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-double percentile(std::vector<double>& v, double q) {
-  if (v.empty()) return 0;
-  std::size_t k = static_cast<std::size_t>(std::ceil(q * static_cast<double>(v.size()))) ;
-  k = std::clamp<std::size_t>(k, 1, v.size()) - 1;
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
-  return v[k];
-}
-
-SpanRow read_span(Stmt& s) {
-  SpanRow r;
-  r.trace_id = s.text(0);
-  r.span_id = s.text(1);
-  r.parent_span_id = s.text(2);
-  r.service = s.text(3);
-  r.name = s.text(4);
-  r.scope = s.text(5);
-  r.kind = static_cast<int>(s.i64(6));
-  r.start_ns = s.i64(7);
-  r.end_ns = s.i64(8);
-  r.status_code = static_cast<int>(s.i64(9));
-  r.status_message = s.text(10);
-  r.attributes = s.text(11);
-  r.events = s.text(12);
-  r.links = s.text(13);
-  r.resource = s.text(14);
-  return r;
 }
 
 LogRow read_log(Stmt& s) {
@@ -138,6 +98,7 @@ std::size_t Batch::bytes() const {
 struct Store::Impl {
   StoreOptions options;
   std::unique_ptr<Db> writer;
+  std::unique_ptr<SpanWriter> spans;  // on `writer`
   std::unique_ptr<Db> reader;
   std::mutex reader_mu;
 
@@ -158,8 +119,6 @@ struct Store::Impl {
   void write(std::deque<Batch>& batches) {
     writer->exec("BEGIN");
     try {
-      // A span sent twice (a client's retry) replaces itself.
-      Stmt span(*writer, "INSERT OR REPLACE INTO spans VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
       Stmt log(*writer,
                "INSERT INTO logs(time_ns,severity,level,service,logger,body,attributes,trace_id,span_id) "
                "VALUES(?,?,?,?,?,?,?,?,?)");
@@ -167,14 +126,11 @@ struct Store::Impl {
                 "INSERT INTO evaluations(model,window_start_ns,window_end_ns,rows,dataset_drift,drift_share,report) "
                 "VALUES(?,?,?,?,?,?,?)");
       std::int64_t n[3] = {0, 0, 0};
+      std::vector<const SpanRow*> all_spans;
+      for (const Batch& b : batches)
+        for (const SpanRow& s : b.spans) all_spans.push_back(&s);
+      if (!all_spans.empty()) spans->write(std::move(all_spans));
       for (const Batch& b : batches) {
-        for (const SpanRow& s : b.spans) {
-          span.bind(1, s.trace_id).bind(2, s.span_id).bind(3, s.parent_span_id).bind(4, s.service).bind(5, s.name);
-          span.bind(6, s.scope).bind(7, std::int64_t{s.kind}).bind(8, s.start_ns).bind(9, s.end_ns);
-          span.bind(10, s.end_ns - s.start_ns).bind(11, std::int64_t{s.status_code}).bind(12, s.status_message);
-          span.bind(13, s.attributes).bind(14, s.events).bind(15, s.links).bind(16, s.resource);
-          span.run();
-        }
         for (const LogRow& l : b.logs) {
           log.bind(1, l.time_ns).bind(2, std::int64_t{l.severity}).bind(3, l.level).bind(4, l.service);
           log.bind(5, l.logger).bind(6, l.body).bind(7, l.attributes).bind(8, l.trace_id).bind(9, l.span_id);
@@ -243,8 +199,7 @@ struct Store::Impl {
   void retention() {
     if (options.retention.count() > 0) {
       std::int64_t cutoff = now_ns() - std::chrono::duration_cast<std::chrono::nanoseconds>(options.retention).count();
-      Stmt a(*writer, "DELETE FROM spans WHERE start_ns < ?");
-      a.bind(1, cutoff).run();
+      spans->drop_started_before(cutoff);
       Stmt b(*writer, "DELETE FROM logs WHERE time_ns < ?");
       b.bind(1, cutoff).run();
       Stmt c(*writer, "DELETE FROM evaluations WHERE window_end_ns < ?");
@@ -255,8 +210,7 @@ struct Store::Impl {
       // (freed pages are reused, so the file stops growing).
       for (int round = 0; round < 10 && size_bytes(*writer) > options.max_bytes; ++round) {
         writer->exec("DELETE FROM logs WHERE id IN (SELECT id FROM logs ORDER BY time_ns LIMIT (SELECT COUNT(*)/10+1 FROM logs))");
-        writer->exec("DELETE FROM spans WHERE start_ns <= (SELECT start_ns FROM spans ORDER BY start_ns "
-                     "LIMIT 1 OFFSET (SELECT COUNT(*)/10 FROM spans))");
+        spans->drop_oldest_tenth();
         writer->exec("PRAGMA wal_checkpoint(TRUNCATE)");
         writer->exec("PRAGMA incremental_vacuum");
       }
@@ -275,6 +229,7 @@ Store::Store(StoreOptions options) : impl_(std::make_unique<Impl>()) {
   // is 2 MB), and readers map the file instead of copying pages in.
   impl_->writer->exec("PRAGMA cache_size=-65536");
   impl_->writer->exec(kSchema);
+  impl_->spans = std::make_unique<SpanWriter>(*impl_->writer);
   impl_->reader = std::make_unique<Db>(path.string(), true);
   impl_->reader->exec("PRAGMA mmap_size=268435456");
   if (Registry* r = impl_->options.registry) {
@@ -353,101 +308,18 @@ void Store::run_retention() {
 
 std::vector<SpanRow> Store::trace(const std::string& trace_id) {
   std::lock_guard lock(impl_->reader_mu);
-  Stmt s(*impl_->reader,
-         "SELECT trace_id,span_id,parent_span_id,service,name,scope,kind,start_ns,end_ns,status_code,status_message,"
-         "attributes,events,links,resource FROM spans WHERE trace_id = ? ORDER BY start_ns, span_id");
-  s.bind(1, trace_id);
-  std::vector<SpanRow> out;
-  while (s.step()) {
-    SpanRow r = read_span(s);
-    bool seen = false;
-    for (const auto& o : out) seen |= o.span_id == r.span_id;
-    if (!seen) out.push_back(std::move(r));
-  }
-  return out;
+  return find_trace(*impl_->reader, trace_id);
 }
 
 std::vector<TraceSummary> Store::search_traces(const TraceQuery& q) {
-  std::string where = "1";
-  std::vector<std::string> params;
-  std::vector<std::int64_t> ints;
-  // Matching spans select traces; the summary then covers the whole trace.
-  std::string cond;
-  auto add = [&](const std::string& c) { cond += " AND " + c; };
-  if (!q.service.empty()) add("service = ?"), params.push_back(q.service);
-  if (!q.operation.empty()) add("name = ?"), params.push_back(q.operation);
-  for (const auto& [k, v] : q.attributes) {
-    add("CAST(json_extract(attributes, ?) AS TEXT) = ?");
-    params.push_back("$.\"" + k + "\"");
-    params.push_back(v);
-  }
-  std::string sql =
-      "WITH hits AS (SELECT DISTINCT trace_id FROM spans WHERE 1" + cond +
-      (q.start_ns ? " AND start_ns >= " + std::to_string(q.start_ns) : std::string()) +
-      (q.end_ns ? " AND start_ns <= " + std::to_string(q.end_ns) : std::string()) +
-      "), t AS (SELECT s.trace_id, MIN(s.start_ns) AS start_ns, MAX(s.end_ns) - MIN(s.start_ns) AS duration_ns, "
-      "COUNT(DISTINCT s.span_id) AS spans, COUNT(DISTINCT CASE WHEN s.status_code = 2 THEN s.span_id END) AS errors "
-      "FROM spans s JOIN hits USING(trace_id) GROUP BY s.trace_id) "
-      "SELECT t.trace_id, t.start_ns, t.duration_ns, t.spans, t.errors, "
-      "(SELECT service FROM spans r WHERE r.trace_id = t.trace_id ORDER BY (r.parent_span_id <> ''), r.start_ns LIMIT 1), "
-      "(SELECT name FROM spans r WHERE r.trace_id = t.trace_id ORDER BY (r.parent_span_id <> ''), r.start_ns LIMIT 1) "
-      "FROM t WHERE 1" +
-      (q.min_duration_ns ? " AND t.duration_ns >= " + std::to_string(*q.min_duration_ns) : std::string()) +
-      (q.max_duration_ns ? " AND t.duration_ns <= " + std::to_string(*q.max_duration_ns) : std::string()) +
-      " ORDER BY t.start_ns DESC LIMIT " + std::to_string(std::clamp<std::size_t>(q.limit, 1, 1000));
   std::lock_guard lock(impl_->reader_mu);
-  Stmt s(*impl_->reader, sql);
-  for (std::size_t i = 0; i < params.size(); ++i) s.bind(static_cast<int>(i + 1), params[i]);
-  std::vector<TraceSummary> out;
-  while (s.step())
-    out.push_back({s.text(0), s.text(5), s.text(6), s.i64(1), s.i64(2), s.i64(3), s.i64(4)});
-  return out;
+  return store::search_traces(*impl_->reader, q);
 }
 
 std::vector<OperationLatency> Store::operation_latency(const std::string& service, std::int64_t start_ns,
                                                        std::int64_t end_ns) {
-  std::string sql =
-      "SELECT s.service, s.name, s.duration_ns, "
-      "(SELECT MAX(r.end_ns) - MIN(r.start_ns) FROM spans r WHERE r.trace_id = s.trace_id), s.parent_span_id = '' "
-      "FROM spans s WHERE s.start_ns >= ? AND s.start_ns <= ?" +
-      std::string(service.empty() ? "" : " AND s.service = ?");
-  std::map<std::pair<std::string, std::string>, std::pair<std::vector<double>, double>> groups;
-  std::map<std::pair<std::string, std::string>, bool> roots;
-  {
-    std::lock_guard lock(impl_->reader_mu);
-    Stmt s(*impl_->reader, sql);
-    s.bind(1, start_ns).bind(2, end_ns ? end_ns : INT64_MAX);
-    if (!service.empty()) s.bind(3, service);
-    while (s.step()) {
-      auto& g = groups[{s.text(0), s.text(1)}];
-      double d = static_cast<double>(s.i64(2)) / 1e6;
-      double trace = static_cast<double>(s.i64(3)) / 1e6;
-      g.first.push_back(d);
-      g.second += trace > 0 ? d / trace : 0;
-      if (s.i64(4)) roots[{s.text(0), s.text(1)}] = true;
-    }
-  }
-  std::vector<OperationLatency> out;
-  for (auto& [key, g] : groups) {
-    auto& v = g.first;
-    OperationLatency o;
-    o.service = key.first;
-    o.name = key.second;
-    o.count = static_cast<std::int64_t>(v.size());
-    double sum = 0, mx = 0;
-    for (double d : v) sum += d, mx = std::max(mx, d);
-    o.mean_ms = sum / static_cast<double>(v.size());
-    o.max_ms = mx;
-    o.p50_ms = percentile(v, 0.5);
-    o.p95_ms = percentile(v, 0.95);
-    o.p99_ms = percentile(v, 0.99);
-    o.share_of_trace = g.second / static_cast<double>(v.size());
-    o.root = roots.count(key) > 0;
-    out.push_back(std::move(o));
-  }
-  // Slowest first: "which stage is slowest".
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.p95_ms > b.p95_ms; });
-  return out;
+  std::lock_guard lock(impl_->reader_mu);
+  return store::operation_latency(*impl_->reader, service, start_ns, end_ns);
 }
 
 LogPage Store::query_logs(const LogQuery& q, std::int64_t start_ns, std::int64_t end_ns, std::size_t limit,
@@ -542,9 +414,9 @@ Store::Stats Store::stats() {
   Stats st;
   {
     std::lock_guard lock(impl_->reader_mu);
-    Stmt s(*impl_->reader,
-           "SELECT (SELECT COUNT(*) FROM spans), (SELECT COUNT(*) FROM logs), (SELECT COUNT(*) FROM evaluations)");
-    if (s.step()) st.spans = s.i64(0), st.logs = s.i64(1), st.evaluations = s.i64(2);
+    Stmt s(*impl_->reader, "SELECT (SELECT COUNT(*) FROM logs), (SELECT COUNT(*) FROM evaluations)");
+    if (s.step()) st.logs = s.i64(0), st.evaluations = s.i64(1);
+    st.spans = count_spans(*impl_->reader);
     st.bytes = impl_->size_bytes(*impl_->reader);
   }
   std::lock_guard lock(impl_->mu);

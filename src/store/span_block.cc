@@ -1,0 +1,177 @@
+// The span block encoding (see span_block.h).
+//
+//   block  := "VSB1" varint(count) span*
+//   span   := varint(flags) field* zigzag(kind) zigzag(status_code)
+//             zigzag(start_ns - previous start_ns) zigzag(end_ns - start_ns)
+//   field  := varint(length) bytes          for each string field whose
+//                                           "same as previous" bit is clear
+// Flag bit i (0..10): string field i equals the previous span's.
+// Flag bit 16+i (ids only): the id is stored as bytes, decoded to lowercase hex.
+#include "store/span_block.h"
+
+#include <stdexcept>
+
+namespace vigil::store {
+namespace {
+
+constexpr std::string_view kMagic = "VSB1";
+
+// The string fields, in encoding order; the first three are ids.
+constexpr std::string SpanRow::*kFields[] = {
+    &SpanRow::trace_id,       &SpanRow::span_id,    &SpanRow::parent_span_id, &SpanRow::service,
+    &SpanRow::name,           &SpanRow::scope,      &SpanRow::status_message, &SpanRow::attributes,
+    &SpanRow::events,         &SpanRow::links,      &SpanRow::resource,
+};
+constexpr int kIdFields = 3;
+constexpr std::uint32_t kPackedHexBit = 16;
+
+void put_varint(std::string& out, std::uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+
+std::uint64_t zigzag(std::int64_t v) {
+  return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
+}
+std::int64_t unzigzag(std::uint64_t v) { return static_cast<std::int64_t>(v >> 1) ^ -static_cast<std::int64_t>(v & 1); }
+
+// Differences wrap instead of overflowing: any int64 pair round-trips, and
+// a corrupt block cannot cause undefined behaviour.
+std::int64_t wrapping_sub(std::int64_t a, std::int64_t b) {
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) - static_cast<std::uint64_t>(b));
+}
+std::int64_t wrapping_add(std::int64_t a, std::int64_t b) {
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) + static_cast<std::uint64_t>(b));
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+bool is_packable_hex(const std::string& s) {
+  if (s.size() % 2) return false;
+  for (char c : s)
+    if (hex_value(c) < 0) return false;
+  return true;
+}
+
+class Reader {
+ public:
+  explicit Reader(std::string_view data) : p_(data.data()), end_(data.data() + data.size()) {}
+
+  std::uint64_t varint() {
+    std::uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (p_ == end_) corrupt();
+      auto b = static_cast<unsigned char>(*p_++);
+      v |= static_cast<std::uint64_t>(b & 0x7f) << shift;
+      if (!(b & 0x80)) return v;
+    }
+    corrupt();
+  }
+  std::string_view bytes(std::uint64_t n) {
+    if (n > static_cast<std::uint64_t>(end_ - p_)) corrupt();
+    std::string_view s(p_, static_cast<std::size_t>(n));
+    p_ += n;
+    return s;
+  }
+  bool done() const { return p_ == end_; }
+  [[noreturn]] static void corrupt() { throw std::runtime_error("corrupt span block"); }
+
+ private:
+  const char* p_;
+  const char* end_;
+};
+
+}  // namespace
+
+std::string encode_span_block(std::span<const SpanRow* const> spans) {
+  std::string out;
+  out.reserve(64 + spans.size() * 96);
+  out.append(kMagic);
+  put_varint(out, spans.size());
+  static const SpanRow kFirst;  // the "previous span" of the first one
+  const SpanRow* prev = &kFirst;
+  for (const SpanRow* span : spans) {
+    const SpanRow& s = *span;
+    std::uint32_t flags = 0;
+    for (int i = 0; i < std::ssize(kFields); ++i) {
+      if (s.*kFields[i] == prev->*kFields[i]) flags |= 1u << i;
+      else if (i < kIdFields && is_packable_hex(s.*kFields[i])) flags |= 1u << (kPackedHexBit + i);
+    }
+    put_varint(out, flags);
+    for (int i = 0; i < std::ssize(kFields); ++i) {
+      if (flags & (1u << i)) continue;
+      const std::string& v = s.*kFields[i];
+      if (flags & (1u << (kPackedHexBit + i))) {
+        put_varint(out, v.size() / 2);
+        for (std::size_t k = 0; k < v.size(); k += 2)
+          out.push_back(static_cast<char>(hex_value(v[k]) * 16 + hex_value(v[k + 1])));
+      } else {
+        put_varint(out, v.size());
+        out.append(v);
+      }
+    }
+    put_varint(out, zigzag(s.kind));
+    put_varint(out, zigzag(s.status_code));
+    put_varint(out, zigzag(wrapping_sub(s.start_ns, prev->start_ns)));
+    put_varint(out, zigzag(wrapping_sub(s.end_ns, s.start_ns)));
+    prev = &s;
+  }
+  return out;
+}
+
+std::vector<SpanRow> decode_span_block(std::string_view data) {
+  if (data.substr(0, kMagic.size()) != kMagic) Reader::corrupt();
+  Reader in(data.substr(kMagic.size()));
+  std::uint64_t count = in.varint();
+  if (count > data.size() / 5) Reader::corrupt();  // every span takes at least five bytes
+  std::vector<SpanRow> out(static_cast<std::size_t>(count));
+  const SpanRow kFirst;
+  const SpanRow* prev = &kFirst;
+  for (SpanRow& s : out) {
+    std::uint64_t flags = in.varint();
+    for (int i = 0; i < std::ssize(kFields); ++i) {
+      std::string& v = s.*kFields[i];
+      if (flags & (1u << i)) {
+        v = prev->*kFields[i];
+        continue;
+      }
+      std::string_view raw = in.bytes(in.varint());
+      if (flags & (1u << (kPackedHexBit + i))) {
+        static constexpr char kDigits[] = "0123456789abcdef";
+        v.resize(raw.size() * 2);
+        for (std::size_t k = 0; k < raw.size(); ++k) {
+          auto b = static_cast<unsigned char>(raw[k]);
+          v[2 * k] = kDigits[b >> 4];
+          v[2 * k + 1] = kDigits[b & 15];
+        }
+      } else {
+        v.assign(raw);
+      }
+    }
+    s.kind = static_cast<int>(unzigzag(in.varint()));
+    s.status_code = static_cast<int>(unzigzag(in.varint()));
+    s.start_ns = wrapping_add(prev->start_ns, unzigzag(in.varint()));
+    s.end_ns = wrapping_add(s.start_ns, unzigzag(in.varint()));
+    prev = &s;
+  }
+  if (!in.done()) Reader::corrupt();
+  return out;
+}
+
+std::int64_t trace_key(std::string_view trace_id) {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (char c : trace_id) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001b3ull;
+  }
+  return static_cast<std::int64_t>(h);
+}
+
+}  // namespace vigil::store

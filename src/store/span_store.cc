@@ -1,0 +1,381 @@
+// Span blocks: writing, retention and the trace queries (see span_store.h).
+#include "store/span_store.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <queue>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "store/span_block.h"
+
+namespace vigil::store {
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS span_blocks(
+  id INTEGER PRIMARY KEY, min_start_ns INTEGER NOT NULL, max_start_ns INTEGER NOT NULL, spans INTEGER NOT NULL,
+  services TEXT NOT NULL, operations TEXT NOT NULL, data BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS span_blocks_by_start ON span_blocks(max_start_ns);
+CREATE TABLE IF NOT EXISTS span_traces(
+  trace_key INTEGER NOT NULL, block_id INTEGER NOT NULL, PRIMARY KEY(trace_key, block_id)) WITHOUT ROWID;
+)sql";
+
+// "\nA\nB\n": the distinct values of a field in a block, so that a query can
+// skip blocks with instr(services, '\nranker\n'). A value containing a
+// newline can only make a block be read needlessly, never skipped wrongly.
+template <typename Get>
+std::string distinct_list(std::span<const SpanRow* const> spans, Get get) {
+  std::vector<std::string_view> v;
+  v.reserve(spans.size());
+  for (const SpanRow* s : spans) v.push_back(get(*s));
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  std::string out = "\n";
+  for (auto s : v) out.append(s).push_back('\n');
+  return out;
+}
+
+std::string delimited(std::string_view v) { return "\n" + std::string(v) + "\n"; }
+
+using Block = std::shared_ptr<const std::vector<SpanRow>>;
+
+// Decoded blocks for the length of one query, so that a block read while
+// scanning is not decoded again for each of its traces.
+class BlockCache {
+ public:
+  explicit BlockCache(Db& db)
+      : by_id_(db, "SELECT data FROM span_blocks WHERE id = ?"),
+        by_trace_(db, "SELECT block_id FROM span_traces WHERE trace_key = ? ORDER BY block_id DESC") {}
+
+  Block put(std::int64_t id, std::string_view data) {
+    if (cache_.size() >= kMaxBlocks) cache_.clear();
+    auto b = std::make_shared<const std::vector<SpanRow>>(decode_span_block(data));
+    cache_[id] = b;
+    return b;
+  }
+
+  Block get(std::int64_t id) {
+    if (auto it = cache_.find(id); it != cache_.end()) return it->second;
+    by_id_.bind(1, id);
+    Block b = by_id_.step() ? put(id, by_id_.blob(0)) : nullptr;  // null: dropped by retention
+    by_id_.reset();
+    return b;
+  }
+
+  // The newest copy of each of the trace's spans, by start time.
+  std::vector<SpanRow> trace(std::string_view trace_id) {
+    std::vector<std::int64_t> ids;
+    by_trace_.bind(1, trace_key(trace_id));
+    while (by_trace_.step()) ids.push_back(by_trace_.i64(0));
+    by_trace_.reset();
+    std::vector<SpanRow> out;
+    std::unordered_set<std::string> seen;
+    for (std::int64_t id : ids) {
+      Block b = get(id);
+      if (!b) continue;
+      for (auto it = b->rbegin(); it != b->rend(); ++it)  // later in a block = sent later
+        if (it->trace_id == trace_id && seen.insert(it->span_id).second) out.push_back(*it);
+    }
+    std::sort(out.begin(), out.end(), [](const SpanRow& a, const SpanRow& b) {
+      return std::tie(a.start_ns, a.span_id) < std::tie(b.start_ns, b.span_id);
+    });
+    return out;
+  }
+
+ private:
+  static constexpr std::size_t kMaxBlocks = 64;
+  Stmt by_id_, by_trace_;
+  std::unordered_map<std::int64_t, Block> cache_;
+};
+
+// The attribute as SQLite's CAST(json_extract(...) AS TEXT) renders it (the
+// query syntax this replaced), with true/false also accepted for booleans.
+bool attribute_matches(const nlohmann::json& attrs, const std::string& key, const std::string& want) {
+  auto it = attrs.find(key);
+  if (it == attrs.end() || it->is_null()) return false;
+  if (it->is_string()) return it->get_ref<const std::string&>() == want;
+  if (it->is_boolean()) return want == (it->get<bool>() ? "1" : "0") || want == it->dump();
+  return it->dump() == want;
+}
+
+bool span_matches(const TraceQuery& q, const SpanRow& s) {
+  if (!q.service.empty() && s.service != q.service) return false;
+  if (!q.operation.empty() && s.name != q.operation) return false;
+  if (q.start_ns && s.start_ns < q.start_ns) return false;
+  if (q.end_ns && s.start_ns > q.end_ns) return false;
+  if (q.attributes.empty()) return true;
+  nlohmann::json attrs = nlohmann::json::parse(s.attributes, nullptr, false);
+  if (!attrs.is_object()) return false;
+  for (const auto& [k, v] : q.attributes)
+    if (!attribute_matches(attrs, k, v)) return false;
+  return true;
+}
+
+TraceSummary summarize(const std::vector<SpanRow>& trace) {
+  TraceSummary t;
+  t.trace_id = trace.front().trace_id;
+  std::int64_t start = INT64_MAX, end = INT64_MIN;
+  const SpanRow* root = &trace.front();  // spans are sorted by start: the first parentless one, else the first
+  for (const SpanRow& s : trace) {
+    start = std::min(start, s.start_ns);
+    end = std::max(end, s.end_ns);
+    t.errors += s.status_code == 2;
+    if (!root->parent_span_id.empty() && s.parent_span_id.empty()) root = &s;
+  }
+  t.start_ns = start;
+  t.duration_ns = end - start;
+  t.spans = static_cast<std::int64_t>(trace.size());
+  t.root_service = root->service;
+  t.root_name = root->name;
+  return t;
+}
+
+double percentile(std::vector<double>& v, double q) {
+  if (v.empty()) return 0;
+  std::size_t k = static_cast<std::size_t>(std::ceil(q * static_cast<double>(v.size())));
+  k = std::clamp<std::size_t>(k, 1, v.size()) - 1;
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+  return v[k];
+}
+
+}  // namespace
+
+SpanWriter::SpanWriter(Db& db) : db_(db) {
+  db_.exec(kSchema);
+  insert_block_ = std::make_unique<Stmt>(
+      db_, "INSERT INTO span_blocks(min_start_ns,max_start_ns,spans,services,operations,data) VALUES(?,?,?,?,?,?)");
+  insert_trace_ = std::make_unique<Stmt>(db_, "INSERT OR IGNORE INTO span_traces(trace_key,block_id) VALUES(?,?)");
+  migrate_row_table();
+}
+
+void SpanWriter::migrate_row_table() {
+  {
+    Stmt exists(db_, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'spans'");
+    if (!exists.step()) return;
+  }  // a statement left open would lock the table against DROP
+  db_.exec("BEGIN");
+  try {
+    copy_row_table();
+    db_.exec("DROP TABLE spans");
+    db_.exec("COMMIT");
+  } catch (...) {
+    db_.exec("ROLLBACK");
+    throw;
+  }
+}
+
+void SpanWriter::copy_row_table() {
+  Stmt rows(db_,
+            "SELECT trace_id,span_id,parent_span_id,service,name,scope,kind,start_ns,end_ns,status_code,"
+            "status_message,attributes,events,links,resource FROM spans");  // any order: write() sorts
+  std::vector<SpanRow> chunk;
+  auto flush = [&] {
+    std::vector<const SpanRow*> p;
+    for (const SpanRow& s : chunk) p.push_back(&s);
+    write(std::move(p));
+    chunk.clear();
+  };
+  while (rows.step()) {
+    SpanRow& r = chunk.emplace_back();
+    r.trace_id = rows.text(0), r.span_id = rows.text(1), r.parent_span_id = rows.text(2);
+    r.service = rows.text(3), r.name = rows.text(4), r.scope = rows.text(5);
+    r.kind = static_cast<int>(rows.i64(6)), r.start_ns = rows.i64(7), r.end_ns = rows.i64(8);
+    r.status_code = static_cast<int>(rows.i64(9)), r.status_message = rows.text(10);
+    r.attributes = rows.text(11), r.events = rows.text(12), r.links = rows.text(13), r.resource = rows.text(14);
+    if (chunk.size() == kBlockSpans) flush();
+  }
+  if (!chunk.empty()) flush();
+}
+
+void SpanWriter::write(std::vector<const SpanRow*> spans) {
+  // By start time, so that a block covers a short time range (retention and
+  // time-bounded queries skip whole blocks); stable, so that a span sent
+  // twice keeps its arrival order and readers can keep the later copy.
+  std::stable_sort(spans.begin(), spans.end(),
+                   [](const SpanRow* a, const SpanRow* b) { return a->start_ns < b->start_ns; });
+  std::span<const SpanRow* const> all(spans);
+  for (std::size_t i = 0; i < all.size(); i += kBlockSpans)
+    write_block(all.subspan(i, std::min(kBlockSpans, all.size() - i)));
+}
+
+void SpanWriter::write_block(std::span<const SpanRow* const> spans) {
+  std::string data = encode_span_block(spans);
+  Stmt& ins = *insert_block_;
+  ins.bind(1, spans.front()->start_ns).bind(2, spans.back()->start_ns);
+  ins.bind(3, static_cast<std::int64_t>(spans.size()));
+  ins.bind(4, distinct_list(spans, [](const SpanRow& s) -> std::string_view { return s.service; }));
+  ins.bind(5, distinct_list(spans, [](const SpanRow& s) -> std::string_view { return s.name; }));
+  ins.bind_blob(6, data);
+  ins.run();
+  std::int64_t block = sqlite3_last_insert_rowid(db_.get());
+  std::vector<std::int64_t> keys;
+  keys.reserve(spans.size());
+  for (const SpanRow* s : spans) keys.push_back(trace_key(s->trace_id));
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  for (std::int64_t k : keys) insert_trace_->bind(1, k).bind(2, block).run();
+}
+
+void SpanWriter::drop_started_before(std::int64_t cutoff_ns) {
+  Stmt drop(db_, "DELETE FROM span_blocks WHERE max_start_ns < ?");
+  drop.bind(1, cutoff_ns).run();
+  std::int64_t dropped = db_.changes();
+  // Blocks straddling the cutoff keep their newer spans.
+  std::vector<std::pair<std::int64_t, std::vector<SpanRow>>> straddling;
+  {
+    Stmt old(db_, "SELECT id, data FROM span_blocks WHERE min_start_ns < ?");
+    old.bind(1, cutoff_ns);
+    while (old.step()) straddling.emplace_back(old.i64(0), decode_span_block(old.blob(1)));
+  }
+  for (auto& [id, spans] : straddling) {
+    std::vector<const SpanRow*> keep;
+    for (const SpanRow& s : spans)
+      if (s.start_ns >= cutoff_ns) keep.push_back(&s);
+    std::string data = encode_span_block(keep);
+    Stmt update(db_,
+                "UPDATE span_blocks SET min_start_ns = ?, spans = ?, services = ?, operations = ?, data = ? "
+                "WHERE id = ?");
+    update.bind(1, keep.front()->start_ns).bind(2, static_cast<std::int64_t>(keep.size()));
+    update.bind(3, distinct_list(keep, [](const SpanRow& s) -> std::string_view { return s.service; }));
+    update.bind(4, distinct_list(keep, [](const SpanRow& s) -> std::string_view { return s.name; }));
+    update.bind_blob(5, data).bind(6, id).run();
+  }
+  forget_dropped_blocks(dropped);
+}
+
+void SpanWriter::drop_oldest_tenth() {
+  db_.exec("DELETE FROM span_blocks WHERE id IN (SELECT id FROM span_blocks ORDER BY max_start_ns "
+           "LIMIT (SELECT COUNT(*)/10+1 FROM span_blocks))");
+  forget_dropped_blocks(db_.changes());
+}
+
+// Index entries of dropped blocks are harmless (readers skip blocks that are
+// gone) and are removed in one pass once they are a quarter of the blocks,
+// so retention does not scan the index every time it runs.
+void SpanWriter::forget_dropped_blocks(std::int64_t dropped) {
+  dropped_since_purge_ += dropped;
+  if (dropped_since_purge_ == 0) return;
+  Stmt live(db_, "SELECT COUNT(*) FROM span_blocks");
+  std::int64_t blocks = live.step() ? live.i64(0) : 0;
+  if (dropped_since_purge_ * 4 < blocks) return;
+  db_.exec("DELETE FROM span_traces WHERE block_id NOT IN (SELECT id FROM span_blocks)");
+  dropped_since_purge_ = 0;
+}
+
+std::vector<SpanRow> find_trace(Db& db, std::string_view trace_id) {
+  BlockCache cache(db);
+  return cache.trace(trace_id);
+}
+
+std::vector<TraceSummary> search_traces(Db& db, const TraceQuery& q) {
+  const std::size_t limit = std::clamp<std::size_t>(q.limit, 1, 1000);
+  std::string sql = "SELECT id, max_start_ns, data FROM span_blocks WHERE max_start_ns >= ? AND min_start_ns <= ?";
+  if (!q.service.empty()) sql += " AND instr(services, ?) > 0";
+  if (!q.operation.empty()) sql += " AND instr(operations, ?) > 0";
+  sql += " ORDER BY max_start_ns DESC, id DESC";
+  Stmt blocks(db, sql);
+  blocks.bind(1, q.start_ns ? q.start_ns : INT64_MIN).bind(2, q.end_ns ? q.end_ns : INT64_MAX);
+  int i = 3;
+  if (!q.service.empty()) blocks.bind(i++, delimited(q.service));
+  if (!q.operation.empty()) blocks.bind(i++, delimited(q.operation));
+
+  BlockCache cache(db);
+  std::vector<TraceSummary> found;
+  std::unordered_set<std::string> examined;
+  // The start times of the `limit` latest traces found so far. A trace whose
+  // matching span is in a later block started no later than that block's
+  // latest span, so once that is older than all of them the scan can stop.
+  std::priority_queue<std::int64_t, std::vector<std::int64_t>, std::greater<>> latest;
+  while (blocks.step()) {
+    if (latest.size() == limit && blocks.i64(1) < latest.top()) break;
+    Block b = cache.put(blocks.i64(0), blocks.blob(2));
+    for (const SpanRow& s : *b) {
+      if (!span_matches(q, s) || !examined.insert(s.trace_id).second) continue;
+      auto trace = cache.trace(s.trace_id);
+      if (trace.empty()) continue;  // its block was dropped while we read
+      TraceSummary t = summarize(trace);
+      if (q.min_duration_ns && t.duration_ns < *q.min_duration_ns) continue;
+      if (q.max_duration_ns && t.duration_ns > *q.max_duration_ns) continue;
+      latest.push(t.start_ns);
+      if (latest.size() > limit) latest.pop();
+      found.push_back(std::move(t));
+    }
+  }
+  std::sort(found.begin(), found.end(), [](const TraceSummary& a, const TraceSummary& b) {
+    return std::tie(a.start_ns, a.trace_id) > std::tie(b.start_ns, b.trace_id);
+  });
+  if (found.size() > limit) found.resize(limit);
+  return found;
+}
+
+std::vector<OperationLatency> operation_latency(Db& db, std::string_view service, std::int64_t start_ns,
+                                                std::int64_t end_ns) {
+  if (!end_ns) end_ns = INT64_MAX;
+  std::string sql = "SELECT id, data FROM span_blocks WHERE max_start_ns >= ? AND min_start_ns <= ?";
+  if (!service.empty()) sql += " AND instr(services, ?) > 0";
+  sql += " ORDER BY id DESC";  // newest blocks first: the newest copy of a resent span wins
+  Stmt blocks(db, sql);
+  blocks.bind(1, start_ns).bind(2, end_ns);
+  if (!service.empty()) blocks.bind(3, delimited(service));
+
+  struct Group {
+    std::vector<double> ms;
+    double share = 0;
+    bool root = false;
+  };
+  std::map<std::pair<std::string, std::string>, Group> groups;
+  std::unordered_set<std::string> seen;                   // trace id + span id
+  std::unordered_map<std::string, double> trace_ms;       // by trace id
+  BlockCache cache(db);
+  while (blocks.step()) {
+    Block b = cache.put(blocks.i64(0), blocks.blob(1));
+    for (auto it = b->rbegin(); it != b->rend(); ++it) {
+      const SpanRow& s = *it;
+      if (s.start_ns < start_ns || s.start_ns > end_ns || (!service.empty() && s.service != service)) continue;
+      if (!seen.insert(s.trace_id + s.span_id).second) continue;
+      auto [t, added] = trace_ms.try_emplace(s.trace_id, 0.0);
+      if (added) {
+        auto whole = cache.trace(s.trace_id);
+        std::int64_t lo = INT64_MAX, hi = INT64_MIN;
+        for (const SpanRow& r : whole) lo = std::min(lo, r.start_ns), hi = std::max(hi, r.end_ns);
+        t->second = whole.empty() ? 0 : static_cast<double>(hi - lo) / 1e6;
+      }
+      Group& g = groups[{s.service, s.name}];
+      double d = static_cast<double>(s.end_ns - s.start_ns) / 1e6;
+      g.ms.push_back(d);
+      g.share += t->second > 0 ? d / t->second : 0;
+      g.root |= s.parent_span_id.empty();
+    }
+  }
+  std::vector<OperationLatency> out;
+  for (auto& [key, g] : groups) {
+    auto& v = g.ms;
+    OperationLatency o;
+    o.service = key.first;
+    o.name = key.second;
+    o.count = static_cast<std::int64_t>(v.size());
+    double sum = 0, mx = 0;
+    for (double d : v) sum += d, mx = std::max(mx, d);
+    o.mean_ms = sum / static_cast<double>(v.size());
+    o.max_ms = mx;
+    o.p50_ms = percentile(v, 0.5);
+    o.p95_ms = percentile(v, 0.95);
+    o.p99_ms = percentile(v, 0.99);
+    o.share_of_trace = g.share / static_cast<double>(v.size());
+    o.root = g.root;
+    out.push_back(std::move(o));
+  }
+  // Slowest first: "which stage is slowest".
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.p95_ms > b.p95_ms; });
+  return out;
+}
+
+std::int64_t count_spans(Db& db) {
+  Stmt s(db, "SELECT COALESCE(SUM(spans), 0) FROM span_blocks");
+  return s.step() ? s.i64(0) : 0;
+}
+
+}  // namespace vigil::store

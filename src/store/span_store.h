@@ -1,0 +1,55 @@
+// The spans part of the store: blocks of encoded spans (span_block.h) in
+// `span_blocks`, and `span_traces`, which maps a trace id's key to the
+// blocks holding its spans. Writes go through SpanWriter on the store's
+// writer connection; queries are free functions on a reader connection.
+//
+// A span sent twice (a client's retry) may sit in two blocks: readers keep
+// the newest copy of each (trace id, span id).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "store/sqlite.h"
+#include "store/store.h"
+
+namespace vigil::store {
+
+class SpanWriter {
+ public:
+  // Creates the tables, and moves spans kept by an older vigil in one row
+  // each (table `spans`) into blocks.
+  explicit SpanWriter(Db& db);
+
+  // Inside the caller's transaction. Spans are ordered by start time and cut
+  // into blocks of at most kBlockSpans.
+  void write(std::vector<const SpanRow*> spans);
+
+  // Retention. Blocks entirely older than the cutoff are dropped; a block
+  // straddling it is rewritten without its old spans.
+  void drop_started_before(std::int64_t cutoff_ns);
+  void drop_oldest_tenth();
+
+  static constexpr std::size_t kBlockSpans = 1024;
+
+ private:
+  void migrate_row_table();
+  void copy_row_table();
+  void write_block(std::span<const SpanRow* const> spans);
+  void forget_dropped_blocks(std::int64_t dropped);
+
+  Db& db_;
+  std::unique_ptr<Stmt> insert_block_, insert_trace_;
+  std::int64_t dropped_since_purge_ = 0;
+};
+
+std::vector<SpanRow> find_trace(Db& db, std::string_view trace_id);
+std::vector<TraceSummary> search_traces(Db& db, const TraceQuery& q);
+std::vector<OperationLatency> operation_latency(Db& db, std::string_view service, std::int64_t start_ns,
+                                                std::int64_t end_ns);
+std::int64_t count_spans(Db& db);
+
+}  // namespace vigil::store
