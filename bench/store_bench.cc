@@ -3,7 +3,8 @@
 // committed, measured until everything is on disk. Each iteration writes
 // 200 000 spans into a database that already holds the previous ones, so the
 // figure is the sustained rate, not the rate of filling the queue.
-//   build/bench/vigil_bench_store --benchmark_min_time=1
+// The queries then run on a store of 1M spans.
+//   build/bench/vigil_bench_store
 #include <benchmark/benchmark.h>
 
 #include <filesystem>
@@ -70,5 +71,70 @@ void BM_StoreWriteSpans(benchmark::State& state) {
   std::filesystem::remove_all(dir);
 }
 BENCHMARK(BM_StoreWriteSpans)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(5);
+
+// Queries on a store holding 1M spans (200k traces of 5) in 2000 blocks.
+struct Filled {
+  std::filesystem::path dir = std::filesystem::temp_directory_path() / ("vigil-store-query-" + std::to_string(::getpid()));
+  std::unique_ptr<vigil::store::Store> store;
+  std::vector<std::string> trace_ids;
+  std::int64_t t0 = 1'800'000'000'000'000'000, t_end = 0;
+  Filled() {
+    std::filesystem::remove_all(dir);
+    store = std::make_unique<vigil::store::Store>(
+        vigil::store::StoreOptions{.path = dir / "vigil.db", .max_queued_bytes = 1ull << 30});
+    std::mt19937_64 rng(2);
+    std::int64_t t = t0;
+    for (int i = 0; i < 2000; ++i) {
+      auto b = make_batch(rng, t += 1'000'000);
+      for (std::size_t k = 0; k < b.spans.size(); k += 50) trace_ids.push_back(b.spans[k].trace_id);
+      store->enqueue(std::move(b));
+    }
+    t_end = t;
+    store->flush();
+  }
+  ~Filled() {
+    store.reset();
+    std::filesystem::remove_all(dir);
+  }
+};
+Filled& filled() {
+  static Filled f;
+  return f;
+}
+
+void BM_StoreTraceById(benchmark::State& state) {
+  Filled& f = filled();
+  std::size_t i = 0, spans = 0;
+  for (auto _ : state) spans += f.store->trace(f.trace_ids[i++ % f.trace_ids.size()]).size();
+  if (spans != 5 * state.iterations()) state.SkipWithError("wrong trace size");
+}
+BENCHMARK(BM_StoreTraceById)->Unit(benchmark::kMicrosecond);
+
+void BM_StoreSearchLatest20(benchmark::State& state) {
+  Filled& f = filled();
+  vigil::store::TraceQuery q;
+  q.service = "ranker";
+  q.attributes = {{"model", "resnet"}};
+  for (auto _ : state)
+    if (f.store->search_traces(q).size() != 20) state.SkipWithError("expected 20 traces");
+}
+BENCHMARK(BM_StoreSearchLatest20)->Unit(benchmark::kMicrosecond);
+
+void BM_StoreSearchSlowTraces(benchmark::State& state) {
+  Filled& f = filled();
+  vigil::store::TraceQuery q;  // none is slower than 500 µs: every block is read
+  q.min_duration_ns = 600'000;
+  for (auto _ : state)
+    if (!f.store->search_traces(q).empty()) state.SkipWithError("expected no trace");
+  state.SetItemsProcessed(state.iterations() * 1'000'000);  // spans examined
+}
+BENCHMARK(BM_StoreSearchSlowTraces)->Unit(benchmark::kMillisecond)->Iterations(2);
+
+void BM_StoreOperationLatencyLastMinute(benchmark::State& state) {
+  Filled& f = filled();  // 2000 batches 1 ms apart: the last 60 ms hold 30k spans
+  for (auto _ : state)
+    if (f.store->operation_latency("ranker", f.t_end - 60'000'000, 0).size() != 5) state.SkipWithError("5 ops");
+}
+BENCHMARK(BM_StoreOperationLatencyLastMinute)->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -23,6 +23,7 @@ constexpr std::string SpanRow::*kFields[] = {
     &SpanRow::events,         &SpanRow::links,      &SpanRow::resource,
 };
 constexpr int kIdFields = 3;
+static_assert(std::size(kFields) == SpanBlockReader::kFieldCount);
 constexpr std::uint32_t kPackedHexBit = 16;
 
 void put_varint(std::string& out, std::uint64_t v) {
@@ -81,6 +82,7 @@ class Reader {
     return s;
   }
   bool done() const { return p_ == end_; }
+  std::size_t remaining() const { return static_cast<std::size_t>(end_ - p_); }
   [[noreturn]] static void corrupt() { throw std::runtime_error("corrupt span block"); }
 
  private:
@@ -126,42 +128,74 @@ std::string encode_span_block(std::span<const SpanRow* const> spans) {
   return out;
 }
 
-std::vector<SpanRow> decode_span_block(std::string_view data) {
+SpanBlockReader::SpanBlockReader(std::string_view data) {
   if (data.substr(0, kMagic.size()) != kMagic) Reader::corrupt();
-  Reader in(data.substr(kMagic.size()));
-  std::uint64_t count = in.varint();
-  if (count > data.size() / 5) Reader::corrupt();  // every span takes at least five bytes
-  std::vector<SpanRow> out(static_cast<std::size_t>(count));
-  const SpanRow kFirst;
-  const SpanRow* prev = &kFirst;
-  for (SpanRow& s : out) {
-    std::uint64_t flags = in.varint();
-    for (int i = 0; i < std::ssize(kFields); ++i) {
-      std::string& v = s.*kFields[i];
-      if (flags & (1u << i)) {
-        v = prev->*kFields[i];
-        continue;
-      }
-      std::string_view raw = in.bytes(in.varint());
-      if (flags & (1u << (kPackedHexBit + i))) {
-        static constexpr char kDigits[] = "0123456789abcdef";
-        v.resize(raw.size() * 2);
-        for (std::size_t k = 0; k < raw.size(); ++k) {
-          auto b = static_cast<unsigned char>(raw[k]);
-          v[2 * k] = kDigits[b >> 4];
-          v[2 * k + 1] = kDigits[b & 15];
-        }
-      } else {
-        v.assign(raw);
-      }
-    }
-    s.kind = static_cast<int>(unzigzag(in.varint()));
-    s.status_code = static_cast<int>(unzigzag(in.varint()));
-    s.start_ns = wrapping_add(prev->start_ns, unzigzag(in.varint()));
-    s.end_ns = wrapping_add(s.start_ns, unzigzag(in.varint()));
-    prev = &s;
+  p_ = data.data() + kMagic.size();
+  end_ = data.data() + data.size();
+  Reader in(std::string_view(p_, static_cast<std::size_t>(end_ - p_)));
+  count_ = in.varint();
+  if (count_ > data.size() / 5) Reader::corrupt();  // every span takes at least five bytes
+  p_ = end_ - in.remaining();
+  static const SpanRow kFirst;  // the encoder's "previous span" of the first one
+  for (int i = 0; i < kFieldCount; ++i) fields_[i] = {kFirst.*kFields[i], false};
+}
+
+bool SpanBlockReader::next() {
+  Reader in(std::string_view(p_, static_cast<std::size_t>(end_ - p_)));
+  if (read_ == count_) {
+    if (!in.done()) Reader::corrupt();
+    return false;
   }
-  if (!in.done()) Reader::corrupt();
+  std::uint64_t flags = in.varint();
+  for (int i = 0; i < kFieldCount; ++i) {
+    if (flags & (1u << i)) continue;  // the previous span's value stays
+    fields_[i] = {in.bytes(in.varint()), (flags & (1u << (kPackedHexBit + i))) != 0};
+  }
+  kind_ = static_cast<int>(unzigzag(in.varint()));
+  status_code_ = static_cast<int>(unzigzag(in.varint()));
+  start_ns_ = wrapping_add(start_ns_, unzigzag(in.varint()));
+  end_ns_ = wrapping_add(start_ns_, unzigzag(in.varint()));
+  p_ = end_ - in.remaining();
+  ++read_;
+  return true;
+}
+
+bool SpanBlockReader::trace_id_is(std::string_view id) const {
+  const Field& f = fields_[0];
+  if (!f.packed_hex) return f.raw == id;
+  if (id.size() != 2 * f.raw.size()) return false;
+  for (std::size_t k = 0; k < f.raw.size(); ++k)
+    if (hex_value(id[2 * k]) * 16 + hex_value(id[2 * k + 1]) != static_cast<unsigned char>(f.raw[k])) return false;
+  return true;
+}
+
+void SpanBlockReader::read(SpanRow& s) const {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  for (int i = 0; i < kFieldCount; ++i) {
+    std::string& v = s.*kFields[i];
+    const Field& f = fields_[i];
+    if (!f.packed_hex) {
+      v.assign(f.raw);
+      continue;
+    }
+    v.resize(f.raw.size() * 2);
+    for (std::size_t k = 0; k < f.raw.size(); ++k) {
+      auto b = static_cast<unsigned char>(f.raw[k]);
+      v[2 * k] = kDigits[b >> 4];
+      v[2 * k + 1] = kDigits[b & 15];
+    }
+  }
+  s.kind = kind_;
+  s.status_code = status_code_;
+  s.start_ns = start_ns_;
+  s.end_ns = end_ns_;
+}
+
+std::vector<SpanRow> decode_span_block(std::string_view data) {
+  SpanBlockReader in(data);
+  std::vector<SpanRow> out;
+  out.reserve(in.size());
+  while (in.next()) in.read(out.emplace_back());
   return out;
 }
 

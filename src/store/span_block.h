@@ -20,9 +20,36 @@
 
 namespace vigil::store {
 
-// Throws std::runtime_error when `data` is not a block this code wrote.
 std::string encode_span_block(std::span<const SpanRow* const> spans);
-std::vector<SpanRow> decode_span_block(std::string_view data);
+
+// Reads a block span by span without building every SpanRow, so a lookup of
+// one trace materialises only its own spans. Throws std::runtime_error when
+// the data is not a block this code wrote. `data` must outlive the reader.
+class SpanBlockReader {
+ public:
+  explicit SpanBlockReader(std::string_view data);
+  std::size_t size() const { return static_cast<std::size_t>(count_); }
+  bool next();  // to the next span; false after the last
+  bool trace_id_is(std::string_view id) const;
+  void read(SpanRow& out) const;  // the current span
+  std::int64_t start_ns() const { return start_ns_; }
+
+  static constexpr int kFieldCount = 11;
+
+ private:
+  struct Field {
+    std::string_view raw;  // as stored
+    bool packed_hex = false;
+  };
+  const char* p_ = nullptr;
+  const char* end_ = nullptr;
+  std::uint64_t count_ = 0, read_ = 0;
+  Field fields_[kFieldCount];  // the current span's (a repeated field keeps the previous value)
+  int kind_ = 0, status_code_ = 0;
+  std::int64_t start_ns_ = 0, end_ns_ = 0;
+};
+
+std::vector<SpanRow> decode_span_block(std::string_view data);  // every span
 
 // The index key of a trace id: 64 bits of FNV-1a over its text. Two traces
 // sharing a key only cost reading a block that is then filtered by id.

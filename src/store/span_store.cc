@@ -40,44 +40,41 @@ std::string distinct_list(std::span<const SpanRow* const> spans, Get get) {
 
 std::string delimited(std::string_view v) { return "\n" + std::string(v) + "\n"; }
 
-using Block = std::shared_ptr<const std::vector<SpanRow>>;
-
-// Decoded blocks for the length of one query, so that a block read while
-// scanning is not decoded again for each of its traces.
-class BlockCache {
+// Reads whole traces through the trace index. A block being scanned passes
+// its own spans of the trace in, so only the trace's other blocks are read,
+// and from those only the trace's spans are built.
+class TraceReader {
  public:
-  explicit BlockCache(Db& db)
+  explicit TraceReader(Db& db)
       : by_id_(db, "SELECT data FROM span_blocks WHERE id = ?"),
         by_trace_(db, "SELECT block_id FROM span_traces WHERE trace_key = ? ORDER BY block_id DESC") {}
 
-  Block put(std::int64_t id, std::string_view data) {
-    if (cache_.size() >= kMaxBlocks) cache_.clear();
-    auto b = std::make_shared<const std::vector<SpanRow>>(decode_span_block(data));
-    cache_[id] = b;
-    return b;
-  }
-
-  Block get(std::int64_t id) {
-    if (auto it = cache_.find(id); it != cache_.end()) return it->second;
-    by_id_.bind(1, id);
-    Block b = by_id_.step() ? put(id, by_id_.blob(0)) : nullptr;  // null: dropped by retention
-    by_id_.reset();
-    return b;
-  }
-
-  // The newest copy of each of the trace's spans, by start time.
-  std::vector<SpanRow> trace(std::string_view trace_id) {
+  // The newest copy of each of the trace's spans, by start time. `local`
+  // holds the trace's spans in block `local_block`, in block order.
+  std::vector<SpanRow> trace(std::string_view trace_id, std::int64_t local_block = -1,
+                             const std::vector<const SpanRow*>& local = {}) {
     std::vector<std::int64_t> ids;
     by_trace_.bind(1, trace_key(trace_id));
     while (by_trace_.step()) ids.push_back(by_trace_.i64(0));
     by_trace_.reset();
     std::vector<SpanRow> out;
     std::unordered_set<std::string> seen;
-    for (std::int64_t id : ids) {
-      Block b = get(id);
-      if (!b) continue;
-      for (auto it = b->rbegin(); it != b->rend(); ++it)  // later in a block = sent later
-        if (it->trace_id == trace_id && seen.insert(it->span_id).second) out.push_back(*it);
+    std::vector<SpanRow> from_block;
+    for (std::int64_t id : ids) {  // newest block first
+      from_block.clear();
+      if (id == local_block) {
+        for (const SpanRow* s : local) from_block.push_back(*s);
+      } else {
+        by_id_.bind(1, id);
+        if (by_id_.step()) {  // else dropped by retention since the index was read
+          SpanBlockReader in(by_id_.blob(0));
+          while (in.next())
+            if (in.trace_id_is(trace_id)) in.read(from_block.emplace_back());
+        }
+        by_id_.reset();
+      }
+      for (auto it = from_block.rbegin(); it != from_block.rend(); ++it)  // later in a block = sent later
+        if (seen.insert(it->span_id).second) out.push_back(std::move(*it));
     }
     std::sort(out.begin(), out.end(), [](const SpanRow& a, const SpanRow& b) {
       return std::tie(a.start_ns, a.span_id) < std::tie(b.start_ns, b.span_id);
@@ -86,10 +83,15 @@ class BlockCache {
   }
 
  private:
-  static constexpr std::size_t kMaxBlocks = 64;
   Stmt by_id_, by_trace_;
-  std::unordered_map<std::int64_t, Block> cache_;
 };
+
+// A decoded block's spans grouped by trace, each group in block order.
+std::unordered_map<std::string_view, std::vector<const SpanRow*>> by_trace(const std::vector<SpanRow>& spans) {
+  std::unordered_map<std::string_view, std::vector<const SpanRow*>> groups;
+  for (const SpanRow& s : spans) groups[s.trace_id].push_back(&s);
+  return groups;
+}
 
 // The attribute as SQLite's CAST(json_extract(...) AS TEXT) renders it (the
 // query syntax this replaced), with true/false also accepted for booleans.
@@ -265,10 +267,7 @@ void SpanWriter::forget_dropped_blocks(std::int64_t dropped) {
   dropped_since_purge_ = 0;
 }
 
-std::vector<SpanRow> find_trace(Db& db, std::string_view trace_id) {
-  BlockCache cache(db);
-  return cache.trace(trace_id);
-}
+std::vector<SpanRow> find_trace(Db& db, std::string_view trace_id) { return TraceReader(db).trace(trace_id); }
 
 std::vector<TraceSummary> search_traces(Db& db, const TraceQuery& q) {
   const std::size_t limit = std::clamp<std::size_t>(q.limit, 1, 1000);
@@ -282,7 +281,7 @@ std::vector<TraceSummary> search_traces(Db& db, const TraceQuery& q) {
   if (!q.service.empty()) blocks.bind(i++, delimited(q.service));
   if (!q.operation.empty()) blocks.bind(i++, delimited(q.operation));
 
-  BlockCache cache(db);
+  TraceReader traces(db);
   std::vector<TraceSummary> found;
   std::unordered_set<std::string> examined;
   // The start times of the `limit` latest traces found so far. A trace whose
@@ -291,10 +290,12 @@ std::vector<TraceSummary> search_traces(Db& db, const TraceQuery& q) {
   std::priority_queue<std::int64_t, std::vector<std::int64_t>, std::greater<>> latest;
   while (blocks.step()) {
     if (latest.size() == limit && blocks.i64(1) < latest.top()) break;
-    Block b = cache.put(blocks.i64(0), blocks.blob(2));
-    for (const SpanRow& s : *b) {
+    std::int64_t block = blocks.i64(0);
+    auto spans = decode_span_block(blocks.blob(2));
+    auto local = by_trace(spans);
+    for (const SpanRow& s : spans) {
       if (!span_matches(q, s) || !examined.insert(s.trace_id).second) continue;
-      auto trace = cache.trace(s.trace_id);
+      auto trace = traces.trace(s.trace_id, block, local[s.trace_id]);
       if (trace.empty()) continue;  // its block was dropped while we read
       TraceSummary t = summarize(trace);
       if (q.min_duration_ns && t.duration_ns < *q.min_duration_ns) continue;
@@ -329,16 +330,18 @@ std::vector<OperationLatency> operation_latency(Db& db, std::string_view service
   std::map<std::pair<std::string, std::string>, Group> groups;
   std::unordered_set<std::string> seen;                   // trace id + span id
   std::unordered_map<std::string, double> trace_ms;       // by trace id
-  BlockCache cache(db);
+  TraceReader traces(db);
   while (blocks.step()) {
-    Block b = cache.put(blocks.i64(0), blocks.blob(1));
-    for (auto it = b->rbegin(); it != b->rend(); ++it) {
+    std::int64_t block = blocks.i64(0);
+    auto spans = decode_span_block(blocks.blob(1));
+    auto local = by_trace(spans);
+    for (auto it = spans.rbegin(); it != spans.rend(); ++it) {
       const SpanRow& s = *it;
       if (s.start_ns < start_ns || s.start_ns > end_ns || (!service.empty() && s.service != service)) continue;
       if (!seen.insert(s.trace_id + s.span_id).second) continue;
       auto [t, added] = trace_ms.try_emplace(s.trace_id, 0.0);
       if (added) {
-        auto whole = cache.trace(s.trace_id);
+        auto whole = traces.trace(s.trace_id, block, local[s.trace_id]);
         std::int64_t lo = INT64_MAX, hi = INT64_MIN;
         for (const SpanRow& r : whole) lo = std::min(lo, r.start_ns), hi = std::max(hi, r.end_ns);
         t->second = whole.empty() ? 0 : static_cast<double>(hi - lo) / 1e6;

@@ -87,14 +87,15 @@ class Daemon:
     """`vigil serve` with a config and data directory on a private loopback
     port; stop() sends a signal and returns (exit code, output)."""
 
-    def __init__(self, vigil, data, config, port=None):
+    def __init__(self, vigil, data, config, port=None, prefix=()):
         self.vigil, self.data, self.config = vigil, data, config
+        self.prefix = list(prefix)  # e.g. ["taskset", "-c", "0"]
         self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc = None
 
     def start(self):
-        self.proc = subprocess.Popen([self.vigil, "serve", "--config", self.config, "--data", self.data,
+        self.proc = subprocess.Popen(self.prefix + [self.vigil, "serve", "--config", self.config, "--data", self.data,
                                       "--listen", f"127.0.0.1:{self.port}"],
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         wait_for("daemon", lambda: http_get(self.base + "/healthz")[0] == 200, timeout=20, interval=0.1)
