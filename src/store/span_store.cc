@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <queue>
@@ -14,7 +15,7 @@
 namespace vigil::store {
 namespace {
 
-constexpr const char* kSchema = R"sql(
+constexpr const char* kSpanSchema = R"sql(
 CREATE TABLE IF NOT EXISTS span_blocks(
   id INTEGER PRIMARY KEY, min_start_ns INTEGER NOT NULL, max_start_ns INTEGER NOT NULL, spans INTEGER NOT NULL,
   services TEXT NOT NULL, operations TEXT NOT NULL, data BLOB NOT NULL);
@@ -49,33 +50,42 @@ class TraceReader {
       : by_id_(db, "SELECT data FROM span_blocks WHERE id = ?"),
         by_trace_(db, "SELECT block_id FROM span_traces WHERE trace_key = ? ORDER BY block_id DESC") {}
 
-  // The newest copy of each of the trace's spans, by start time. `local`
-  // holds the trace's spans in block `local_block`, in block order.
-  std::vector<SpanRow> trace(std::string_view trace_id, std::int64_t local_block = -1,
-                             const std::vector<const SpanRow*>& local = {}) {
+  // Calls fn(const SpanRow&) once per span of the trace, with its newest
+  // copy, in no particular order. `local` holds the trace's spans in block
+  // `local_block` (in block order); they are visited in place, not copied.
+  template <typename Fn>
+  void for_each_span(std::string_view trace_id, std::int64_t local_block, const std::vector<const SpanRow*>& local,
+                     Fn&& fn) {
     std::vector<std::int64_t> ids;
     by_trace_.bind(1, trace_key(trace_id));
     while (by_trace_.step()) ids.push_back(by_trace_.i64(0));
     by_trace_.reset();
-    std::vector<SpanRow> out;
-    std::unordered_set<std::string> seen;
-    std::vector<SpanRow> from_block;
-    for (std::int64_t id : ids) {  // newest block first
-      from_block.clear();
+    std::deque<SpanRow> others;  // spans read from the trace's other blocks; a deque keeps them in place
+    std::unordered_set<std::string_view> seen;  // span ids
+    auto visit = [&](const SpanRow& s) {
+      if (seen.insert(s.span_id).second) fn(s);
+    };
+    for (std::int64_t id : ids) {  // newest block first; later in a block = sent later
       if (id == local_block) {
-        for (const SpanRow* s : local) from_block.push_back(*s);
-      } else {
-        by_id_.bind(1, id);
-        if (by_id_.step()) {  // else dropped by retention since the index was read
-          SpanBlockReader in(by_id_.blob(0));
-          while (in.next())
-            if (in.trace_id_is(trace_id)) in.read(from_block.emplace_back());
-        }
-        by_id_.reset();
+        for (auto it = local.rbegin(); it != local.rend(); ++it) visit(**it);
+        continue;
       }
-      for (auto it = from_block.rbegin(); it != from_block.rend(); ++it)  // later in a block = sent later
-        if (seen.insert(it->span_id).second) out.push_back(std::move(*it));
+      by_id_.bind(1, id);
+      std::size_t first = others.size();
+      if (by_id_.step()) {  // else dropped by retention since the index was read
+        SpanBlockReader in(by_id_.blob(0));
+        while (in.next())
+          if (in.trace_id_is(trace_id)) in.read(others.emplace_back());
+      }
+      by_id_.reset();
+      for (std::size_t k = others.size(); k > first; --k) visit(others[k - 1]);
     }
+  }
+
+  // The trace's spans by start time.
+  std::vector<SpanRow> trace(std::string_view trace_id) {
+    std::vector<SpanRow> out;
+    for_each_span(trace_id, -1, {}, [&](const SpanRow& s) { out.push_back(s); });
     std::sort(out.begin(), out.end(), [](const SpanRow& a, const SpanRow& b) {
       return std::tie(a.start_ns, a.span_id) < std::tie(b.start_ns, b.span_id);
     });
@@ -116,24 +126,37 @@ bool span_matches(const TraceQuery& q, const SpanRow& s) {
   return true;
 }
 
-TraceSummary summarize(const std::vector<SpanRow>& trace) {
-  TraceSummary t;
-  t.trace_id = trace.front().trace_id;
-  std::int64_t start = INT64_MAX, end = INT64_MIN;
-  const SpanRow* root = &trace.front();  // spans are sorted by start: the first parentless one, else the first
-  for (const SpanRow& s : trace) {
-    start = std::min(start, s.start_ns);
-    end = std::max(end, s.end_ns);
-    t.errors += s.status_code == 2;
-    if (!root->parent_span_id.empty() && s.parent_span_id.empty()) root = &s;
+// Builds a trace's summary from its spans, visited in any order. The root
+// is the earliest span without a parent, else the earliest span.
+class TraceSummarizer {
+ public:
+  void add(const SpanRow& s) {
+    if (!t_.spans) t_.trace_id = s.trace_id;
+    start_ = std::min(start_, s.start_ns);
+    end_ = std::max(end_, s.end_ns);
+    t_.errors += s.status_code == 2;
+    auto rank = std::tuple(!s.parent_span_id.empty(), s.start_ns, std::string_view(s.span_id));
+    if (!t_.spans++ || rank < std::tuple(root_has_parent_, root_start_, std::string_view(root_span_id_))) {
+      std::tie(root_has_parent_, root_start_) = std::tuple(!s.parent_span_id.empty(), s.start_ns);
+      root_span_id_ = s.span_id;
+      t_.root_service = s.service;
+      t_.root_name = s.name;
+    }
   }
-  t.start_ns = start;
-  t.duration_ns = end - start;
-  t.spans = static_cast<std::int64_t>(trace.size());
-  t.root_service = root->service;
-  t.root_name = root->name;
-  return t;
-}
+  bool empty() const { return t_.spans == 0; }
+  TraceSummary done() {
+    t_.start_ns = start_;
+    t_.duration_ns = end_ - start_;
+    return std::move(t_);
+  }
+
+ private:
+  TraceSummary t_;
+  bool root_has_parent_ = false;
+  std::int64_t root_start_ = 0;
+  std::string root_span_id_;
+  std::int64_t start_ = INT64_MAX, end_ = INT64_MIN;
+};
 
 double percentile(std::vector<double>& v, double q) {
   if (v.empty()) return 0;
@@ -146,7 +169,7 @@ double percentile(std::vector<double>& v, double q) {
 }  // namespace
 
 SpanWriter::SpanWriter(Db& db) : db_(db) {
-  db_.exec(kSchema);
+  db_.exec(kSpanSchema);
   insert_block_ = std::make_unique<Stmt>(
       db_, "INSERT INTO span_blocks(min_start_ns,max_start_ns,spans,services,operations,data) VALUES(?,?,?,?,?,?)");
   insert_trace_ = std::make_unique<Stmt>(db_, "INSERT OR IGNORE INTO span_traces(trace_key,block_id) VALUES(?,?)");
@@ -295,9 +318,10 @@ std::vector<TraceSummary> search_traces(Db& db, const TraceQuery& q) {
     auto local = by_trace(spans);
     for (const SpanRow& s : spans) {
       if (!span_matches(q, s) || !examined.insert(s.trace_id).second) continue;
-      auto trace = traces.trace(s.trace_id, block, local[s.trace_id]);
-      if (trace.empty()) continue;  // its block was dropped while we read
-      TraceSummary t = summarize(trace);
+      TraceSummarizer sum;
+      traces.for_each_span(s.trace_id, block, local[s.trace_id], [&](const SpanRow& r) { sum.add(r); });
+      if (sum.empty()) continue;  // its blocks were dropped while we read
+      TraceSummary t = sum.done();
       if (q.min_duration_ns && t.duration_ns < *q.min_duration_ns) continue;
       if (q.max_duration_ns && t.duration_ns > *q.max_duration_ns) continue;
       latest.push(t.start_ns);
@@ -341,10 +365,11 @@ std::vector<OperationLatency> operation_latency(Db& db, std::string_view service
       if (!seen.insert(s.trace_id + s.span_id).second) continue;
       auto [t, added] = trace_ms.try_emplace(s.trace_id, 0.0);
       if (added) {
-        auto whole = traces.trace(s.trace_id, block, local[s.trace_id]);
         std::int64_t lo = INT64_MAX, hi = INT64_MIN;
-        for (const SpanRow& r : whole) lo = std::min(lo, r.start_ns), hi = std::max(hi, r.end_ns);
-        t->second = whole.empty() ? 0 : static_cast<double>(hi - lo) / 1e6;
+        traces.for_each_span(s.trace_id, block, local[s.trace_id], [&](const SpanRow& r) {
+          lo = std::min(lo, r.start_ns), hi = std::max(hi, r.end_ns);
+        });
+        t->second = lo <= hi ? static_cast<double>(hi - lo) / 1e6 : 0;
       }
       Group& g = groups[{s.service, s.name}];
       double d = static_cast<double>(s.end_ns - s.start_ns) / 1e6;
