@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <deque>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -181,23 +182,27 @@ void SpanWriter::migrate_row_table() {
     Stmt exists(db_, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'spans'");
     if (!exists.step()) return;
   }  // a statement left open would lock the table against DROP
+  std::fprintf(stderr, "vigil store: moving spans from one row each into blocks (once; this can take a while)\n");
   db_.exec("BEGIN");
   try {
-    copy_row_table();
+    std::size_t n = copy_row_table();
     db_.exec("DROP TABLE spans");
     db_.exec("COMMIT");
+    std::fprintf(stderr, "vigil store: %zu spans moved\n", n);
   } catch (...) {
     db_.exec("ROLLBACK");
     throw;
   }
 }
 
-void SpanWriter::copy_row_table() {
+std::size_t SpanWriter::copy_row_table() {
   Stmt rows(db_,
             "SELECT trace_id,span_id,parent_span_id,service,name,scope,kind,start_ns,end_ns,status_code,"
             "status_message,attributes,events,links,resource FROM spans");  // any order: write() sorts
   std::vector<SpanRow> chunk;
+  std::size_t copied = 0;
   auto flush = [&] {
+    copied += chunk.size();
     std::vector<const SpanRow*> p;
     for (const SpanRow& s : chunk) p.push_back(&s);
     write(std::move(p));
@@ -213,6 +218,7 @@ void SpanWriter::copy_row_table() {
     if (chunk.size() == kBlockSpans) flush();
   }
   if (!chunk.empty()) flush();
+  return copied;
 }
 
 void SpanWriter::write(std::vector<const SpanRow*> spans) {

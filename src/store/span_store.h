@@ -37,7 +37,7 @@ class SpanWriter {
 
  private:
   void migrate_row_table();
-  void copy_row_table();
+  std::size_t copy_row_table();  // spans copied
   void write_block(std::span<const SpanRow* const> spans);
   void forget_dropped_blocks(std::int64_t dropped);
 
