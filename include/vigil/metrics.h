@@ -185,7 +185,7 @@ class Histogram {
   Histogram(const Histogram&) = delete;
   Histogram& operator=(const Histogram&) = delete;
 
-  void observe(double v) noexcept {
+  [[gnu::always_inline]] inline void observe(double v) noexcept {
     std::uint32_t i = bucket_index(v);
     detail::cell_add<std::uint64_t>(first_count_cell_ + i, 1);
     detail::cell_add<double>(sum_cell_, v);
@@ -204,14 +204,24 @@ class Histogram {
   void record_trace_exemplar(std::uint32_t bucket, double v, const detail::TraceExemplarContext& trace) noexcept;
   detail::ExemplarSlot* exemplar_slots();
 
-  std::uint32_t bucket_index(double v) const noexcept {
-    // Bucket i holds bounds[i-1] < v <= bounds[i]; short bucket lists are
-    // faster scanned than bisected.
+  [[gnu::always_inline]] inline std::uint32_t bucket_index(double v) const noexcept {
+    // Bucket i holds bounds[i-1] < v <= bounds[i]: i counts the bounds
+    // below v (NaN counts them all and lands in +Inf, as in client_golang).
     std::uint32_t n = num_buckets_ - 1;
-    if (n <= 16) {
-      std::uint32_t i = 0;
-      while (i < n && !(v <= bounds_[i])) ++i;
-      return i;
+    if (n <= kShortBounds) {
+      // Up to 16 bounds: compare v with all of them at once (padded with
+      // +Inf), without a branch on the value. Against a scan of the bounds,
+      // observing values spread over all buckets took 9.5-9.8 ns instead of
+      // 11.3-11.8 ns in the same minutes (bench/metrics_bench.cc). It must
+      // stay inlined: called, it was no faster than the scan.
+      using Doubles = double __attribute__((vector_size(16)));
+      const auto* b = reinterpret_cast<const Doubles*>(short_bounds_);
+      const Doubles x = {v, v};
+      // -1 per bound >= v (the padding included), 0 per bound below v.
+      auto m = (x <= b[0]) + (x <= b[1]) + (x <= b[2]) + (x <= b[3]) + (x <= b[4]) + (x <= b[5]) +
+               (x <= b[6]) + (x <= b[7]);
+      auto below = static_cast<std::uint32_t>(static_cast<std::int64_t>(kShortBounds) + m[0] + m[1]);
+      return below < n ? below : n;
     }
     std::uint32_t lo = 0, hi = n;
     while (lo < hi) {
@@ -221,8 +231,10 @@ class Histogram {
     return lo;
   }
 
+  static constexpr std::uint32_t kShortBounds = 16;
   const double* bounds_;
   std::uint32_t num_buckets_;  // finite bounds + 1 (+Inf)
+  alignas(16) double short_bounds_[kShortBounds];  // bounds_ padded with +Inf, when there are at most 16
   // Bucket counts in integer cells, the sum in a double cell. Integer
   // counts keep the count's load-add-store off the floating-point unit, so
   // only the sum carries the longer FP dependency chain from one

@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <iterator>
+#include <limits>
 
 #include "metrics/names.h"
 #include "vigil/metrics.h"
@@ -10,7 +12,10 @@ Histogram::Histogram(std::span<const double> bounds)
       num_buckets_(static_cast<std::uint32_t>(bounds.size() + 1)),
       first_count_cell_(detail::allocate_cells<std::uint64_t>(num_buckets_)),
       sum_cell_(detail::allocate_cells<double>(1)),
-      created_(detail::unix_now()) {}
+      created_(detail::unix_now()) {
+  std::fill(std::begin(short_bounds_), std::end(short_bounds_), std::numeric_limits<double>::infinity());
+  if (bounds.size() <= kShortBounds) std::copy(bounds.begin(), bounds.end(), short_bounds_);
+}
 
 Histogram::~Histogram() {
   detail::release_cells<std::uint64_t>(first_count_cell_, num_buckets_);

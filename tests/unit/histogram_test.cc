@@ -37,6 +37,32 @@ TEST(Histogram, InfinityGoesToTheLastBucket) {
   EXPECT_EQ(h.bucket_counts(), (std::vector<double>{1, 1}));
 }
 
+// Every bucket count from 1 to 20 bounds (the branch-free path up to 16, then
+// bisection): each bound, its neighbours, infinities and NaN land where
+// "bounds[i-1] < v <= bounds[i]" says, NaN in +Inf as client_golang puts it.
+TEST(Histogram, EveryBucketCountAssignsEdgesExactly) {
+  for (std::size_t n = 1; n <= 20; ++n) {
+    SCOPED_TRACE(n);
+    std::vector<double> bounds = exponential_buckets(0.001, 2.5, n);
+    Histogram h(bounds);
+    std::vector<double> want(n + 1, 0);
+    auto expect_bucket = [&](double v) {
+      std::size_t i = 0;
+      while (i < n && !(v <= bounds[i])) ++i;
+      ++want[i];
+      h.observe(v);
+    };
+    for (double b : bounds) {
+      expect_bucket(b);
+      expect_bucket(std::nextafter(b, -INFINITY));
+      expect_bucket(std::nextafter(b, INFINITY));
+    }
+    for (double v : {-HUGE_VAL, -1.0, 0.0, HUGE_VAL, std::nan(""), 1e300}) expect_bucket(v);
+    EXPECT_EQ(h.bucket_counts(), want);
+    EXPECT_EQ(want.back(), 4) << "above the last bound, +Inf, NaN and 1e300";
+  }
+}
+
 TEST(Histogram, ConcurrentObservesAllCounted) {
   std::vector<double> bounds{0.5};
   Histogram h(bounds);
