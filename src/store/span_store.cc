@@ -114,12 +114,27 @@ bool attribute_matches(const nlohmann::json& attrs, const std::string& key, cons
   return it->dump() == want;
 }
 
+// False only when the span's attribute text cannot hold `key` as a key. A
+// key of plain ASCII is written verbatim by every JSON writer the store has
+// had, so `"key":` is then in the text whenever the key is; other keys are
+// left to the parser. Saves parsing the JSON of spans that lack the key.
+bool may_have_key(std::string_view json_text, std::string_view key) {
+  for (char c : key)
+    if (c < 0x20 || c == 0x7f || c == '"' || c == '\\' || static_cast<unsigned char>(c) >= 0x80) return true;
+  std::string needle;
+  needle.reserve(key.size() + 3);
+  needle.append(1, '"').append(key).append("\":");
+  return json_text.find(needle) != std::string_view::npos;
+}
+
 bool span_matches(const TraceQuery& q, const SpanRow& s) {
   if (!q.service.empty() && s.service != q.service) return false;
   if (!q.operation.empty() && s.name != q.operation) return false;
   if (q.start_ns && s.start_ns < q.start_ns) return false;
   if (q.end_ns && s.start_ns > q.end_ns) return false;
   if (q.attributes.empty()) return true;
+  for (const auto& [k, v] : q.attributes)
+    if (!may_have_key(s.attributes, k)) return false;
   nlohmann::json attrs = nlohmann::json::parse(s.attributes, nullptr, false);
   if (!attrs.is_object()) return false;
   for (const auto& [k, v] : q.attributes)

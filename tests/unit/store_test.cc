@@ -196,6 +196,34 @@ TEST(Store, SearchReturnsTheLatestMatchingTracesAcrossBlocks) {
   EXPECT_TRUE(store.search_traces(q).empty());
 }
 
+TEST(Store, AttributeSearchMatchesTopLevelKeysOnly) {
+  TempDir dir;
+  vigil::store::Store store({.path = dir.path / "v.db"});
+  std::int64_t t = now_ns();
+  Batch b;
+  const char* attrs[] = {R"({"a b":"x","n":8})", R"({"q\"k":"y"})", R"({"outer":{"gpu":true}})", R"({"gpu":true})"};
+  for (int i = 0; i < 4; ++i) {
+    b.spans.push_back(span(trace_hex(100 + i), "1000000000000000", "", "op", t + i, 10));
+    b.spans.back().attributes = attrs[i];
+  }
+  ASSERT_TRUE(store.enqueue(std::move(b)));
+  store.flush();
+  auto find = [&](std::string k, std::string v) {
+    vigil::store::TraceQuery q;
+    q.attributes = {{k, v}};
+    std::vector<std::string> ids;
+    for (const auto& t : store.search_traces(q)) ids.push_back(t.trace_id);
+    return ids;
+  };
+  EXPECT_EQ(find("a b", "x"), std::vector<std::string>{trace_hex(100)});
+  EXPECT_EQ(find("n", "8"), std::vector<std::string>{trace_hex(100)});
+  EXPECT_EQ(find("q\"k", "y"), std::vector<std::string>{trace_hex(101)});  // a key the text pre-check leaves to the parser
+  EXPECT_EQ(find("gpu", "true"), std::vector<std::string>{trace_hex(103)});  // not the nested one
+  EXPECT_EQ(find("gpu", "1"), std::vector<std::string>{trace_hex(103)});
+  EXPECT_TRUE(find("outer", "x").empty());
+  EXPECT_TRUE(find("missing", "x").empty());
+}
+
 TEST(Store, OperationLatencyGroupsByOperationWithShareOfTrace) {
   TempDir dir;
   vigil::store::Store store({.path = dir.path / "v.db"});
