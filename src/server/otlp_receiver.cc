@@ -7,11 +7,12 @@
 
 #include <google/protobuf/util/json_util.h>
 
-#include <charconv>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "vigil/log.h"  // append_json_string
+#include "log/field_walk.h"  // append_number, append_integer
+#include "trace/hex.h"
+#include "vigil/log.h"       // append_json_string
 
 #include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
@@ -23,10 +24,8 @@ namespace common = opentelemetry::proto::common::v1;
 using nlohmann::json;
 
 std::string hex(const std::string& bytes) {
-  static constexpr char k[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) out += {k[c >> 4], k[c & 15]};
+  std::string out(bytes.size() * 2, '\0');
+  detail::write_hex(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size(), out.data());
   return out;
 }
 
@@ -105,13 +104,8 @@ void rewrite_ids(json& body, Signal signal) {
 // span and dumping it was a third of the receiver's time (perf), most of it
 // malloc and free. Keys keep the sender's order.
 void append_double(std::string& out, double v) {
-  if (!std::isfinite(v)) {
-    out += "null";  // JSON has no NaN or infinity
-    return;
-  }
-  char buf[32];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, r.ptr);
+  if (std::isfinite(v)) detail::append_number(out, v);
+  else out += "null";  // JSON has no NaN or infinity
 }
 
 void append_any(std::string& out, const common::AnyValue& v);
@@ -131,12 +125,7 @@ void append_any(std::string& out, const common::AnyValue& v) {
   switch (v.value_case()) {
     case common::AnyValue::kStringValue: append_json_string(out, v.string_value()); return;
     case common::AnyValue::kBoolValue: out += v.bool_value() ? "true" : "false"; return;
-    case common::AnyValue::kIntValue: {
-      char buf[24];
-      auto r = std::to_chars(buf, buf + sizeof buf, v.int_value());
-      out.append(buf, r.ptr);
-      return;
-    }
+    case common::AnyValue::kIntValue: detail::append_integer(out, v.int_value()); return;
     case common::AnyValue::kDoubleValue: append_double(out, v.double_value()); return;
     case common::AnyValue::kBytesValue: append_json_string(out, base64(v.bytes_value())); return;
     case common::AnyValue::kArrayValue:
@@ -167,7 +156,9 @@ std::string events_text(const google::protobuf::RepeatedPtrField<opentelemetry::
     if (out.size() > 1) out += ',';
     out += "{\"name\":";
     append_json_string(out, e.name());
-    out += ",\"time_ns\":" + std::to_string(static_cast<std::int64_t>(e.time_unix_nano())) + ",\"attributes\":";
+    out += ",\"time_ns\":";
+    detail::append_integer(out, static_cast<std::int64_t>(e.time_unix_nano()));
+    out += ",\"attributes\":";
     append_attributes(out, e.attributes());
     out += '}';
   }

@@ -11,6 +11,8 @@
 
 #include <stdexcept>
 
+#include "trace/hex.h"
+
 namespace vigil::store {
 namespace {
 
@@ -170,7 +172,6 @@ bool SpanBlockReader::trace_id_is(std::string_view id) const {
 }
 
 void SpanBlockReader::read(SpanRow& s) const {
-  static constexpr char kDigits[] = "0123456789abcdef";
   for (int i = 0; i < kFieldCount; ++i) {
     std::string& v = s.*kFields[i];
     const Field& f = fields_[i];
@@ -179,11 +180,7 @@ void SpanBlockReader::read(SpanRow& s) const {
       continue;
     }
     v.resize(f.raw.size() * 2);
-    for (std::size_t k = 0; k < f.raw.size(); ++k) {
-      auto b = static_cast<unsigned char>(f.raw[k]);
-      v[2 * k] = kDigits[b >> 4];
-      v[2 * k + 1] = kDigits[b & 15];
-    }
+    detail::write_hex(reinterpret_cast<const std::uint8_t*>(f.raw.data()), f.raw.size(), v.data());
   }
   s.kind = kind_;
   s.status_code = status_code_;

@@ -40,6 +40,17 @@ std::string distinct_list(std::span<const SpanRow* const> spans, Get get) {
   return out;
 }
 
+// Binds a block's columns min_start_ns, max_start_ns, spans, services,
+// operations and data to parameters 1-6 (`spans` are sorted by start;
+// `data` is their encoding and must outlive the statement's run).
+void bind_block_columns(Stmt& st, std::span<const SpanRow* const> spans, const std::string& data) {
+  st.bind(1, spans.front()->start_ns).bind(2, spans.back()->start_ns);
+  st.bind(3, static_cast<std::int64_t>(spans.size()));
+  st.bind(4, distinct_list(spans, [](const SpanRow& s) -> std::string_view { return s.service; }));
+  st.bind(5, distinct_list(spans, [](const SpanRow& s) -> std::string_view { return s.name; }));
+  st.bind_blob(6, data);
+}
+
 std::string delimited(std::string_view v) { return "\n" + std::string(v) + "\n"; }
 
 // Reads whole traces through the trace index. A block being scanned passes
@@ -114,33 +125,42 @@ bool attribute_matches(const nlohmann::json& attrs, const std::string& key, cons
   return it->dump() == want;
 }
 
-// False only when the span's attribute text cannot hold `key` as a key. A
-// key of plain ASCII is written verbatim by every JSON writer the store has
-// had, so `"key":` is then in the text whenever the key is; other keys are
-// left to the parser. Saves parsing the JSON of spans that lack the key.
-bool may_have_key(std::string_view json_text, std::string_view key) {
-  for (char c : key)
-    if (c < 0x20 || c == 0x7f || c == '"' || c == '\\' || static_cast<unsigned char>(c) >= 0x80) return true;
-  std::string needle;
-  needle.reserve(key.size() + 3);
-  needle.append(1, '"').append(key).append("\":");
-  return json_text.find(needle) != std::string_view::npos;
-}
+// A search's conditions on single spans, prepared once per query.
+class SpanFilter {
+ public:
+  explicit SpanFilter(const TraceQuery& q) : q_(q) {
+    for (const auto& [key, value] : q.attributes) needles_.push_back(key_needle(key));
+  }
 
-bool span_matches(const TraceQuery& q, const SpanRow& s) {
-  if (!q.service.empty() && s.service != q.service) return false;
-  if (!q.operation.empty() && s.name != q.operation) return false;
-  if (q.start_ns && s.start_ns < q.start_ns) return false;
-  if (q.end_ns && s.start_ns > q.end_ns) return false;
-  if (q.attributes.empty()) return true;
-  for (const auto& [k, v] : q.attributes)
-    if (!may_have_key(s.attributes, k)) return false;
-  nlohmann::json attrs = nlohmann::json::parse(s.attributes, nullptr, false);
-  if (!attrs.is_object()) return false;
-  for (const auto& [k, v] : q.attributes)
-    if (!attribute_matches(attrs, k, v)) return false;
-  return true;
-}
+  bool matches(const SpanRow& s) const {
+    if (!q_.service.empty() && s.service != q_.service) return false;
+    if (!q_.operation.empty() && s.name != q_.operation) return false;
+    if (q_.start_ns && s.start_ns < q_.start_ns) return false;
+    if (q_.end_ns && s.start_ns > q_.end_ns) return false;
+    if (q_.attributes.empty()) return true;
+    for (const std::string& needle : needles_)
+      if (!needle.empty() && s.attributes.find(needle) == std::string::npos) return false;
+    nlohmann::json attrs = nlohmann::json::parse(s.attributes, nullptr, false);
+    if (!attrs.is_object()) return false;
+    for (const auto& [k, v] : q_.attributes)
+      if (!attribute_matches(attrs, k, v)) return false;
+    return true;
+  }
+
+ private:
+  // `"key":`, which the span's attribute text must contain if it has the
+  // key: a key of plain ASCII is written verbatim by every JSON writer the
+  // store has had. Empty (no text check, the parser decides) for any other
+  // key. Saves parsing the JSON of spans that lack the key.
+  static std::string key_needle(std::string_view key) {
+    for (char c : key)
+      if (c < 0x20 || c == 0x7f || c == '"' || c == '\\' || static_cast<unsigned char>(c) >= 0x80) return {};
+    return "\"" + std::string(key) + "\":";
+  }
+
+  const TraceQuery& q_;
+  std::vector<std::string> needles_;  // per q_.attributes entry
+};
 
 // Builds a trace's summary from its spans, visited in any order. The root
 // is the earliest span without a parent, else the earliest span.
@@ -249,13 +269,8 @@ void SpanWriter::write(std::vector<const SpanRow*> spans) {
 
 void SpanWriter::write_block(std::span<const SpanRow* const> spans) {
   std::string data = encode_span_block(spans);
-  Stmt& ins = *insert_block_;
-  ins.bind(1, spans.front()->start_ns).bind(2, spans.back()->start_ns);
-  ins.bind(3, static_cast<std::int64_t>(spans.size()));
-  ins.bind(4, distinct_list(spans, [](const SpanRow& s) -> std::string_view { return s.service; }));
-  ins.bind(5, distinct_list(spans, [](const SpanRow& s) -> std::string_view { return s.name; }));
-  ins.bind_blob(6, data);
-  ins.run();
+  bind_block_columns(*insert_block_, spans, data);
+  insert_block_->run();
   std::int64_t block = sqlite3_last_insert_rowid(db_.get());
   std::vector<std::int64_t> keys;
   keys.reserve(spans.size());
@@ -276,18 +291,16 @@ void SpanWriter::drop_started_before(std::int64_t cutoff_ns) {
     old.bind(1, cutoff_ns);
     while (old.step()) straddling.emplace_back(old.i64(0), decode_span_block(old.blob(1)));
   }
+  Stmt update(db_,
+              "UPDATE span_blocks SET min_start_ns = ?1, max_start_ns = ?2, spans = ?3, services = ?4, "
+              "operations = ?5, data = ?6 WHERE id = ?7");
   for (auto& [id, spans] : straddling) {
-    std::vector<const SpanRow*> keep;
+    std::vector<const SpanRow*> keep;  // still sorted by start, and not empty: the block's latest span is kept
     for (const SpanRow& s : spans)
       if (s.start_ns >= cutoff_ns) keep.push_back(&s);
     std::string data = encode_span_block(keep);
-    Stmt update(db_,
-                "UPDATE span_blocks SET min_start_ns = ?, spans = ?, services = ?, operations = ?, data = ? "
-                "WHERE id = ?");
-    update.bind(1, keep.front()->start_ns).bind(2, static_cast<std::int64_t>(keep.size()));
-    update.bind(3, distinct_list(keep, [](const SpanRow& s) -> std::string_view { return s.service; }));
-    update.bind(4, distinct_list(keep, [](const SpanRow& s) -> std::string_view { return s.name; }));
-    update.bind_blob(5, data).bind(6, id).run();
+    bind_block_columns(update, keep, data);
+    update.bind(7, id).run();
   }
   forget_dropped_blocks(dropped);
 }
@@ -325,6 +338,7 @@ std::vector<TraceSummary> search_traces(Db& db, const TraceQuery& q) {
   if (!q.service.empty()) blocks.bind(i++, delimited(q.service));
   if (!q.operation.empty()) blocks.bind(i++, delimited(q.operation));
 
+  const SpanFilter filter(q);
   TraceReader traces(db);
   std::vector<TraceSummary> found;
   std::unordered_set<std::string> examined;
@@ -338,7 +352,7 @@ std::vector<TraceSummary> search_traces(Db& db, const TraceQuery& q) {
     auto spans = decode_span_block(blocks.blob(2));
     auto local = by_trace(spans);
     for (const SpanRow& s : spans) {
-      if (!span_matches(q, s) || !examined.insert(s.trace_id).second) continue;
+      if (!filter.matches(s) || !examined.insert(s.trace_id).second) continue;
       TraceSummarizer sum;
       traces.for_each_span(s.trace_id, block, local[s.trace_id], [&](const SpanRow& r) { sum.add(r); });
       if (sum.empty()) continue;  // its blocks were dropped while we read
