@@ -9,7 +9,7 @@ PACKAGES=(
   libcli11-dev libfmt-dev libspdlog-dev
   libcpp-httplib-dev nlohmann-json3-dev
   libprotobuf-dev protobuf-compiler
-  libyaml-cpp-dev libdw-dev libsqlite3-dev libsimdjson-dev zlib1g-dev libssl-dev
+  libyaml-cpp-dev libdw-dev libsqlite3-dev libsimdjson-dev zlib1g-dev libssl-dev libre2-dev
   prometheus-cpp-dev
   prometheus prometheus-alertmanager curl python3
   clang chromium

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <charconv>
 
+#include <re2/re2.h>
+
 namespace vigil::store {
 namespace {
 
@@ -98,12 +100,12 @@ class Parser {
     return out;
   }
 
-  std::regex compile(const std::string& pattern) {
-    try {
-      return std::regex(pattern, std::regex::ECMAScript | std::regex::optimize);
-    } catch (const std::regex_error& e) {
-      fail("invalid regular expression \"" + pattern + "\": " + e.what());
-    }
+  std::shared_ptr<const re2::RE2> compile(const std::string& pattern) {
+    re2::RE2::Options options;
+    options.set_log_errors(false);  // the error goes back to the caller, not to stderr
+    auto re = std::make_shared<const re2::RE2>(pattern, options);
+    if (!re->ok()) fail("invalid regular expression \"" + pattern + "\": " + re->error());
+    return re;
   }
 
   LogMatcher matcher(bool allow_numbers) {

@@ -6,16 +6,22 @@
 // message (|= contains, != does not contain, |~ matches, !~ does not match)
 // and label filters (| key op value, with > < >= <= for numbers). Labels
 // are the columns service, level, logger, trace_id, span_id, or any
-// attribute of the record. Regular expressions are ECMAScript, matched
-// anywhere in the value.
+// attribute of the record. Regular expressions use RE2 syntax, as Loki's
+// do: label matchers must match the whole value (Prometheus semantics), line
+// filters match anywhere in the message. RE2 runs in linear time with
+// bounded memory, so a query cannot stall or crash the daemon, whatever the
+// pattern and however long the log line.
 #pragma once
 
-#include <optional>
-#include <regex>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
+
+namespace re2 {
+class RE2;
+}
 
 namespace vigil::store {
 
@@ -25,14 +31,14 @@ struct LogMatcher {
   Op op = Op::kEq;
   std::string value;
   double number = 0;               // for > < >= <=
-  std::optional<std::regex> regex; // for =~ !~
+  std::shared_ptr<const re2::RE2> regex;  // for =~ !~, anchored at both ends
 };
 
 struct LineFilter {
   enum class Op { kContains, kNotContains, kMatches, kNotMatches };
   Op op = Op::kContains;
   std::string text;
-  std::optional<std::regex> regex;
+  std::shared_ptr<const re2::RE2> regex;  // for |~ !~, unanchored
 };
 
 struct LogQuery {

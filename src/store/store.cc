@@ -8,6 +8,7 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <re2/re2.h>
 #include <thread>
 
 #include "store/span_store.h"
@@ -69,12 +70,12 @@ bool post_filter(const LogQuery& q, const LogRow& r) {
   nlohmann::json attrs = nlohmann::json::parse(r.attributes, nullptr, false);
   for (const auto& m : q.matchers) {
     if (!m.regex) continue;
-    bool hit = std::regex_search(label_value(r, m.key, attrs), *m.regex);
+    bool hit = re2::RE2::FullMatch(label_value(r, m.key, attrs), *m.regex);
     if (hit != (m.op == LogMatcher::Op::kRe)) return false;
   }
   for (const auto& l : q.lines) {
     if (!l.regex) continue;
-    bool hit = std::regex_search(r.body, *l.regex);
+    bool hit = re2::RE2::PartialMatch(r.body, *l.regex);
     if (hit != (l.op == LineFilter::Op::kMatches)) return false;
   }
   return true;
