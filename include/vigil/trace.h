@@ -22,6 +22,7 @@
 #include <exception>
 #include <map>
 #include <memory>
+#include <new>
 #include <optional>
 #include <span>
 #include <string>
@@ -147,6 +148,14 @@ struct SpanData {
   std::uint32_t dropped_links = 0;
   std::shared_ptr<const Resource> resource;
   std::shared_ptr<const InstrumentationScope> scope;
+
+  // Deleting a record returns it, cleared and with its attribute capacity,
+  // to a small pool of the deleting thread, where the next span started
+  // there takes it: a sampled span costs no malloc or free in steady state.
+  // new/delete and std::unique_ptr<SpanData> work as usual.
+  static void* operator new(std::size_t size);
+  static void operator delete(void* p);  // for a throwing constructor
+  static void operator delete(SpanData* p, std::destroying_delete_t);
 };
 
 struct SpanLimits {

@@ -7,6 +7,7 @@
 #include "common/stacktrace.h"
 #include "trace/hex.h"
 #include "trace/random_ids.h"
+#include "trace/span_pool.h"
 #include "vigil/metrics.h"
 #include "vigil/trace.h"
 
@@ -94,9 +95,17 @@ static bool room_for_attribute(SpanData& data, const SpanLimits& limits) {
 // at the end of the vector, and one past the limit is counted and dropped.
 template <typename T, typename... Args>
 static void set_in_place(SpanData& data, const SpanLimits& limits, std::string_view key, Args&&... args) {
-  if (Attribute* a = find_attribute(data.attributes, key)) a->value.emplace<T>(std::forward<Args>(args)...);
-  else if (room_for_attribute(data, limits))
-    append_attribute(data.attributes, key, AttributeValue(std::in_place_type<T>, std::forward<Args>(args)...));
+  if (Attribute* a = find_attribute(data.attributes, key)) {
+    a->value.emplace<T>(std::forward<Args>(args)...);
+  } else if (room_for_attribute(data, limits)) {
+    // The key and value are built over the new default slot (an empty key
+    // and `false`, whose destruction would do nothing, so it is skipped:
+    // [basic.life]/5): no temporary string or variant to move in (a short
+    // string's move is a memcpy call) and destroy, no variant dispatch.
+    Attribute& slot = data.attributes.emplace_back();
+    std::construct_at(&slot.key, key);
+    std::construct_at(&slot.value, std::in_place_type<T>, std::forward<Args>(args)...);
+  }
 }
 
 // ---- Span ------------------------------------------------------------------
@@ -248,16 +257,16 @@ Span Tracer::start(std::string_view name, SpanOptions* options) const {
   if (decision == SamplingDecision::kRecordAndSample) span.context_.flags |= kTraceFlagSampled;
   if (decision == SamplingDecision::kDrop) return span;
 
-  auto data = std::unique_ptr<SpanData>(new SpanData{
-      .context = span.context_,
-      .parent_span_id = parent ? parent->span_id : SpanId{},
-      .name = std::string(name),
-      .kind = kind,
-      .start_unix_nano = options && options->start_unix_nano ? options->start_unix_nano : unix_nanos(),
-      .resource = state_->resource,
-      .scope = scope_,
-  });
-  data->attributes.reserve(8);  // most spans carry a handful: no regrowth
+  std::unique_ptr<SpanData> data(detail::take_span_data());  // recycled: see span_pool.h
+  data->context = span.context_;
+  data->parent_span_id = parent ? parent->span_id : SpanId{};
+  data->name.assign(name);
+  data->kind = kind;
+  data->start_unix_nano = options && options->start_unix_nano ? options->start_unix_nano : unix_nanos();
+  data->end_unix_nano = 0;
+  if (data->resource != state_->resource) data->resource = state_->resource;  // a recycled record's usually match
+  if (data->scope != scope_) data->scope = scope_;
+  if (data->attributes.capacity() < 8) data->attributes.reserve(8);  // most spans carry a handful
   span.state_ = state_;
   span.data_ = std::move(data);
   if (options) {

@@ -184,6 +184,87 @@ TEST(Trace, LimitsDropAndCount) {
   EXPECT_EQ(s.dropped_links, 1u);
 }
 
+// Keeps each ended span's record and lets the test delete it.
+class KeepingProcessor final : public SpanProcessor {
+ public:
+  void on_end(std::unique_ptr<SpanData> span) override { ended.push_back(std::move(span)); }
+  bool force_flush(std::chrono::milliseconds) override { return true; }
+  bool shutdown(std::chrono::milliseconds) override { return true; }
+  std::vector<std::unique_ptr<SpanData>> ended;
+};
+
+// Deleted span records go back to the thread's pool and are reused by the
+// next span started there; nothing of the earlier span may show through.
+TEST(Trace, RecycledRecordsCarryNothingOver) {
+  TracerProvider p;
+  auto keep = std::make_unique<KeepingProcessor>();
+  KeepingProcessor* k = keep.get();
+  p.add_processor(std::move(keep));
+  Tracer t = p.tracer("x");
+  SpanContext other;
+  {
+    Span first = t.start_span("first", {.parent = parse_traceparent(
+                                             "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "k=v")});
+    other = first.context();
+    first.set_attribute("model", "ranker").set_attribute("batch", 32);
+    first.add_event("e").add_link(other).set_status(StatusCode::kError, "boom");
+  }
+  ASSERT_EQ(k->ended.size(), 1u);
+  const SpanData* recycled = k->ended[0].get();
+  EXPECT_EQ(k->ended[0]->context.trace_state, "k=v");
+  k->ended.clear();  // deleted: into this thread's pool
+  {
+    Span second = t.start_span("second", {.root = true});
+    second.set_attribute("cached", false);
+  }
+  ASSERT_EQ(k->ended.size(), 1u);
+  const SpanData& s = *k->ended[0];
+  EXPECT_EQ(&s, recycled) << "the pooled record was not reused";
+  EXPECT_EQ(s.name, "second");
+  EXPECT_NE(s.context.trace_id, other.trace_id);
+  EXPECT_FALSE(s.parent_span_id.valid());
+  EXPECT_EQ(s.context.trace_state, "");
+  ASSERT_EQ(s.attributes.size(), 1u);
+  EXPECT_EQ(s.attributes[0].key, "cached");
+  EXPECT_TRUE(s.events.empty());
+  EXPECT_TRUE(s.links.empty());
+  EXPECT_EQ(s.status, StatusCode::kUnset);
+  EXPECT_EQ(s.status_message, "");
+  EXPECT_EQ(s.dropped_attributes + s.dropped_events + s.dropped_links, 0u);
+  EXPECT_GT(s.end_unix_nano, 0u);
+  ASSERT_NE(s.resource, nullptr);
+  ASSERT_NE(s.scope, nullptr);
+  EXPECT_EQ(s.scope->name, "x");
+}
+
+// Records ended on one thread and deleted on others (as exporters do) are
+// pooled there, reused by spans started there, and freed at thread exit
+// (LeakSanitizer checks the last part in the ASan run).
+TEST(Trace, RecordsDeletedOnOtherThreads) {
+  TracerProvider p;
+  auto keep = std::make_unique<KeepingProcessor>();
+  KeepingProcessor* k = keep.get();
+  p.add_processor(std::move(keep));
+  Tracer t = p.tracer("x");
+  for (int i = 0; i < 300; ++i) t.start_span("s").set_attribute("i", i);
+  ASSERT_EQ(k->ended.size(), 300u);
+  std::vector<std::thread> threads;
+  for (int w = 0; w < 3; ++w)
+    threads.emplace_back([&, w] {
+      std::vector<std::unique_ptr<SpanData>> mine;
+      for (std::size_t i = w; i < k->ended.size(); i += 3) mine.push_back(std::move(k->ended[i]));
+      mine.clear();  // pooled on this thread, up to its pool size; the rest freed
+      TracerProvider local;
+      Tracer lt = local.tracer("y");
+      for (int i = 0; i < 100; ++i) lt.start_span("t").set_attribute("w", w);
+    });
+  for (auto& th : threads) th.join();
+  k->ended.clear();
+  for (int i = 0; i < 10; ++i) t.start_span("after").set_attribute("i", i);
+  ASSERT_EQ(k->ended.size(), 10u);
+  EXPECT_EQ(k->ended[9]->attributes.size(), 1u);
+}
+
 // set_attribute writes scalars and strings straight into the slot: each
 // source type must land as the OTLP type a user expects, overwrite in place
 // (also with a different type) and respect the length limit.
