@@ -139,14 +139,15 @@ struct LogProvider::Impl {
     r.trace_id = span.trace_id;
     r.span_id = span.span_id;
     r.trace_flags = span.flags;
-    std::string type, what, stack;
+    struct ExceptionText {
+      std::string type, what, stack;
+    };
+    std::optional<ExceptionText> ex;  // only a flag to test when nothing was thrown
     if (e) {
-      type = detail::demangled_type_name(*e);
-      what = e->what();
-      stack = detail::caller_stacktrace();
-      r.exception_type = type;
-      r.exception_message = what;
-      r.exception_stacktrace = stack;
+      ex.emplace(ExceptionText{detail::demangled_type_name(*e), e->what(), detail::caller_stacktrace()});
+      r.exception_type = ex->type;
+      r.exception_message = ex->what;
+      r.exception_stacktrace = ex->stack;
     }
     if (ring) {
       if (!ring->push(r)) {
@@ -157,7 +158,10 @@ struct LogProvider::Impl {
       // Waking the worker costs a syscall, so producers do it only when the
       // ring is filling; otherwise its next timed wake-up (kIdleWait)
       // collects the records.
-      if (worker_sleeping.load(std::memory_order_relaxed) && ring->depth() >= wake_depth) {
+      // The producer that clears the flag is the one that wakes it: the
+      // others do not queue behind the lock while the worker gets going.
+      if (worker_sleeping.load(std::memory_order_relaxed) && ring->depth() >= wake_depth &&
+          worker_sleeping.exchange(false, std::memory_order_relaxed)) {
         std::lock_guard lock(wake_mu);
         wake.notify_one();
       }
