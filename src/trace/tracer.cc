@@ -258,7 +258,13 @@ Span Tracer::start(std::string_view name, SpanOptions* options) const {
   if (decision == SamplingDecision::kDrop) return span;
 
   std::unique_ptr<SpanData> data(detail::take_span_data());  // recycled: see span_pool.h
-  data->context = span.context_;
+  // Field by field: a recycled record's trace_state is empty, and copying
+  // an empty string is still a call.
+  data->context.trace_id = span.context_.trace_id;
+  data->context.span_id = span.context_.span_id;
+  data->context.flags = span.context_.flags;
+  data->context.remote = false;
+  if (!span.context_.trace_state.empty()) data->context.trace_state = span.context_.trace_state;
   data->parent_span_id = parent ? parent->span_id : SpanId{};
   data->name.assign(name);
   data->kind = kind;
