@@ -193,14 +193,24 @@ class KeepingProcessor final : public SpanProcessor {
   std::vector<std::unique_ptr<SpanData>> ended;
 };
 
+// A provider whose spans end in a KeepingProcessor.
+struct KeepingFixture {
+  KeepingFixture() {
+    auto keep = std::make_unique<KeepingProcessor>();
+    k = keep.get();
+    p.add_processor(std::move(keep));
+  }
+  TracerProvider p;
+  KeepingProcessor* k = nullptr;
+  Tracer t = p.tracer("x");
+};
+
 // Deleted span records go back to the thread's pool and are reused by the
 // next span started there; nothing of the earlier span may show through.
 TEST(Trace, RecycledRecordsCarryNothingOver) {
-  TracerProvider p;
-  auto keep = std::make_unique<KeepingProcessor>();
-  KeepingProcessor* k = keep.get();
-  p.add_processor(std::move(keep));
-  Tracer t = p.tracer("x");
+  KeepingFixture f;
+  KeepingProcessor* k = f.k;
+  Tracer& t = f.t;
   SpanContext other;
   {
     Span first = t.start_span("first", {.parent = parse_traceparent(
@@ -241,11 +251,9 @@ TEST(Trace, RecycledRecordsCarryNothingOver) {
 // pooled there, reused by spans started there, and freed at thread exit
 // (LeakSanitizer checks the last part in the ASan run).
 TEST(Trace, RecordsDeletedOnOtherThreads) {
-  TracerProvider p;
-  auto keep = std::make_unique<KeepingProcessor>();
-  KeepingProcessor* k = keep.get();
-  p.add_processor(std::move(keep));
-  Tracer t = p.tracer("x");
+  KeepingFixture f;
+  KeepingProcessor* k = f.k;
+  Tracer& t = f.t;
   for (int i = 0; i < 300; ++i) t.start_span("s").set_attribute("i", i);
   ASSERT_EQ(k->ended.size(), 300u);
   std::vector<std::thread> threads;
