@@ -91,9 +91,14 @@ TEST(Store, FullQueueRefusesAndCounts) {
   TempDir dir;
   vigil::store::Store store({.path = dir.path / "v.db", .max_queued_bytes = 64 * 1024,
                              .flush_interval = std::chrono::hours(1)});
-  // The first batch is always admitted; the next ones overflow 64 KiB.
+  // The first batch is always admitted; the next ones overflow 64 KiB while
+  // it is being written. The batches are built first, so they arrive back
+  // to back: built between enqueues (slow under ASan, where SQLite is not
+  // instrumented) the writer could commit each before the next arrived.
+  std::vector<Batch> batches;
+  for (int i = 0; i < 20; ++i) batches.push_back(spans_and_logs(now_ns(), 100, "q"));
   int refused = 0;
-  for (int i = 0; i < 20; ++i) refused += !store.enqueue(spans_and_logs(now_ns(), 100, "q"));
+  for (auto& b : batches) refused += !store.enqueue(std::move(b));
   EXPECT_GT(refused, 0);
   EXPECT_EQ(store.stats().rejected_batches, static_cast<std::uint64_t>(refused));
   store.flush();
