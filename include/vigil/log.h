@@ -13,6 +13,7 @@
 #pragma once
 
 #include <atomic>
+#include <bit>
 #include <chrono>
 #include <concepts>
 #include <cstdint>
@@ -52,27 +53,57 @@ std::optional<LevelSpec> parse_level_spec(std::string_view spec);
 int otlp_severity_number(Level level);
 
 // A field value as passed at the call site: strings are views, copied only
-// when the record is kept (queued or bound).
+// when the record is kept (queued or bound). Stored as a kind tag and one
+// 8-byte word (a scalar's bits, or a string's length beside its pointer),
+// so the async queue copies any scalar with one 8-byte store.
 class FieldValue {
  public:
   using Variant = std::variant<std::nullptr_t, bool, std::int64_t, std::uint64_t, double, std::string_view>;
-  FieldValue(std::nullptr_t = nullptr) : v_(nullptr) {}
-  FieldValue(bool b) : v_(b) {}
+  enum class Kind : std::uint8_t { kNull, kBool, kInt, kUint, kDouble, kString };  // = Variant's index
+
+  FieldValue(std::nullptr_t = nullptr) {}
+  FieldValue(bool b) : word_(b ? 1 : 0), kind_(Kind::kBool) {}
   template <std::signed_integral T>
     requires(!std::same_as<T, bool>)
-  FieldValue(T i) : v_(static_cast<std::int64_t>(i)) {}
+  FieldValue(T i) : word_(static_cast<std::uint64_t>(static_cast<std::int64_t>(i))), kind_(Kind::kInt) {}
   template <std::unsigned_integral T>
     requires(!std::same_as<T, bool>)
-  FieldValue(T u) : v_(static_cast<std::uint64_t>(u)) {}
-  FieldValue(double d) : v_(d) {}
-  FieldValue(float f) : v_(static_cast<double>(f)) {}
-  FieldValue(std::string_view s) : v_(s) {}
-  FieldValue(const char* s) : v_(std::string_view(s)) {}
-  FieldValue(const std::string& s) : v_(std::string_view(s)) {}
-  const Variant& get() const { return v_; }
+  FieldValue(T u) : word_(static_cast<std::uint64_t>(u)), kind_(Kind::kUint) {}
+  FieldValue(double d) : word_(std::bit_cast<std::uint64_t>(d)), kind_(Kind::kDouble) {}
+  FieldValue(float f) : FieldValue(static_cast<double>(f)) {}
+  FieldValue(std::string_view s) : data_(s.data()), word_(s.size()), kind_(Kind::kString) {}
+  FieldValue(const char* s) : FieldValue(std::string_view(s)) {}
+  FieldValue(const std::string& s) : FieldValue(std::string_view(s)) {}
+
+  Kind kind() const { return kind_; }
+  // The value as a variant, for std::visit.
+  Variant get() const {
+    switch (kind_) {
+      case Kind::kBool: return word_ != 0;
+      case Kind::kInt: return static_cast<std::int64_t>(word_);
+      case Kind::kUint: return word_;
+      case Kind::kDouble: return std::bit_cast<double>(word_);
+      case Kind::kString: return std::string_view(data_, word_);
+      case Kind::kNull: break;
+    }
+    return nullptr;
+  }
+
+  // The raw form, for code that copies values in bulk: a scalar's 8-byte
+  // word (0 for null) or a string's length, and rebuilding a scalar from it.
+  std::uint64_t word() const { return word_; }
+  const char* string_data() const { return data_; }
+  static FieldValue from_word(Kind kind, std::uint64_t word) {
+    FieldValue v;
+    v.kind_ = kind == Kind::kString ? Kind::kNull : kind;
+    v.word_ = word;
+    return v;
+  }
 
  private:
-  Variant v_;
+  const char* data_ = nullptr;
+  std::uint64_t word_ = 0;
+  Kind kind_ = Kind::kNull;
 };
 
 struct Field {

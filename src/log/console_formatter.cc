@@ -41,12 +41,13 @@ bool needs_quotes(std::string_view s) {
 }
 
 void append_value(std::string& out, const FieldValue& v) {
-  if (const auto* s = std::get_if<std::string_view>(&v.get())) {
+  const FieldValue::Variant value = v.get();
+  if (const auto* s = std::get_if<std::string_view>(&value)) {
     if (needs_quotes(*s)) append_json_string(out, *s);
     else out += *s;
     return;
   }
-  if (const auto* d = std::get_if<double>(&v.get()); d && !std::isfinite(*d)) {
+  if (const auto* d = std::get_if<double>(&value); d && !std::isfinite(*d)) {
     out += std::isnan(*d) ? "NaN" : (*d > 0 ? "+Inf" : "-Inf");
     return;
   }

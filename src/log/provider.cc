@@ -121,13 +121,38 @@ struct LogProvider::Impl {
 
   void submit(Level level, const LoggerContext& ctx, std::string_view message, std::span<const Field> fields,
               const std::exception* e) {
+    if (e) return submit_exception(level, ctx, message, fields, *e);
     std::uint64_t now = detail::fast_unix_nanos();
+    if (!admit(level, message, now)) return;
+    deliver(make_record(level, ctx, message, fields, now));
+  }
+
+  // Kept out of the common path: its strings would cost every call.
+  [[gnu::noinline]] void submit_exception(Level level, const LoggerContext& ctx, std::string_view message,
+                                          std::span<const Field> fields, const std::exception& e) {
+    std::uint64_t now = detail::fast_unix_nanos();
+    if (!admit(level, message, now)) return;
+    std::string type = detail::demangled_type_name(e), what = e.what(), stack = detail::caller_stacktrace();
+    LogRecord r = make_record(level, ctx, message, fields, now);
+    r.exception_type = type;
+    r.exception_message = what;
+    r.exception_stacktrace = stack;
+    deliver(r);
+  }
+
+  // Sampling and the per-level count; false when the record is sampled out.
+  bool admit(Level level, std::string_view message, std::uint64_t now) {
     if (sampler && !sampler->keep(level, message, now)) {
       sampled_out.fetch_add(1, std::memory_order_relaxed);
       if (dropped_sampled_metric) dropped_sampled_metric->inc();
-      return;
+      return false;
     }
     if (auto* m = records_metric[static_cast<int>(level)]) m->inc();
+    return true;
+  }
+
+  static LogRecord make_record(Level level, const LoggerContext& ctx, std::string_view message,
+                               std::span<const Field> fields, std::uint64_t now) {
     LogRecord r;
     r.time_unix_nano = now;
     r.level = level;
@@ -139,16 +164,10 @@ struct LogProvider::Impl {
     r.trace_id = span.trace_id;
     r.span_id = span.span_id;
     r.trace_flags = span.flags;
-    struct ExceptionText {
-      std::string type, what, stack;
-    };
-    std::optional<ExceptionText> ex;  // only a flag to test when nothing was thrown
-    if (e) {
-      ex.emplace(ExceptionText{detail::demangled_type_name(*e), e->what(), detail::caller_stacktrace()});
-      r.exception_type = ex->type;
-      r.exception_message = ex->what;
-      r.exception_stacktrace = ex->stack;
-    }
+    return r;
+  }
+
+  void deliver(const LogRecord& r) {
     if (ring) {
       if (!ring->push(r)) {
         dropped.fetch_add(1, std::memory_order_relaxed);

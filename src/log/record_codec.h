@@ -1,13 +1,15 @@
 // Packs a LogRecord (every string it views included) into one flat byte
 // buffer and unpacks it back into views of that buffer. The async ring
 // stores records this way: a producer writes a few contiguous cache lines
-// with memcpy (no pointers to chase, nothing to allocate), and the consumer
+// in one pass (no pointers to chase, nothing to allocate), and the consumer
 // reads them in place.
 //
 // Layout (native byte order; both ends are this process):
-//   Header | logger | message | exc.type | exc.message | exc.stack | fields...
+//   Header | logger | message | [exc.type | exc.message | exc.stack] | fields...
 //   string = u32 length + bytes;  field = u8 kind + string key + value,
-//   value = 8 bytes for scalars or a string.
+//   value = the FieldValue's 8-byte word for scalars, or a string.
+// The exception strings are there only when the header says so: a record
+// without one (nearly all) pays nothing for them.
 #pragma once
 
 #include <cstring>
@@ -25,17 +27,27 @@ struct PackedHeader {
   std::uint16_t field_count;
   std::uint8_t level;
   std::uint8_t trace_flags;
+  std::uint8_t has_exception;
 };
 
+inline bool has_exception(const LogRecord& r) {
+  return !r.exception_type.empty() || !r.exception_message.empty() || !r.exception_stacktrace.empty();
+}
+
 inline std::size_t packed_field_size(const Field& f) {
-  std::size_t n = 1 + 4 + f.key.size();
-  const auto& v = f.value.get();
-  return v.index() == 5 ? n + 4 + std::get_if<5>(&v)->size() : n + 8;
+  const bool is_string = f.value.kind() == FieldValue::Kind::kString;
+  return 1 + 4 + f.key.size() + (is_string ? 4 + f.value.word() : 8);
+}
+
+// Header, logger, message and exception: everything but the fields.
+inline std::size_t packed_fixed_size(const LogRecord& r, bool exception) {
+  std::size_t n = sizeof(PackedHeader) + 8 + r.logger.size() + r.message.size();
+  if (exception) n += 12 + r.exception_type.size() + r.exception_message.size() + r.exception_stacktrace.size();
+  return n;
 }
 
 inline std::size_t packed_size(const LogRecord& r) {
-  std::size_t n = sizeof(PackedHeader) + 5 * 4 + r.logger.size() + r.message.size() + r.exception_type.size() +
-                  r.exception_message.size() + r.exception_stacktrace.size();
+  std::size_t n = packed_fixed_size(r, has_exception(r));
   for (const Field& f : r.bound) n += packed_field_size(f);
   for (const Field& f : r.fields) n += packed_field_size(f);
   return n;
@@ -62,59 +74,59 @@ inline void copy_short(char* dst, const char* src, std::size_t n) {
   }
 }
 
-class PackWriter {
- public:
-  explicit PackWriter(char* p) : p_(p) {}
-  template <std::size_t N>
-  void fixed(const void* src) {
-    std::memcpy(p_, src, N);
-    p_ += N;
-  }
-  void str(std::string_view s) {
-    auto n = static_cast<std::uint32_t>(s.size());
-    fixed<4>(&n);
-    copy_short(p_, s.data(), s.size());
-    p_ += s.size();
-  }
-  void field(const Field& f) {
-    const auto& v = f.value.get();
-    auto kind = static_cast<std::uint8_t>(v.index());
-    fixed<1>(&kind);
-    str(f.key);
-    char slot[8] = {};
-    switch (kind) {
-      case 1: slot[0] = *std::get_if<1>(&v); break;
-      case 2: std::memcpy(slot, std::get_if<2>(&v), 8); break;
-      case 3: std::memcpy(slot, std::get_if<3>(&v), 8); break;
-      case 4: std::memcpy(slot, std::get_if<4>(&v), 8); break;
-      case 5: return str(*std::get_if<5>(&v));
-      default: break;  // null
-    }
-    fixed<8>(slot);
-  }
+inline char* put_string(char* p, const char* s, std::size_t n) {
+  auto n32 = static_cast<std::uint32_t>(n);
+  std::memcpy(p, &n32, 4);
+  copy_short(p + 4, s, n);
+  return p + 4 + n;
+}
+inline char* put_string(char* p, std::string_view s) { return put_string(p, s.data(), s.size()); }
 
- private:
-  char* p_;
-};
+// Appends a field if packed_field_size(f) bytes are left before `end`;
+// nullptr when they are not.
+inline char* put_field(char* p, const char* end, const Field& f) {
+  const std::size_t key = f.key.size();
+  const std::uint64_t word = f.value.word();
+  const bool is_string = f.value.kind() == FieldValue::Kind::kString;
+  if (5 + key + (is_string ? 4 + word : 8) > static_cast<std::size_t>(end - p)) return nullptr;
+  // Kind and key length in one 8-byte store; its last 3 bytes are scratch
+  // that the key or value overwrites (a field is at least 9 bytes).
+  std::uint64_t head = static_cast<std::uint64_t>(f.value.kind()) | static_cast<std::uint64_t>(key) << 8;
+  std::memcpy(p, &head, 8);
+  copy_short(p + 5, f.key.data(), key);
+  p += 5 + key;
+  if (is_string) return put_string(p, f.value.string_data(), word);
+  std::memcpy(p, &word, 8);
+  return p + 8;
+}
 
-// Writes packed_size(r) bytes at `out`.
-inline void pack(const LogRecord& r, char* out) {
+// Packs `r` at `out` in one pass if it fits in `cap` bytes; returns the
+// bytes used (packed_size(r)), or 0 when it does not fit.
+inline std::size_t pack(const LogRecord& r, char* out, std::size_t cap) {
+  const char* const end = out + cap;
+  const bool exception = has_exception(r);
+  if (packed_fixed_size(r, exception) > cap) return 0;
   PackedHeader h{r.time_unix_nano,
                  r.trace_id,
                  r.span_id,
                  static_cast<std::uint16_t>(r.bound.size()),
                  static_cast<std::uint16_t>(r.fields.size()),
                  static_cast<std::uint8_t>(r.level),
-                 r.trace_flags};
-  PackWriter w(out);
-  w.fixed<sizeof h>(&h);
-  w.str(r.logger);
-  w.str(r.message);
-  w.str(r.exception_type);
-  w.str(r.exception_message);
-  w.str(r.exception_stacktrace);
-  for (const Field& f : r.bound) w.field(f);
-  for (const Field& f : r.fields) w.field(f);
+                 r.trace_flags,
+                 exception};
+  std::memcpy(out, &h, sizeof h);
+  char* p = put_string(out + sizeof h, r.logger);
+  p = put_string(p, r.message);
+  if (exception) {
+    p = put_string(p, r.exception_type);
+    p = put_string(p, r.exception_message);
+    p = put_string(p, r.exception_stacktrace);
+  }
+  for (const Field& f : r.bound)
+    if (!(p = put_field(p, end, f))) return 0;
+  for (const Field& f : r.fields)
+    if (!(p = put_field(p, end, f))) return 0;
+  return static_cast<std::size_t>(p - out);
 }
 
 // Views of a packed buffer; `fields` holds the decoded Field array.
@@ -136,27 +148,21 @@ inline void unpack(const char* p, LogRecord& r, std::vector<Field>& fields) {
   r.trace_flags = h.trace_flags;
   r.logger = str();
   r.message = str();
-  r.exception_type = str();
-  r.exception_message = str();
-  r.exception_stacktrace = str();
+  r.exception_type = h.has_exception ? str() : std::string_view();
+  r.exception_message = h.has_exception ? str() : std::string_view();
+  r.exception_stacktrace = h.has_exception ? str() : std::string_view();
   std::size_t total = std::size_t{h.bound_count} + h.field_count;
   fields.resize(total);
   for (std::size_t i = 0; i < total; ++i) {
-    auto kind = static_cast<std::uint8_t>(*p++);
+    auto kind = static_cast<FieldValue::Kind>(*p++);
     fields[i].key = str();
-    auto scalar = [&p]<typename T>(T*) {
-      T x;
-      std::memcpy(&x, p, sizeof x);
+    if (kind == FieldValue::Kind::kString) {
+      fields[i].value = FieldValue(str());
+    } else {
+      std::uint64_t word;
+      std::memcpy(&word, p, 8);
       p += 8;
-      return FieldValue(x);
-    };
-    switch (kind) {
-      case 0: p += 8; fields[i].value = FieldValue(nullptr); break;
-      case 1: fields[i].value = scalar(static_cast<bool*>(nullptr)); break;
-      case 2: fields[i].value = scalar(static_cast<std::int64_t*>(nullptr)); break;
-      case 3: fields[i].value = scalar(static_cast<std::uint64_t*>(nullptr)); break;
-      case 4: fields[i].value = scalar(static_cast<double*>(nullptr)); break;
-      default: fields[i].value = FieldValue(str()); break;
+      fields[i].value = FieldValue::from_word(kind, word);
     }
   }
   r.bound = std::span<const Field>(fields.data(), h.bound_count);
@@ -167,7 +173,7 @@ inline void unpack(const char* p, LogRecord& r, std::vector<Field>& fields) {
 class OwnedRecord {
  public:
   explicit OwnedRecord(const LogRecord& r) : bytes_(std::max<std::size_t>(packed_size(r), 32), '\0') {
-    pack(r, bytes_.data());
+    pack(r, bytes_.data(), bytes_.size());
     unpack(bytes_.data(), record_, fields_);
   }
   OwnedRecord(OwnedRecord&&) = default;  // the heap buffers move, the views stay valid

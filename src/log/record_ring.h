@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "common/prefetch.h"
 #include "common/ring_tickets.h"
 #include "log/record_codec.h"
 
@@ -36,15 +37,14 @@ class RecordRing {
     // core is the slowest part of an enqueue, and this overlaps it with the
     // caller's work until its next record.
     const char* next = reinterpret_cast<const char*>(&slots_[(pos + 1) & mask_]);
-    for (std::size_t off = 0; off < sizeof(Slot); off += 64) __builtin_prefetch(next + off, 1, 3);
-    std::size_t n = packed_size(r);
-    char* out = s.bytes;
-    if (n > sizeof s.bytes) {
+    for (std::size_t off = 0; off < sizeof(Slot); off += 64) prefetch_for_write(next + off);
+    std::size_t n = pack(r, s.bytes, sizeof s.bytes);
+    if (n == 0) {  // too big for the slot's own bytes
+      n = packed_size(r);
       s.overflow.resize(n);
-      out = s.overflow.data();
+      pack(r, s.overflow.data(), n);
     }
     s.size = n;
-    pack(r, out);
     s.published.store(pos + 1, std::memory_order_release);
     return true;
   }
