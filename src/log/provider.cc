@@ -121,19 +121,16 @@ struct LogProvider::Impl {
 
   void submit(Level level, const LoggerContext& ctx, std::string_view message, std::span<const Field> fields,
               const std::exception* e) {
-    if (e) return submit_exception(level, ctx, message, fields, *e);
     std::uint64_t now = detail::fast_unix_nanos();
     if (!admit(level, message, now)) return;
-    deliver(make_record(level, ctx, message, fields, now));
+    LogRecord r = make_record(level, ctx, message, fields, now);
+    if (e) [[unlikely]] return deliver_with_exception(r, *e);
+    deliver(r);
   }
 
   // Kept out of the common path: its strings would cost every call.
-  [[gnu::noinline]] void submit_exception(Level level, const LoggerContext& ctx, std::string_view message,
-                                          std::span<const Field> fields, const std::exception& e) {
-    std::uint64_t now = detail::fast_unix_nanos();
-    if (!admit(level, message, now)) return;
+  [[gnu::noinline]] void deliver_with_exception(LogRecord& r, const std::exception& e) {
     std::string type = detail::demangled_type_name(e), what = e.what(), stack = detail::caller_stacktrace();
-    LogRecord r = make_record(level, ctx, message, fields, now);
     r.exception_type = type;
     r.exception_message = what;
     r.exception_stacktrace = stack;

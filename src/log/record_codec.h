@@ -85,17 +85,16 @@ inline char* put_string(char* p, std::string_view s) { return put_string(p, s.da
 // Appends a field if packed_field_size(f) bytes are left before `end`;
 // nullptr when they are not.
 inline char* put_field(char* p, const char* end, const Field& f) {
+  if (packed_field_size(f) > static_cast<std::size_t>(end - p)) return nullptr;
   const std::size_t key = f.key.size();
   const std::uint64_t word = f.value.word();
-  const bool is_string = f.value.kind() == FieldValue::Kind::kString;
-  if (5 + key + (is_string ? 4 + word : 8) > static_cast<std::size_t>(end - p)) return nullptr;
   // Kind and key length in one 8-byte store; its last 3 bytes are scratch
   // that the key or value overwrites (a field is at least 9 bytes).
   std::uint64_t head = static_cast<std::uint64_t>(f.value.kind()) | static_cast<std::uint64_t>(key) << 8;
   std::memcpy(p, &head, 8);
   copy_short(p + 5, f.key.data(), key);
   p += 5 + key;
-  if (is_string) return put_string(p, f.value.string_data(), word);
+  if (f.value.kind() == FieldValue::Kind::kString) return put_string(p, f.value.string_data(), word);
   std::memcpy(p, &word, 8);
   return p + 8;
 }
