@@ -69,6 +69,9 @@ void clear(SpanData& d) {
 
 }  // namespace
 
+// Only forwards, but pairs the class's operator delete with a class operator
+// new: GCC warns (-Wmismatched-new-delete) on a class delete of a pointer
+// from the global new.
 void* SpanData::operator new(std::size_t size) { return ::operator new(size); }
 
 // Used only when a constructor throws inside a new-expression.
