@@ -3,17 +3,15 @@
 // filters, as in Loki) evaluated against a real store.
 #include <gtest/gtest.h>
 
-#include <chrono>
-#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "store/log_query.h"
 #include "store/store.h"
+#include "temp_dir.h"
 
 namespace {
 
-namespace fs = std::filesystem;
 using vigil::store::parse_log_query;
 using vigil::store::QueryError;
 
@@ -57,23 +55,18 @@ TEST(LogQuery, HugeRepetitionCountsAreRefusedNotOverflowed) {
   EXPECT_EQ(error_of(R"(|~ "x{1000}")"), "");
 }
 
-std::int64_t unix_now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+using vigil_test::unix_now_ns;
 
 class LogQueryStore : public ::testing::Test {
  protected:
-  fs::path dir_ = fs::temp_directory_path() / ("vigil-logquery-test-" + std::to_string(::getpid()) + "-" +
-                                               std::to_string(unix_now_ns()));
+  vigil_test::TempDir dir_;
   std::unique_ptr<vigil::store::Store> store_;
 
   void SetUp() override {
-    fs::create_directories(dir_);
-    store_ = std::make_unique<vigil::store::Store>(vigil::store::StoreOptions{.path = dir_ / "v.db"});
+    store_ = std::make_unique<vigil::store::Store>(vigil::store::StoreOptions{.path = dir_.path / "v.db"});
   }
   void TearDown() override {
-    store_.reset();
-    fs::remove_all(dir_);
+    store_.reset();  // closes the database before dir_ removes its files
   }
 
   void add(const std::string& service, const std::string& body, const std::string& attributes = "{}") {

@@ -3,28 +3,19 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <filesystem>
 
 #include "store/sqlite.h"
 #include "store/store.h"
+#include "temp_dir.h"
 
 namespace {
 
-namespace fs = std::filesystem;
 using vigil::store::Batch;
 using vigil::store::LogRow;
 using vigil::store::SpanRow;
 
-std::int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("vigil-store-test-" + std::to_string(::getpid()) + "-" +
-                                               std::to_string(now_ns()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-};
+using vigil_test::TempDir;
+using vigil_test::unix_now_ns;
 
 Batch spans_and_logs(std::int64_t t, int n, const std::string& prefix) {
   Batch b;
@@ -50,7 +41,7 @@ Batch spans_and_logs(std::int64_t t, int n, const std::string& prefix) {
 TEST(Store, RetentionByAgeDropsOnlyOldRows) {
   TempDir dir;
   vigil::store::Store store({.path = dir.path / "v.db", .retention = std::chrono::hours(1)});
-  std::int64_t old = now_ns() - 2 * 3600 * 1'000'000'000ll, fresh = now_ns();
+  std::int64_t old = unix_now_ns() - 2 * 3600 * 1'000'000'000ll, fresh = unix_now_ns();
   // One batch, so old and new spans share a block that retention rewrites.
   Batch both = spans_and_logs(old, 10, "old"), fresh_batch = spans_and_logs(fresh, 5, "new");
   for (auto& s : fresh_batch.spans) both.spans.push_back(s);
@@ -72,7 +63,7 @@ TEST(Store, RetentionByAgeDropsOnlyOldRows) {
 TEST(Store, RetentionBySizeKeepsTheNewest) {
   TempDir dir;
   vigil::store::Store store({.path = dir.path / "v.db", .retention = std::chrono::seconds(0), .max_bytes = 400 * 1024});
-  std::int64_t t = now_ns() - 1'000'000'000ll;
+  std::int64_t t = unix_now_ns() - 1'000'000'000ll;
   for (int b = 0; b < 20; ++b) ASSERT_TRUE(store.enqueue(spans_and_logs(t + b, 200, "b" + std::to_string(b))));
   store.flush();
   auto before = store.stats();
@@ -96,7 +87,7 @@ TEST(Store, FullQueueRefusesAndCounts) {
   // to back: built between enqueues (slow under ASan, where SQLite is not
   // instrumented) the writer could commit each before the next arrived.
   std::vector<Batch> batches;
-  for (int i = 0; i < 20; ++i) batches.push_back(spans_and_logs(now_ns(), 100, "q"));
+  for (int i = 0; i < 20; ++i) batches.push_back(spans_and_logs(unix_now_ns(), 100, "q"));
   int refused = 0;
   for (auto& b : batches) refused += !store.enqueue(std::move(b));
   EXPECT_GT(refused, 0);
@@ -127,7 +118,7 @@ std::string trace_hex(int i) {
 TEST(Store, ResentSpanKeepsItsNewestCopy) {
   TempDir dir;
   vigil::store::Store store({.path = dir.path / "v.db"});
-  std::int64_t t = now_ns();
+  std::int64_t t = unix_now_ns();
   Batch a, b;
   a.spans.push_back(span(trace_hex(1), "00000000000000a1", "", "first", t, 10));
   b.spans.push_back(span(trace_hex(1), "00000000000000a1", "", "resent", t, 10));
@@ -149,7 +140,7 @@ TEST(Store, ResentSpanKeepsItsNewestCopy) {
 TEST(Store, SearchReturnsTheLatestMatchingTracesAcrossBlocks) {
   TempDir dir;
   vigil::store::Store store({.path = dir.path / "v.db"});
-  std::int64_t t0 = now_ns() - 1'000'000'000'000;
+  std::int64_t t0 = unix_now_ns() - 1'000'000'000'000;
   // 40 blocks of 10 traces; trace n starts at t0 + n ms, its root lasts n µs,
   // and every third trace has an error and a "gpu" attribute.
   for (int blk = 0; blk < 40; ++blk) {
@@ -204,7 +195,7 @@ TEST(Store, SearchReturnsTheLatestMatchingTracesAcrossBlocks) {
 TEST(Store, AttributeSearchMatchesTopLevelKeysOnly) {
   TempDir dir;
   vigil::store::Store store({.path = dir.path / "v.db"});
-  std::int64_t t = now_ns();
+  std::int64_t t = unix_now_ns();
   Batch b;
   const char* attrs[] = {R"({"a b":"x","n":8})", R"({"q\"k":"y"})", R"({"outer":{"gpu":true}})", R"({"gpu":true})"};
   for (int i = 0; i < 4; ++i) {
@@ -232,7 +223,7 @@ TEST(Store, AttributeSearchMatchesTopLevelKeysOnly) {
 TEST(Store, OperationLatencyGroupsByOperationWithShareOfTrace) {
   TempDir dir;
   vigil::store::Store store({.path = dir.path / "v.db"});
-  std::int64_t t0 = now_ns();
+  std::int64_t t0 = unix_now_ns();
   Batch b;
   // 100 traces: a 10 ms root, an inference of (i + 1) * 0.05 ms.
   for (int i = 0; i < 100; ++i) {
