@@ -56,6 +56,9 @@ class NumericSummary {
   friend struct ProfileCodec;
   static constexpr std::size_t kFewValues = 5;
   void note_value(double v);
+  void merge_moments(const NumericSummary& other);
+  void merge_few_values(const NumericSummary& other);
+  void merge_sample(const NumericSummary& other);
   std::uint64_t count_ = 0, missing_ = 0, finite_ = 0;
   double min_ = 0, max_ = 0;
   // Moments as sums of deviations from a shift (the first value, later the

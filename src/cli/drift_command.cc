@@ -74,102 +74,124 @@ DriftOptions parse_method(const std::string& text, double threshold, const std::
   return {*m, th, 0};
 }
 
-int run(const DriftCommandOptions& o) {
-  bool show_progress = !o.no_progress && (o.progress || ::isatty(2));
-  CompareOptions compare_options;
-  compare_options.defaults = parse_method(o.method, o.threshold, "--method");
+CompareOptions compare_options_of(const DriftCommandOptions& o) {
+  CompareOptions c;
+  c.defaults = parse_method(o.method, o.threshold, "--method");
   for (const auto& fm : o.feature_methods) {
     auto eq = fm.find('=');
     if (eq == std::string::npos || eq == 0)
       throw std::invalid_argument("--feature-method '" + fm + "': expected name=method[:threshold]");
-    compare_options.per_feature[fm.substr(0, eq)] = parse_method(fm.substr(eq + 1), -1, "--feature-method " + fm);
+    c.per_feature[fm.substr(0, eq)] = parse_method(fm.substr(eq + 1), -1, "--feature-method " + fm);
   }
-  compare_options.dataset_drift_share = o.dataset_share;
-  compare_options.target = o.target;
-  compare_options.prediction = o.prediction;
+  c.dataset_drift_share = o.dataset_share;
+  c.target = o.target;
+  c.prediction = o.prediction;
+  c.threads = std::max(1u, std::thread::hardware_concurrency());
+  return c;
+}
 
-  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
-  compare_options.threads = threads;
-  // The reference: a CSV (every row available to the tests) or a saved
-  // profile. The current data is read with the reference's column kinds, so
-  // a text value in a numeric column is a type error rather than a new
-  // category. Both files are read at once (kinds come from the reference's
-  // first rows, as a full read would infer them).
-  std::optional<Table> ref_table;
-  DatasetProfile ref_profile;
-  CsvOptions cur_options;
-  bool ref_is_profile = ends_with(o.reference, ".json");
-  if (ref_is_profile) {
-    ref_profile = DatasetProfile::load(o.reference);
-    for (const auto& [name, f] : ref_profile.features) cur_options.kinds[name] = f.kind;
-  } else {
-    cur_options.kinds = infer_csv_kinds(o.reference);
+// Both inputs, read. The reference is a CSV (every row available to the
+// tests) or a saved profile; the current data is read with the reference's
+// column kinds, so a text value in a numeric column is a type error rather
+// than a new category.
+struct Inputs {
+  std::optional<Table> reference_table;
+  DatasetProfile reference;
+  std::optional<Table> current;
+};
+
+// One progress bar over both files, which are read at once.
+class ReadProgress {
+ public:
+  ReadProgress(const DriftCommandOptions& o, bool reference_is_csv, bool shown)
+      : total_(std::filesystem::file_size(o.current) + (reference_is_csv ? std::filesystem::file_size(o.reference) : 0)),
+        bar_(progress_bar(reference_is_csv ? o.reference + " and " + o.current : o.current, shown)) {}
+  std::function<void(std::uint64_t, std::uint64_t)> reference() { return tick(reference_done_); }
+  std::function<void(std::uint64_t, std::uint64_t)> current() { return tick(current_done_); }
+
+ private:
+  std::function<void(std::uint64_t, std::uint64_t)> tick(std::atomic<std::uint64_t>& slot) {
+    return [this, &slot](std::uint64_t done, std::uint64_t) {
+      slot = done;
+      if (!bar_) return;
+      std::lock_guard lock(mu_);
+      bar_(reference_done_ + current_done_, total_);
+    };
   }
-  std::uint64_t total_bytes = std::filesystem::file_size(o.current) +
-                              (ref_is_profile ? 0 : std::filesystem::file_size(o.reference));
-  std::atomic<std::uint64_t> ref_done{0}, cur_done{0};
-  std::mutex bar_mu;
-  auto bar = progress_bar(ref_is_profile ? o.current : o.reference + " and " + o.current, show_progress);
-  auto tick = [&](std::atomic<std::uint64_t>& slot, std::uint64_t done) {
-    slot = done;
-    if (!bar) return;
-    std::lock_guard lock(bar_mu);
-    bar(ref_done + cur_done, total_bytes);
-  };
-  cur_options.progress = [&](std::uint64_t d, std::uint64_t) { tick(cur_done, d); };
-  std::exception_ptr ref_error;
+  std::uint64_t total_;
+  std::function<void(std::uint64_t, std::uint64_t)> bar_;
+  std::atomic<std::uint64_t> reference_done_{0}, current_done_{0};
+  std::mutex mu_;
+};
+
+Inputs read_inputs(const DriftCommandOptions& o, bool show_progress) {
+  Inputs in;
+  CsvOptions cur_options;
+  bool reference_is_csv = !ends_with(o.reference, ".json");
+  if (reference_is_csv) {
+    cur_options.kinds = infer_csv_kinds(o.reference);
+  } else {
+    in.reference = DatasetProfile::load(o.reference);
+    for (const auto& [name, f] : in.reference.features) cur_options.kinds[name] = f.kind;
+  }
+  ReadProgress progress(o, reference_is_csv, show_progress);
+  cur_options.progress = progress.current();
+  std::exception_ptr ref_error, cur_error;
   std::thread ref_reader;
-  if (!ref_is_profile)
+  if (reference_is_csv)
     ref_reader = std::thread([&] {
       try {
-        ref_table = read_csv(o.reference, {.kinds = cur_options.kinds,
-                                           .progress = [&](std::uint64_t d, std::uint64_t) { tick(ref_done, d); }});
-        ref_profile = profile_table(*ref_table);
+        in.reference_table = read_csv(o.reference, {.kinds = cur_options.kinds, .progress = progress.reference()});
+        in.reference = profile_table(*in.reference_table);
       } catch (...) {
         ref_error = std::current_exception();
       }
     });
-  std::optional<Table> cur_read;
-  std::exception_ptr cur_error;
   try {
-    cur_read = read_csv(o.current, cur_options);
+    in.current = read_csv(o.current, cur_options);
   } catch (...) {
     cur_error = std::current_exception();
   }
   if (ref_reader.joinable()) ref_reader.join();
   if (ref_error) std::rethrow_exception(ref_error);
   if (cur_error) std::rethrow_exception(cur_error);
-  if (!o.save_profile.empty()) ref_profile.save(o.save_profile);
-  Table& cur_table = *cur_read;
-  DatasetProfile cur_profile = profile_table(cur_table, &ref_profile);
+  return in;
+}
 
+void print_summary(const DriftReport& report) {
+  std::printf("%-24s %-12s %-14s %12s %10s  %s\n", "feature", "type", "test", "score", "threshold", "drift");
+  for (const auto& f : report.features)
+    std::printf("%-24s %-12s %-14s %12.4g %10.4g  %s%s\n", f.name.c_str(),
+                f.kind == FeatureKind::kNumeric ? "numeric" : "categorical",
+                std::string(drift_method_name(f.drift.method)).c_str(), f.drift.score, f.drift.threshold,
+                f.drift.drifted ? "DRIFT" : "ok", f.role != "feature" ? ("  (" + f.role + ")").c_str() : "");
+  std::size_t failed = 0;
+  for (const auto& q : report.quality)
+    if (q.failed) {
+      ++failed;
+      std::printf("quality: %s on %s: %s\n", q.check.c_str(), q.feature.c_str(), q.detail.c_str());
+    }
+  std::printf("dataset drift: %s (%zu of %zu features, threshold %.0f%%); data quality: %zu failed checks\n",
+              report.dataset_drift ? "DETECTED" : "not detected", report.features_drifted, report.features_checked,
+              100 * report.dataset_drift_threshold, failed);
+}
+
+int run(const DriftCommandOptions& o) {
+  CompareOptions compare_options = compare_options_of(o);
+  Inputs in = read_inputs(o, !o.no_progress && (o.progress || ::isatty(2)));
+  if (!o.save_profile.empty()) in.reference.save(o.save_profile);
+  DatasetProfile cur_profile = profile_table(*in.current, &in.reference);
   for (const std::string* col : {&o.target, &o.prediction})
-    if (!col->empty() && !ref_profile.features.count(*col))
+    if (!col->empty() && !in.reference.features.count(*col))
       throw std::invalid_argument("column '" + *col + "' is not in " + o.reference);
 
-  DriftReport report = compare(ref_profile, cur_profile, compare_options, ref_table ? &*ref_table : nullptr, &cur_table);
+  DriftReport report = compare(in.reference, cur_profile, compare_options,
+                               in.reference_table ? &*in.reference_table : nullptr, &*in.current);
   report.reference_name = o.reference;
   report.current_name = o.current;
-
   if (!o.json_out.empty()) write_file(o.json_out, report.to_json());
   if (!o.html_out.empty()) write_file(o.html_out, report.to_html());
-  if (o.json_out != "-") {
-    std::printf("%-24s %-12s %-14s %12s %10s  %s\n", "feature", "type", "test", "score", "threshold", "drift");
-    for (const auto& f : report.features)
-      std::printf("%-24s %-12s %-14s %12.4g %10.4g  %s%s\n", f.name.c_str(),
-                  f.kind == FeatureKind::kNumeric ? "numeric" : "categorical",
-                  std::string(drift_method_name(f.drift.method)).c_str(), f.drift.score, f.drift.threshold,
-                  f.drift.drifted ? "DRIFT" : "ok", f.role != "feature" ? ("  (" + f.role + ")").c_str() : "");
-    std::size_t failed = 0;
-    for (const auto& q : report.quality)
-      if (q.failed) {
-        ++failed;
-        std::printf("quality: %s on %s: %s\n", q.check.c_str(), q.feature.c_str(), q.detail.c_str());
-      }
-    std::printf("dataset drift: %s (%zu of %zu features, threshold %.0f%%); data quality: %zu failed checks\n",
-                report.dataset_drift ? "DETECTED" : "not detected", report.features_drifted, report.features_checked,
-                100 * report.dataset_drift_threshold, failed);
-  }
+  if (o.json_out != "-") print_summary(report);
   return o.fail_on_drift && report.dataset_drift ? 3 : 0;
 }
 

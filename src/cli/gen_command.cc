@@ -21,10 +21,9 @@ void write_output(const std::string& text, const std::string& path) {
 
 }  // namespace
 
-void add_gen_command(CLI::App& app) {
-  CLI::App* gen = app.add_subcommand("gen", "Generate Prometheus rules and other configuration");
-  gen->require_subcommand(1);
+namespace {
 
+void add_slo_rules(CLI::App* gen) {
   struct SloRulesOptions {
     std::string spec;
     std::string output;
@@ -35,7 +34,9 @@ void add_gen_command(CLI::App& app) {
   slo->add_option("spec", o->spec, "SLO spec (YAML)")->required();
   slo->add_option("-o,--output", o->output, "Write the rules here instead of stdout");
   slo->callback([o] { write_output(generate_slo_rules(load_slo_spec_file(o->spec)), o->output); });
+}
 
+void add_grafana(CLI::App* gen) {
   struct DashOptions {
     std::string output;
     bool slo_only = false;
@@ -53,7 +54,9 @@ void add_gen_command(CLI::App& app) {
     write_output(d->slo_only ? generate_slo_dashboard(d->dashboard) : generate_grafana_dashboard(d->dashboard) + "\n",
                  d->output);
   });
+}
 
+void add_rules(CLI::App* gen) {
   struct RuleCmdOptions {
     std::string output;
     RulesOptions rules;
@@ -72,7 +75,9 @@ void add_gen_command(CLI::App& app) {
   rules->add_option("--requests-metric", r->rules.metrics.requests, "Request counter (with a status label)");
   rules->add_option("--latency-metric", r->rules.metrics.latency, "Latency histogram (seconds)");
   rules->callback([r] { write_output(generate_alert_rules(r->rules), r->output); });
+}
 
+void add_alertmanager(CLI::App* gen) {
   struct AmOptions {
     std::string output;
     AlertmanagerOptions am;
@@ -83,6 +88,17 @@ void add_gen_command(CLI::App& app) {
   am->add_option("--webhook", a->am.webhook_url, "Webhook every alert goes to");
   am->add_option("--page-webhook", a->am.page_webhook_url, "A separate webhook for critical/page alerts");
   am->callback([a] { write_output(generate_alertmanager_config(a->am), a->output); });
+}
+
+}  // namespace
+
+void add_gen_command(CLI::App& app) {
+  CLI::App* gen = app.add_subcommand("gen", "Generate Prometheus rules and other configuration");
+  gen->require_subcommand(1);
+  add_slo_rules(gen);
+  add_grafana(gen);
+  add_rules(gen);
+  add_alertmanager(gen);
 }
 
 }  // namespace vigil::cli

@@ -183,14 +183,12 @@ void slo_panels(Builder& b) {
   alerts["targets"][0]["range"] = false;
 }
 
-}  // namespace
+const std::string kSelector = "{model=~\"$model\", version=~\"$version\"}";
+const std::string kModelSelector = "{model=~\"$model\"}";
 
-std::string generate_grafana_dashboard(const DashboardOptions& o) {
-  const auto& m = o.metrics;
-  const std::string sel = "{model=~\"$model\", version=~\"$version\"}";
+void traffic_panels(Builder& b, const ServiceMetrics& m) {
+  const std::string& sel = kSelector;
   const std::string err_sel = "{model=~\"$model\", version=~\"$version\", " + m.error_selector + "}";
-  const std::string model_sel = "{model=~\"$model\"}";
-  Builder b;
   b.row("Traffic");
   b.add("timeseries", "Request rate", 8, 8,
         {target("sum by (model, version) (rate(" + m.requests + sel + "[$__rate_interval]))", "{{model}} {{version}}")},
@@ -207,7 +205,11 @@ std::string generate_grafana_dashboard(const DashboardOptions& o) {
          target("histogram_quantile(0.95, sum by (le) (rate(" + m.latency + "_bucket" + sel + "[$__rate_interval])))", "p95"),
          target("histogram_quantile(0.99, sum by (le) (rate(" + m.latency + "_bucket" + sel + "[$__rate_interval])))", "p99")},
         "s", "End-to-end latency quantiles from the histogram.");
+}
 
+void quality_panels(Builder& b) {
+  const std::string& sel = kSelector;
+  const std::string& model_sel = kModelSelector;
   b.row("Model quality");
   auto& acc = b.add("timeseries", "Model accuracy over time", 8, 8,
                     {target("vigil_model_quality{model=~\"$model\", version=~\"$version\", metric=\"accuracy\"}",
@@ -245,7 +247,9 @@ std::string generate_grafana_dashboard(const DashboardOptions& o) {
   b.add("timeseries", "Errors by category", 6, 8,
         {target("sum by (category) (rate(vigil_model_errors_total" + sel + "[$__rate_interval]))", "{{category}}")},
         "reqps", "Failed predictions by error category.");
+}
 
+void resource_panels(Builder& b) {
   b.row("Resources");
   b.add("timeseries", "CPU", 12, 7,
         {target("rate(process_cpu_seconds_total{instance=~\"$instance\"}[$__rate_interval])", "{{instance}}")},
@@ -254,6 +258,15 @@ std::string generate_grafana_dashboard(const DashboardOptions& o) {
         {target("process_resident_memory_bytes{instance=~\"$instance\"}", "{{instance}} resident"),
          target("process_virtual_memory_bytes{instance=~\"$instance\"}", "{{instance}} virtual")},
         "bytes", "Resident and virtual memory.");
+}
+
+}  // namespace
+
+std::string generate_grafana_dashboard(const DashboardOptions& o) {
+  Builder b;
+  traffic_panels(b, o.metrics);
+  quality_panels(b);
+  resource_panels(b);
   slo_panels(b);
   return dashboard(o, std::move(b.panels), o.title, o.uid).dump(2);
 }

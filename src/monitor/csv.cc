@@ -181,9 +181,9 @@ const Column* Table::find(std::string_view name) const {
   return nullptr;
 }
 
-Table parse_csv(std::string_view text, const std::string& name, const CsvOptions& options) {
-  if (text.size() >= 3 && std::memcmp(text.data(), "\xEF\xBB\xBF", 3) == 0) text.remove_prefix(3);  // UTF-8 BOM
-  CsvParser parser(text, name, options.delimiter);
+namespace {
+
+std::vector<std::string> read_header(CsvParser& parser, const std::string& name) {
   std::vector<std::string_view> fields;
   if (!parser.next(fields)) throw CsvError(name, 1, "empty file: expected a header row");
   std::vector<std::string> header;
@@ -194,43 +194,52 @@ Table parse_csv(std::string_view text, const std::string& name, const CsvOptions
     if (!seen.insert(h).second) throw CsvError(name, parser.record_line(), "duplicate column '" + h + "' in the header");
     header.push_back(std::move(h));
   }
+  return header;
+}
+
+// A column is numeric when every value in `held` that is not missing parses
+// as a number (and there is at least one).
+bool all_numbers(const std::vector<std::vector<std::string>>& held, std::size_t c) {
+  bool any = false;
+  for (const auto& row : held) {
+    std::string_view t = trim(row[c]);
+    if (is_missing_token(t)) continue;
+    double v;
+    any = true;
+    if (!parse_number(t, v)) return false;
+  }
+  return any;
+}
+
+}  // namespace
+
+Table parse_csv(std::string_view text, const std::string& name, const CsvOptions& options) {
+  if (text.size() >= 3 && std::memcmp(text.data(), "\xEF\xBB\xBF", 3) == 0) text.remove_prefix(3);  // UTF-8 BOM
+  CsvParser parser(text, name, options.delimiter);
+  const std::vector<std::string> header = read_header(parser, name);
   const std::size_t ncols = header.size();
+  std::vector<std::string_view> fields;
   auto check_width = [&](std::size_t n) {
     if (n != ncols)
       throw CsvError(name, parser.record_line(),
                      "expected " + std::to_string(ncols) + " fields, found " + std::to_string(n));
   };
-
-  // Rows read before the kinds are known are held as strings.
+  // Kinds not given are inferred from the first infer_rows rows, which are
+  // held as strings until then.
   std::vector<std::vector<std::string>> held;
+  bool more = true;
   std::vector<bool> numeric(ncols, true);
-  bool all_known = true;
   for (std::size_t c = 0; c < ncols; ++c) {
     auto it = options.kinds.find(header[c]);
-    if (it == options.kinds.end()) all_known = false;
-    else numeric[c] = it->second == FeatureKind::kNumeric;
-  }
-  bool more = true;
-  if (!all_known) {
-    while (held.size() < options.infer_rows && (more = parser.next(fields))) {
+    if (it != options.kinds.end()) {
+      numeric[c] = it->second == FeatureKind::kNumeric;
+      continue;
+    }
+    while (held.size() < options.infer_rows && more && (more = parser.next(fields))) {
       check_width(fields.size());
       held.emplace_back(fields.begin(), fields.end());
     }
-    for (std::size_t c = 0; c < ncols; ++c) {
-      if (options.kinds.count(header[c])) continue;
-      bool any = false, all_numbers = true;
-      for (const auto& row : held) {
-        std::string_view t = trim(row[c]);
-        if (is_missing_token(t)) continue;
-        double v;
-        any = true;
-        if (!parse_number(t, v)) {
-          all_numbers = false;
-          break;
-        }
-      }
-      numeric[c] = all_numbers && any;
-    }
+    numeric[c] = all_numbers(held, c);
   }
   std::vector<ColumnBuilder> builders;
   for (std::size_t c = 0; c < ncols; ++c)

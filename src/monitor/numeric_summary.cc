@@ -102,32 +102,44 @@ void NumericSummary::merge(const NumericSummary& o) {
     min_ = std::min(min_, o.min_);
     max_ = std::max(max_, o.max_);
   }
-  if (o.finite_ > 0) {
-    // Chan et al.: combine (n, mean, m2), then re-centre on the new mean.
-    double na = static_cast<double>(finite_), nb = static_cast<double>(o.finite_), n = na + nb;
-    double ma = mean(), mb = o.mean(), delta = mb - ma;
-    double combined = m2() + o.m2() + delta * delta * na * nb / n;
-    shift_ = ma + delta * nb / n;
-    sum_ = 0;
-    sumsq_ = combined;
-  }
+  merge_moments(o);
   for (std::size_t i = 0; i < o.bins_.size(); ++i) bins_[i] += o.bins_[i];
+  merge_few_values(o);
+  sketch_.merge(o.sketch_);
+  merge_sample(o);
+  count_ += o.count_;
+  missing_ += o.missing_;
+  finite_ += o.finite_;
+}
+
+// Chan et al.: combine (n, mean, m2), then re-centre on the new mean.
+void NumericSummary::merge_moments(const NumericSummary& o) {
+  if (o.finite_ == 0) return;
+  double na = static_cast<double>(finite_), nb = static_cast<double>(o.finite_), n = na + nb;
+  double ma = mean(), mb = o.mean(), delta = mb - ma;
+  double combined = m2() + o.m2() + delta * delta * na * nb / n;
+  shift_ = ma + delta * nb / n;
+  sum_ = 0;
+  sumsq_ = combined;
+}
+
+void NumericSummary::merge_few_values(const NumericSummary& o) {
   if (o.many_) {
     many_ = true;
     few_.clear();
-  } else {
-    for (const auto& entry : o.few_) {
-      if (many_) break;
-      const double x = entry.first;
-      const std::uint64_t c = entry.second;
-      auto it = std::find_if(few_.begin(), few_.end(), [x](const auto& p) { return p.first == x; });
-      if (it != few_.end()) it->second += c;
-      else if (few_.size() == kFewValues) many_ = true, few_.clear();
-      else few_.emplace_back(x, c);
-    }
+    return;
   }
-  sketch_.merge(o.sketch_);
-  // Reservoirs: keep each side in proportion to how many values it saw.
+  for (const auto& [x, c] : o.few_) {
+    if (many_) break;
+    auto it = std::find_if(few_.begin(), few_.end(), [x](const auto& p) { return p.first == x; });
+    if (it != few_.end()) it->second += c;
+    else if (few_.size() == kFewValues) many_ = true, few_.clear();
+    else few_.emplace_back(x, c);
+  }
+}
+
+// Reservoirs: keep each side in proportion to how many values it saw.
+void NumericSummary::merge_sample(const NumericSummary& o) {
   std::uint64_t seen = seen_for_sample_ + o.seen_for_sample_;
   std::size_t cap = std::max(sample_capacity_, o.sample_capacity_);
   if (sample_.size() + o.sample_.size() <= cap) {
@@ -149,9 +161,6 @@ void NumericSummary::merge(const NumericSummary& o) {
   }
   sample_capacity_ = cap;
   seen_for_sample_ = seen;
-  count_ += o.count_;
-  missing_ += o.missing_;
-  finite_ += o.finite_;
 }
 
 }  // namespace vigil

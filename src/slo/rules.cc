@@ -3,6 +3,7 @@
 // Sloth dashboards work on them.
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <sstream>
 
@@ -41,105 +42,141 @@ void emit_labels(YAML::Emitter& out, const std::map<std::string, std::string>& l
   out << YAML::EndMap;
 }
 
+using Labels = std::map<std::string, std::string>;
+
+// One SLO of a service, with what every rule of it shares.
+struct SloRules {
+  const SloSpec& slo;
+  SloIds ids;
+  Labels base;  // the spec's and the SLO's labels plus the sloth_* ids
+  const std::vector<BurnRateWindow>& windows;
+};
+
+void begin_group(YAML::Emitter& out, const std::string& name) {
+  out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << name;
+  out << YAML::Key << "rules" << YAML::Value << YAML::BeginSeq;
+}
+void end_group(YAML::Emitter& out) { out << YAML::EndSeq << YAML::EndMap; }
+
+void emit_recording(YAML::Emitter& out, const std::string& record, const std::string& expr, const Labels& labels,
+                    bool literal) {
+  out << YAML::BeginMap << YAML::Key << "record" << YAML::Value << record;
+  out << YAML::Key << "expr" << YAML::Value;
+  if (literal) out << YAML::Literal;
+  out << expr;
+  emit_labels(out, labels);
+  out << YAML::EndMap;
+}
+
+// Every window an alert or the status needs, shortest first.
+std::vector<std::chrono::seconds> sli_windows(const std::vector<BurnRateWindow>& windows) {
+  using namespace std::chrono;
+  std::vector<seconds> out = {minutes(5), minutes(30), hours(1), hours(2), hours(6), hours(24), hours(72)};
+  for (const auto& w : windows)
+    for (seconds x : {w.long_window, w.short_window})
+      if (std::find(out.begin(), out.end(), x) == out.end()) out.push_back(x);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// SLI error ratios over every window; the period ratio averages the 5m
+// ratio, as Sloth does, so it needs no 30-day range query over raw counters.
+void emit_sli_group(YAML::Emitter& out, const SloRules& r) {
+  begin_group(out, "vigil-slo-sli-recordings-" + r.ids.id);
+  for (std::chrono::seconds w : sli_windows(r.windows)) {
+    std::string win = prom_duration(w);
+    Labels labels = r.base;
+    labels["sloth_window"] = win;
+    emit_recording(out, "slo:sli_error:ratio_rate" + win,
+                   "(" + replace_window(r.slo.error_query, win) + ")\n/\n(" + replace_window(r.slo.total_query, win) + ")\n",
+                   labels, true);
+  }
+  Labels labels = r.base;
+  labels["sloth_window"] = "30d";
+  std::string sel = r.ids.selector();
+  emit_recording(out, "slo:sli_error:ratio_rate30d",
+                 "sum_over_time(slo:sli_error:ratio_rate5m" + sel + "[30d])\n/ ignoring (sloth_window)\n"
+                 "count_over_time(slo:sli_error:ratio_rate5m" + sel + "[30d])\n",
+                 labels, true);
+  end_group(out);
+}
+
+// Objective, budget, burn rates and the budget left.
+void emit_meta_group(YAML::Emitter& out, const SloRules& r) {
+  begin_group(out, "vigil-slo-meta-recordings-" + r.ids.id);
+  std::string sel = r.ids.selector(), objective = promql_number(r.slo.objective_percent / 100);
+  auto meta = [&](const std::string& record, const std::string& expr) { emit_recording(out, record, expr, r.base, false); };
+  meta("slo:objective:ratio", "vector(" + objective + ")");
+  meta("slo:error_budget:ratio", "vector(1 - " + objective + ")");
+  meta("slo:time_period:days", "vector(30)");
+  meta("slo:current_burn_rate:ratio",
+       "slo:sli_error:ratio_rate5m" + sel + "\n/ on(sloth_id, sloth_slo, sloth_service) group_left\nslo:error_budget:ratio" + sel);
+  meta("slo:period_burn_rate:ratio",
+       "slo:sli_error:ratio_rate30d" + sel + "\n/ on(sloth_id, sloth_slo, sloth_service) group_left\nslo:error_budget:ratio" + sel);
+  meta("slo:period_error_budget_remaining:ratio", "1 - slo:period_burn_rate:ratio" + sel);
+  end_group(out);
+}
+
+// Both windows of every pair of `severity` above factor x budget.
+std::string alert_expr(const SloRules& r, const std::string& severity) {
+  double budget = 1 - r.slo.objective_percent / 100;
+  std::string expr;
+  for (const auto& w : r.windows) {
+    if (w.severity != severity) continue;
+    std::string threshold = "(" + promql_number(w.factor) + " * " + promql_number(budget) + ")";
+    if (!expr.empty()) expr += "or\n";
+    expr += "(\n  max(slo:sli_error:ratio_rate" + prom_duration(w.long_window) + r.ids.selector() + " > " + threshold +
+            ") without (sloth_window)\n  and\n  max(slo:sli_error:ratio_rate" + prom_duration(w.short_window) +
+            r.ids.selector() + " > " + threshold + ") without (sloth_window)\n)\n";
+  }
+  return expr;
+}
+
+void emit_alert(YAML::Emitter& out, const SloRules& r, const std::string& severity, const std::string& expr) {
+  const SloSpec& s = r.slo;
+  Labels labels = s.alert_labels;
+  for (const auto& [k, v] : severity == "page" ? s.page_labels : s.ticket_labels) labels[k] = v;
+  labels["sloth_severity"] = severity;
+  if (!labels.count("severity")) labels["severity"] = severity == "page" ? "critical" : "warning";
+  Labels annotations = s.alert_annotations;
+  if (!annotations.count("summary"))
+    annotations["summary"] = "{{$labels.sloth_service}} {{$labels.sloth_slo}} SLO error budget burn rate is too fast.";
+  if (!annotations.count("title"))
+    annotations["title"] = "(" + severity + ") {{$labels.sloth_service}} {{$labels.sloth_slo}} SLO error budget burn rate is too fast.";
+  if (!annotations.count("runbook_url")) annotations["runbook_url"] = "docs/runbooks/slo-burn-rate.md";
+  out << YAML::BeginMap << YAML::Key << "alert" << YAML::Value << s.alert_name;
+  out << YAML::Key << "expr" << YAML::Value << YAML::Literal << expr;
+  emit_labels(out, labels);
+  out << YAML::Key << "annotations" << YAML::Value << YAML::BeginMap;
+  for (const auto& [k, v] : annotations) out << YAML::Key << k << YAML::Value << YAML::DoubleQuoted << v;
+  out << YAML::EndMap << YAML::EndMap;
+}
+
+// Multi-window multi-burn-rate alerts, one per enabled severity.
+void emit_alert_group(YAML::Emitter& out, const SloRules& r) {
+  begin_group(out, "vigil-slo-alerts-" + r.ids.id);
+  for (std::string severity : {"page", "ticket"}) {
+    if ((severity == "page" && !r.slo.page_enabled) || (severity == "ticket" && !r.slo.ticket_enabled)) continue;
+    std::string expr = alert_expr(r, severity);
+    if (!expr.empty()) emit_alert(out, r, severity, expr);
+  }
+  end_group(out);
+}
+
 }  // namespace
 
 std::string generate_slo_rules(const SloServiceSpec& spec, const std::vector<BurnRateWindow>& windows) {
-  using namespace std::chrono;
   YAML::Emitter out;
   out << YAML::BeginMap << YAML::Key << "groups" << YAML::Value << YAML::BeginSeq;
   for (const SloSpec& s : spec.slos) {
-    SloIds ids{spec.service + "-" + s.name, spec.service, s.name};
-    double budget = 1 - s.objective_percent / 100;
-    std::map<std::string, std::string> base = spec.labels;
-    for (const auto& [k, v] : s.labels) base[k] = v;
-    base["sloth_id"] = ids.id;
-    base["sloth_service"] = ids.service;
-    base["sloth_slo"] = ids.slo;
-
-    // SLI error ratios over every window an alert or the period needs.
-    std::vector<seconds> sli_windows = {minutes(5), minutes(30), hours(1), hours(2), hours(6), hours(24), hours(72)};
-    for (const auto& w : windows)
-      for (seconds x : {w.long_window, w.short_window})
-        if (std::find(sli_windows.begin(), sli_windows.end(), x) == sli_windows.end()) sli_windows.push_back(x);
-    std::sort(sli_windows.begin(), sli_windows.end());
-    out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << "vigil-slo-sli-recordings-" + ids.id;
-    out << YAML::Key << "rules" << YAML::Value << YAML::BeginSeq;
-    for (seconds w : sli_windows) {
-      std::string win = prom_duration(w);
-      std::map<std::string, std::string> labels = base;
-      labels["sloth_window"] = win;
-      out << YAML::BeginMap << YAML::Key << "record" << YAML::Value << "slo:sli_error:ratio_rate" + win;
-      out << YAML::Key << "expr" << YAML::Value << YAML::Literal
-          << "(" + replace_window(s.error_query, win) + ")\n/\n(" + replace_window(s.total_query, win) + ")\n";
-      emit_labels(out, labels);
-      out << YAML::EndMap;
-    }
-    // The period ratio averages the 5m ratio, as Sloth does, so it needs no
-    // 30-day range query over raw counters.
-    {
-      std::map<std::string, std::string> labels = base;
-      labels["sloth_window"] = "30d";
-      out << YAML::BeginMap << YAML::Key << "record" << YAML::Value << "slo:sli_error:ratio_rate30d";
-      out << YAML::Key << "expr" << YAML::Value << YAML::Literal
-          << "sum_over_time(slo:sli_error:ratio_rate5m" + ids.selector() + "[30d])\n/ ignoring (sloth_window)\ncount_over_time(slo:sli_error:ratio_rate5m" +
-                 ids.selector() + "[30d])\n";
-      emit_labels(out, labels);
-      out << YAML::EndMap;
-    }
-    out << YAML::EndSeq << YAML::EndMap;
-
-    // Objective, budget, burn rates and the budget left.
-    out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << "vigil-slo-meta-recordings-" + ids.id;
-    out << YAML::Key << "rules" << YAML::Value << YAML::BeginSeq;
-    auto meta = [&](const std::string& record, const std::string& expr) {
-      out << YAML::BeginMap << YAML::Key << "record" << YAML::Value << record;
-      out << YAML::Key << "expr" << YAML::Value << expr;
-      emit_labels(out, base);
-      out << YAML::EndMap;
-    };
-    meta("slo:objective:ratio", "vector(" + promql_number(s.objective_percent / 100) + ")");
-    meta("slo:error_budget:ratio", "vector(1 - " + promql_number(s.objective_percent / 100) + ")");
-    meta("slo:time_period:days", "vector(30)");
-    meta("slo:current_burn_rate:ratio",
-         "slo:sli_error:ratio_rate5m" + ids.selector() + "\n/ on(sloth_id, sloth_slo, sloth_service) group_left\nslo:error_budget:ratio" + ids.selector());
-    meta("slo:period_burn_rate:ratio",
-         "slo:sli_error:ratio_rate30d" + ids.selector() + "\n/ on(sloth_id, sloth_slo, sloth_service) group_left\nslo:error_budget:ratio" + ids.selector());
-    meta("slo:period_error_budget_remaining:ratio", "1 - slo:period_burn_rate:ratio" + ids.selector());
-    out << YAML::EndSeq << YAML::EndMap;
-
-    // Multi-window multi-burn-rate alerts, one per severity.
-    out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << "vigil-slo-alerts-" + ids.id;
-    out << YAML::Key << "rules" << YAML::Value << YAML::BeginSeq;
-    for (std::string severity : {"page", "ticket"}) {
-      if ((severity == "page" && !s.page_enabled) || (severity == "ticket" && !s.ticket_enabled)) continue;
-      std::string expr;
-      for (const auto& w : windows) {
-        if (w.severity != severity) continue;
-        std::string threshold = "(" + promql_number(w.factor) + " * " + promql_number(budget) + ")";
-        if (!expr.empty()) expr += "or\n";
-        expr += "(\n  max(slo:sli_error:ratio_rate" + prom_duration(w.long_window) + ids.selector() + " > " + threshold +
-                ") without (sloth_window)\n  and\n  max(slo:sli_error:ratio_rate" + prom_duration(w.short_window) +
-                ids.selector() + " > " + threshold + ") without (sloth_window)\n)\n";
-      }
-      if (expr.empty()) continue;
-      std::map<std::string, std::string> labels = s.alert_labels;
-      for (const auto& [k, v] : severity == "page" ? s.page_labels : s.ticket_labels) labels[k] = v;
-      labels["sloth_severity"] = severity;
-      if (!labels.count("severity")) labels["severity"] = severity == "page" ? "critical" : "warning";
-      std::map<std::string, std::string> annotations = s.alert_annotations;
-      if (!annotations.count("summary"))
-        annotations["summary"] = "{{$labels.sloth_service}} {{$labels.sloth_slo}} SLO error budget burn rate is too fast.";
-      if (!annotations.count("title"))
-        annotations["title"] = "(" + severity + ") {{$labels.sloth_service}} {{$labels.sloth_slo}} SLO error budget burn rate is too fast.";
-      if (!annotations.count("runbook_url")) annotations["runbook_url"] = "docs/runbooks/slo-burn-rate.md";
-      out << YAML::BeginMap << YAML::Key << "alert" << YAML::Value << s.alert_name;
-      out << YAML::Key << "expr" << YAML::Value << YAML::Literal << expr;
-      emit_labels(out, labels);
-      out << YAML::Key << "annotations" << YAML::Value << YAML::BeginMap;
-      for (const auto& [k, v] : annotations) out << YAML::Key << k << YAML::Value << YAML::DoubleQuoted << v;
-      out << YAML::EndMap << YAML::EndMap;
-    }
-    out << YAML::EndSeq << YAML::EndMap;
+    SloRules r{s, {spec.service + "-" + s.name, spec.service, s.name}, spec.labels, windows};
+    for (const auto& [k, v] : s.labels) r.base[k] = v;
+    r.base["sloth_id"] = r.ids.id;
+    r.base["sloth_service"] = r.ids.service;
+    r.base["sloth_slo"] = r.ids.slo;
+    emit_sli_group(out, r);
+    emit_meta_group(out, r);
+    emit_alert_group(out, r);
   }
   out << YAML::EndSeq << YAML::EndMap;
   return std::string(out.c_str()) + "\n";

@@ -110,6 +110,54 @@ void native_sli(const Ctx& ctx, const YAML::Node& sli, const std::string& path, 
   ctx.fail(sli, path, "needs events (Sloth), availability, error_rate, latency or model_quality");
 }
 
+void read_objective(const Ctx& ctx, const YAML::Node& n, const std::string& path, SloSpec& s) {
+  YAML::Node obj = n["objective"];
+  if (!obj) ctx.fail(n, path + ".objective", "is required");
+  try {
+    s.objective_percent = obj.as<double>();
+  } catch (const YAML::Exception&) {
+    ctx.fail(obj, path + ".objective", "must be a number");
+  }
+  if (!(s.objective_percent > 0 && s.objective_percent < 100))
+    ctx.fail(obj, path + ".objective", "must be a percentage between 0 and 100 (exclusive)");
+}
+
+void read_alerting(const Ctx& ctx, const YAML::Node& alerting, const std::string& apath, SloSpec& s) {
+  s.alert_name = ctx.str(alerting, "name", apath, false);
+  s.alert_labels = ctx.string_map(alerting, "labels", apath);
+  s.alert_annotations = ctx.string_map(alerting, "annotations", apath);
+  if (YAML::Node page = alerting["page_alert"]) {
+    s.page_labels = ctx.string_map(page, "labels", apath + ".page_alert");
+    if (page["disable"]) s.page_enabled = !page["disable"].as<bool>();
+  }
+  if (YAML::Node ticket = alerting["ticket_alert"]) {
+    s.ticket_labels = ctx.string_map(ticket, "labels", apath + ".ticket_alert");
+    if (ticket["disable"]) s.ticket_enabled = !ticket["disable"].as<bool>();
+  }
+}
+
+SloSpec read_slo(const Ctx& ctx, const YAML::Node& n, const std::string& path, const SloServiceSpec& spec) {
+  if (!n.IsMap()) ctx.fail(n, path, "must be a map");
+  SloSpec s;
+  s.name = ctx.str(n, "name", path, true);
+  if (!valid_name(s.name)) ctx.fail(n["name"], path + ".name", "must be letters, digits, '-' or '_'");
+  for (const auto& other : spec.slos)
+    if (other.name == s.name) ctx.fail(n["name"], path + ".name", "duplicate SLO name \"" + s.name + "\"");
+  s.description = ctx.str(n, "description", path, false);
+  read_objective(ctx, n, path, s);
+  s.labels = ctx.string_map(n, "labels", path);
+  YAML::Node sli = n["sli"];
+  if (!sli || !sli.IsMap())
+    ctx.fail(sli ? sli : n, path + ".sli", "is required (events, availability, latency or model_quality)");
+  native_sli(ctx, sli, path + ".sli", s);
+  for (const auto* q : {&s.error_query, &s.total_query})
+    if (q->find("{{.window}}") == std::string::npos)
+      ctx.fail(sli, path + ".sli", "queries must use the {{.window}} placeholder in their range");
+  if (YAML::Node alerting = n["alerting"]) read_alerting(ctx, alerting, path + ".alerting", s);
+  if (s.alert_name.empty()) s.alert_name = "SLOErrorBudgetBurn";
+  return s;
+}
+
 SloServiceSpec parse_slo_spec_unchecked(std::string_view text, std::string_view file_name) {
   Ctx ctx{std::string(file_name)};
   YAML::Node root;
@@ -127,51 +175,8 @@ SloServiceSpec parse_slo_spec_unchecked(std::string_view text, std::string_view 
   spec.labels = ctx.string_map(root, "labels", "");
   YAML::Node slos = root["slos"];
   if (!slos || !slos.IsSequence() || slos.size() == 0) ctx.fail(slos ? slos : root, "slos", "must be a non-empty list");
-  for (std::size_t i = 0; i < slos.size(); ++i) {
-    const YAML::Node& n = slos[i];
-    std::string path = "slos[" + std::to_string(i) + "]";
-    if (!n.IsMap()) ctx.fail(n, path, "must be a map");
-    SloSpec s;
-    s.name = ctx.str(n, "name", path, true);
-    if (!valid_name(s.name)) ctx.fail(n["name"], path + ".name", "must be letters, digits, '-' or '_'");
-    for (const auto& other : spec.slos)
-      if (other.name == s.name) ctx.fail(n["name"], path + ".name", "duplicate SLO name \"" + s.name + "\"");
-    s.description = ctx.str(n, "description", path, false);
-    YAML::Node obj = n["objective"];
-    if (!obj) ctx.fail(n, path + ".objective", "is required");
-    try {
-      s.objective_percent = obj.as<double>();
-    } catch (const YAML::Exception&) {
-      ctx.fail(obj, path + ".objective", "must be a number");
-    }
-    if (!(s.objective_percent > 0 && s.objective_percent < 100))
-      ctx.fail(obj, path + ".objective", "must be a percentage between 0 and 100 (exclusive)");
-    s.labels = ctx.string_map(n, "labels", path);
-    YAML::Node sli = n["sli"];
-    if (!sli || !sli.IsMap())
-      ctx.fail(sli ? sli : n, path + ".sli", "is required (events, availability, latency or model_quality)");
-    native_sli(ctx, sli, path + ".sli", s);
-    for (const auto* q : {&s.error_query, &s.total_query})
-      if (q->find("{{.window}}") == std::string::npos)
-        ctx.fail(sli, path + ".sli", "queries must use the {{.window}} placeholder in their range");
-    YAML::Node alerting = n["alerting"];
-    if (alerting) {
-      std::string apath = path + ".alerting";
-      s.alert_name = ctx.str(alerting, "name", apath, false);
-      s.alert_labels = ctx.string_map(alerting, "labels", apath);
-      s.alert_annotations = ctx.string_map(alerting, "annotations", apath);
-      if (YAML::Node page = alerting["page_alert"]) {
-        s.page_labels = ctx.string_map(page, "labels", apath + ".page_alert");
-        if (page["disable"]) s.page_enabled = !page["disable"].as<bool>();
-      }
-      if (YAML::Node ticket = alerting["ticket_alert"]) {
-        s.ticket_labels = ctx.string_map(ticket, "labels", apath + ".ticket_alert");
-        if (ticket["disable"]) s.ticket_enabled = !ticket["disable"].as<bool>();
-      }
-    }
-    if (s.alert_name.empty()) s.alert_name = "SLOErrorBudgetBurn";
-    spec.slos.push_back(std::move(s));
-  }
+  for (std::size_t i = 0; i < slos.size(); ++i)
+    spec.slos.push_back(read_slo(ctx, slos[i], "slos[" + std::to_string(i) + "]", spec));
   return spec;
 }
 
