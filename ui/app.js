@@ -53,21 +53,34 @@ const history = { t: [], rate: [], errors: [], p50: [], p95: [], p99: [], accura
 let last = null;
 const MAX_POINTS = 300;
 
+// The standard families the overview reads, first present wins: vigil's
+// service conventions (vigil::ServiceMetrics), OpenTelemetry's HTTP server
+// metrics, and the model monitor's own families.
+const SOURCES = [
+  { requests: 'inference_requests_total', isError: (l) => l.status === 'error', latency: 'inference_latency_seconds' },
+  { requests: 'http_server_request_duration_seconds_count', isError: (l) => Number(l.http_response_status_code) >= 500,
+    latency: 'http_server_request_duration_seconds' },
+  { requests: 'vigil_model_predictions_total', errors: 'vigil_model_errors_total', latency: 'vigil_model_prediction_latency_seconds' },
+];
+
+function serviceFigures(s) {
+  const src = SOURCES.find((x) => s.some((m) => m.name === x.requests)) || SOURCES[SOURCES.length - 1];
+  const errors = src.errors ? sum(s, src.errors) : sum(s, src.requests, src.isError);
+  const requests = sum(s, src.requests) + (src.errors ? errors : 0);
+  const bucketMap = new Map();
+  for (const x of s) if (x.name === `${src.latency}_bucket`) {
+    const le = x.labels.le === '+Inf' ? Infinity : parseFloat(x.labels.le);
+    bucketMap.set(le, (bucketMap.get(le) || 0) + x.value);
+  }
+  return { requests, errors, buckets: [...bucketMap.entries()].sort((a, b) => a[0] - b[0]) };
+}
+
 async function scrape() {
   try {
     const text = await (await fetch('/metrics')).text();
     const s = parseMetrics(text);
     const now = Date.now() / 1000;
-    // The service's own request counter when it has one, else the model monitor's counts.
-    const own = s.some((x) => x.name === 'inference_requests_total');
-    const errors = own ? sum(s, 'inference_requests_total', (l) => l.status === 'error') : sum(s, 'vigil_model_errors_total');
-    const requests = own ? sum(s, 'inference_requests_total') : sum(s, 'vigil_model_predictions_total') + errors;
-    const bucketMap = new Map();
-    for (const x of s) if (x.name === 'inference_latency_seconds_bucket') {
-      const le = x.labels.le === '+Inf' ? Infinity : parseFloat(x.labels.le);
-      bucketMap.set(le, (bucketMap.get(le) || 0) + x.value);
-    }
-    const buckets = [...bucketMap.entries()].sort((a, b) => a[0] - b[0]);
+    const { requests, errors, buckets } = serviceFigures(s);
     const cur = { now, requests, errors, buckets, cpu: sum(s, 'process_cpu_seconds_total') };
     if (last) {
       const dt = now - last.now;
@@ -160,7 +173,7 @@ const views = {
   },
   async traces() {
     const params = new URLSearchParams(location.hash.split('?')[1] || '');
-    const form = `<form class="query" onsubmit="event.preventDefault(); location.hash = '#/traces?' + new URLSearchParams(new FormData(this)).toString()">
+    const form = `<form class="query" data-view="traces">
       <input name="service" placeholder="service" value="${esc(params.get('service') || '')}">
       <input name="operation" placeholder="operation" value="${esc(params.get('operation') || '')}">
       <input name="min_duration" placeholder="min duration (e.g. 50ms)" value="${esc(params.get('min_duration') || '')}">
@@ -168,10 +181,12 @@ const views = {
     const q = new URLSearchParams([...params].filter(([, v]) => v));
     q.set('limit', '50');
     const { traces } = await api(`/api/v1/traces?${q}`);
-    const { operations, slowest } = await api(`/api/v1/operations?window=15m${params.get('service') ? `&service=${encodeURIComponent(params.get('service'))}` : ''}`);
+    const opsQuery = new URLSearchParams({ window: '15m' });
+    if (params.get('service')) opsQuery.set('service', params.get('service'));
+    const { operations, slowest } = await api(`/api/v1/operations?${opsQuery}`);
     const ops = operations.slice(0, 8).map((o) => `<tr><td>${esc(o.service)}</td><td>${esc(o.name)}</td><td class="num">${o.count}</td>
       <td class="num">${fmt(o.p50_ms)}</td><td class="num">${fmt(o.p95_ms)}</td><td class="num">${fmt(o.p99_ms)}</td><td class="num">${fmt(100 * o.share_of_trace)}%</td></tr>`).join('');
-    const rows = traces.map((t) => `<tr><td><a class="trace-link" href="#/trace/${t.trace_id}">${t.trace_id.slice(0, 16)}…</a></td>
+    const rows = traces.map((t) => `<tr><td><a class="trace-link" href="#/trace/${encodeURIComponent(t.trace_id)}">${t.trace_id.slice(0, 16)}…</a></td>
       <td>${esc(t.root_service)}</td><td>${esc(t.root_name)}</td><td class="num">${fmt(t.duration_ms)} ms</td><td class="num">${t.spans}</td>
       <td>${t.errors ? `<span class="pill bad">${t.errors} errors</span>` : ''}</td><td>${new Date(t.start_ns / 1e6).toLocaleTimeString()}</td></tr>`).join('');
     return `${form}<div class="card"><h3>Slowest stages (last 15 min): ${esc(slowest || '–')}</h3>
@@ -179,8 +194,8 @@ const views = {
       <h3>Traces</h3><table id="trace-table"><tr><th>trace</th><th>service</th><th>root</th><th>duration</th><th>spans</th><th></th><th>start</th></tr>${rows}</table>`;
   },
   async trace() {
-    const id = location.hash.split('/')[2];
-    const { spans } = await api(`/api/v1/traces/${id}`);
+    const id = decodeURIComponent(location.hash.split('/')[2] || '');
+    const { spans } = await api(`/api/v1/traces/${encodeURIComponent(id)}`);
     const t0 = Math.min(...spans.map((s) => s.start_ns)), t1 = Math.max(...spans.map((s) => s.end_ns));
     const total = Math.max(t1 - t0, 1);
     const rows = spans.map((s) => `<div class="row span-row">
@@ -196,13 +211,15 @@ const views = {
     const params = new URLSearchParams(location.hash.split('?')[1] || '');
     const query = params.get('query') || '{level="error"}';
     const cursor = params.get('cursor') || '';
-    const page = await api(`/api/v1/logs?query=${encodeURIComponent(query)}&limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+    const logQuery = new URLSearchParams({ query, limit: '100' });
+    if (cursor) logQuery.set('cursor', cursor);
+    const page = await api(`/api/v1/logs?${logQuery}`);
     const rows = page.logs.map((l) => `<tr><td>${new Date(l.time_ns / 1e6).toLocaleTimeString()}</td>
       <td><span class="pill ${l.level === 'error' || l.level === 'fatal' ? 'bad' : 'ok'}">${esc(l.level)}</span></td>
       <td>${esc(l.service)}</td><td>${esc(l.body)}<pre class="muted">${esc(JSON.stringify(l.attributes))}</pre></td>
-      <td>${l.trace_id ? `<a href="#/trace/${l.trace_id}">trace</a>` : ''}</td></tr>`).join('');
+      <td>${l.trace_id ? `<a href="#/trace/${encodeURIComponent(l.trace_id)}">trace</a>` : ''}</td></tr>`).join('');
     const next = page.next_cursor ? `<a id="next-page" href="#/logs?${new URLSearchParams({ query, cursor: page.next_cursor })}">next page →</a>` : '';
-    return `<form class="query" onsubmit="event.preventDefault(); location.hash = '#/logs?' + new URLSearchParams({query: this.query.value})">
+    return `<form class="query" data-view="logs">
       <input class="wide" name="query" value="${esc(query)}"><button>Query</button></form>
       <p class="muted">Syntax: {service="x", level="error"} |= "text" != "other" |~ "regex" | attribute="value" | number &gt; 10</p>
       <table id="log-table"><tr><th>time</th><th>level</th><th>service</th><th>message</th><th></th></tr>${rows}</table>${next}`;
@@ -265,6 +282,18 @@ function drawSlo() {
 }
 
 // ---- routing ---------------------------------------------------------------------
+// A query form (data-view="traces", "logs") puts its non-empty fields into
+// the view's hash, so a search is a link that can be shared and reloaded.
+function bindQueryForms() {
+  for (const form of document.querySelectorAll('form.query[data-view]')) {
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const fields = [...new FormData(form)].filter(([, v]) => v !== '');
+      location.hash = `#/${form.dataset.view}?${new URLSearchParams(fields)}`;
+    });
+  }
+}
+
 let current = '';
 async function route() {
   const name = (location.hash.split('/')[1] || 'overview').split('?')[0];
@@ -273,6 +302,7 @@ async function route() {
   const view = views[name] || views.overview;
   try {
     $('#view').innerHTML = await view();
+    bindQueryForms();
   } catch (e) {
     $('#view').innerHTML = `<p class="error-text">${esc(e.message)}</p>`;
   }

@@ -68,6 +68,24 @@ const ok = (cond, what) => {
   const channels = await page.$$eval('#log-table tr td pre', (cells) => cells.map((c) => JSON.parse(c.textContent).channel));
   ok(channels.length > 0 && channels.every((c) => c === 'ios'), `log search by a field: ${channels.length} records, all channel=ios`);
   await page.screenshot({ path: `${shots}/logs.png` });
+  ok(await page.evaluate(() => document.querySelectorAll('[onsubmit], [onclick], [onchange], [oninput]').length) === 0,
+     'no inline event handlers');
+
+  // The next page carries the query and the cursor, both URL-encoded.
+  await page.goto(`${base}/ui/#/logs?query=${encodeURIComponent('{service="credit-scorer"}')}`);
+  await page.waitForSelector('#next-page', { timeout: 10000 });
+  const firstPage = await page.$$eval('#log-table tr', (rows) => rows.slice(1).map((r) => r.textContent));
+  await page.click('#next-page');
+  await page.waitForFunction(() => /cursor=/.test(location.hash));
+  // The old page's table stays until the next one is rendered.
+  await page.waitForFunction((first) => {
+    const row = document.querySelectorAll('#log-table tr')[1];
+    return row && row.textContent !== first;
+  }, firstPage[0], { timeout: 10000 }).catch(() => {});
+  const cursor = await page.evaluate(() => new URLSearchParams(location.hash.split('?')[1]).get('cursor'));
+  ok(/^[0-9]+\.[0-9]+$/.test(cursor), `next page link carries the cursor ${cursor}`);
+  const secondPage = await page.$$eval('#log-table tr', (rows) => rows.slice(1).map((r) => r.textContent));
+  ok(secondPage.length > 0 && secondPage[0] !== firstPage[0], `the second page shows ${secondPage.length} other records`);
 
   await page.click('nav a[data-view="drift"]');
   await page.waitForSelector('#drift-table', { timeout: 20000 });
