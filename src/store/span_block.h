@@ -1,7 +1,7 @@
 // Spans are stored in blocks: one SQLite row holds up to a few hundred spans
 // in a compact binary encoding, and a narrow index maps trace ids to the
-// blocks holding their spans (as Tempo does). One row per span cost ~17 µs
-// of writer time (a 380-byte row and three index entries); a block costs one
+// blocks holding their spans (as Tempo does). One row per span cost the
+// writer a 380-byte row and three index entries per span; a block costs one
 // row for hundreds of spans plus one index entry per trace.
 //
 // The encoding is ours and versioned by its first bytes. Per span, string

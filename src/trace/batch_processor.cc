@@ -37,7 +37,7 @@ struct BatchSpanProcessor::Impl {
   // few per on_end. They were allocated on those threads: freeing them
   // there keeps malloc and free on one thread's cache, where freeing them
   // on the exporter's thread made both sides fight over glibc's arena lock
-  // (the caller's cost was 1.5-2.4 us per span, mostly futex calls). At
+  // (the callers' time went to futex calls). At
   // most a queue's worth waits; it is freed with the processor otherwise.
   std::mutex spent_mu;
   std::vector<std::unique_ptr<SpanData>> spent;

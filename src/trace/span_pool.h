@@ -3,8 +3,8 @@
 // its attribute vector's capacity, in a small pool of the deleting thread;
 // the next span started on that thread takes it back. In steady state a
 // sampled span then makes no call to malloc or free: those were two of the
-// span's largest costs (a record and an attribute buffer, ~280
-// instructions). Spans exported on another thread are handed back to the
+// span's largest costs (a record and an attribute buffer; figures in
+// docs/benchmarks.md). Spans exported on another thread are handed back to the
 // threads that end spans (batch_processor.cc), so records circulate where
 // they are used. A pool holds at most 64 records; records that grew large
 // are freed instead, so the memory kept per thread stays small.

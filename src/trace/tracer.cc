@@ -71,7 +71,8 @@ void truncate(AttributeValue& v, std::uint32_t max_len) {
 // do nothing, so it is skipped ([basic.life]/5). The key and value are built
 // where they live, with no temporary string or variant to move in (a short
 // string's move is a memcpy call) and destroy, and no variant dispatch.
-// Inlined by force: as a call, a sampled span took 78 more instructions.
+// Inlined by force: as a call it measurably slowed every sampled span
+// (docs/benchmarks.md, tracing).
 [[gnu::always_inline]] static inline AttributeValue& new_attribute(Attributes& attrs, std::string_view key) {
   Attribute& slot = attrs.emplace_back();
   std::construct_at(&slot.key, key);
