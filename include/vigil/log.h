@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "vigil/otlp.h"
+#include "vigil/owned_value.h"
 #include "vigil/trace.h"
 
 namespace vigil {
@@ -112,7 +113,6 @@ struct Field {
 };
 
 // Owned form, kept in bound contexts.
-using OwnedValue = std::variant<std::nullptr_t, bool, std::int64_t, std::uint64_t, double, std::string>;
 struct LogField {
   std::string key;
   OwnedValue value;
@@ -305,9 +305,10 @@ class LogProvider {
   std::uint64_t dropped() const;      // async queue full
   std::uint64_t sampled_out() const;  // rate limited
 
-  struct Impl;
 
  private:
+  friend class Logger;  // a logger submits to its provider's queue directly
+  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 

@@ -13,13 +13,8 @@
 
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <functional>
-#include <initializer_list>
-#include <map>
 #include <memory>
-#include <mutex>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -47,6 +42,14 @@ struct FeatureValue {
 };
 
 enum class ModelTask { kClassification, kRegression };
+
+// How a model's reference is read.
+struct ReferenceOptions {
+  ModelTask task = ModelTask::kClassification;
+  // The reference's label column (e.g. "label" of a training CSV): it is
+  // neither compared for drift nor reported missing from prediction events.
+  std::string target;
+};
 
 struct PredictionEvent {
   std::string_view model;
@@ -92,7 +95,10 @@ struct ModelQuality {
   std::size_t labelled = 0;  // in the sliding window
   double accuracy = 0, precision = 0, recall = 0, f1 = 0;  // classification (macro averages)
   double mae = 0, rmse = 0;                                // regression
-  bool concept_drift = false;  // Page–Hinkley or ADWIN fired on the error stream since the last check
+  // Page–Hinkley or ADWIN fired on the error stream in the open window or
+  // the last closed one. Reading it changes nothing: every reader that
+  // looks at least once per window sees each detection.
+  bool concept_drift = false;
 };
 
 class ModelMonitor {
@@ -106,6 +112,7 @@ class ModelMonitor {
   // or profile_table() on training data). Without one, the first closed
   // window becomes the reference.
   void set_reference(std::string_view model, DatasetProfile reference, ModelTask task = ModelTask::kClassification);
+  void set_reference(std::string_view model, DatasetProfile reference, ReferenceOptions options);
   // Uses the model's last closed window as its reference from now on.
   bool use_last_window_as_reference(std::string_view model);
 
@@ -118,14 +125,17 @@ class ModelMonitor {
   // it. record() does this on its own when a model's window has passed;
   // call it from a timer to close windows of models gone quiet.
   std::vector<DriftEvaluation> evaluate(std::uint64_t now_unix_nano = 0);
+  // Closes every open window at `now` even though it has not run its full
+  // length, and evaluates it: for shutdown, so the last window's verdict is
+  // not lost. The evaluation's window ends at `now`.
+  std::vector<DriftEvaluation> close_windows(std::uint64_t now_unix_nano = 0);
 
   std::vector<DriftEvaluation> history(std::string_view model = {}) const;
   ModelQuality quality(std::string_view model) const;
   std::vector<std::string> models() const;
 
-  struct Impl;
-
  private:
+  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 

@@ -116,8 +116,9 @@ class SloMonitor {
   SloStatus status() const;
   const SloMonitorOptions& options() const;
 
-  struct Impl;
+
  private:
+  struct Impl;
   std::shared_ptr<Impl> impl_;  // shared with its metrics collector (weakly)
 };
 

@@ -19,8 +19,9 @@ std::string rfc3339(std::int64_t ns) {
   return out;
 }
 
-json alert_json(const AlertState& a, std::int64_t starts, std::int64_t ends, const std::string& generator) {
-  json labels = {{"alertname", a.name}, {"severity", a.severity}, {"source", "vigil"}, {"kind", a.kind}};
+json alert_json(const Alert& alert, std::int64_t starts, std::int64_t ends, const std::string& generator) {
+  const AlertFacts& a = alert.facts;
+  json labels = {{"alertname", a.name}, {"severity", a.severity}, {"source", "vigil"}, {"kind", kind_name(a.kind)}};
   for (const auto& [k, v] : a.labels) labels[k] = v;
   json annotations = {{"summary", a.summary.empty() ? a.name + ": " + std::to_string(static_cast<long long>(a.value)) +
                                                           " matching log records" : a.summary},
@@ -81,14 +82,15 @@ bool Notifier::enabled() const {
   return !impl_->options.alertmanager_urls.empty() || !impl_->options.webhook_urls.empty();
 }
 
-bool Notifier::notify(const std::vector<AlertState>& states, const std::vector<AlertState>& resolved, std::int64_t now) {
+bool Notifier::notify(const std::vector<Alert>& alerts_now, const std::vector<Alert>& transitions, std::int64_t now) {
   if (!enabled()) return true;
   json alerts = json::array();
   std::int64_t validity = std::chrono::duration_cast<std::chrono::nanoseconds>(impl_->options.resend_validity).count();
-  for (const auto& a : states)
-    if (a.state == "firing") alerts.push_back(alert_json(a, a.active_since_ns, now + validity, impl_->options.generator_url));
-  for (const auto& a : resolved)
-    if (a.state != "firing")
+  for (const auto& a : alerts_now)
+    if (a.phase == AlertPhase::kFiring)
+      alerts.push_back(alert_json(a, a.active_since_ns, now + validity, impl_->options.generator_url));
+  for (const auto& a : transitions)
+    if (a.phase != AlertPhase::kFiring)
       alerts.push_back(alert_json(a, a.active_since_ns ? a.active_since_ns : now, now, impl_->options.generator_url));
   if (alerts.empty()) return true;
   std::string body = alerts.dump();

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "alert/log_alerts.h"
+#include "alert/alert_book.h"
 
 namespace vigil {
 class Registry;
@@ -29,9 +29,11 @@ class Notifier {
  public:
   explicit Notifier(NotifierOptions options);
   ~Notifier();
-  // `states` is every rule's current state; `resolved` the ones that just
-  // stopped firing. Returns false if any target failed (counted).
-  bool notify(const std::vector<AlertState>& states, const std::vector<AlertState>& resolved, std::int64_t now_ns);
+  // `alerts` is every alert's current state (the firing ones are sent);
+  // `transitions` the ones that started or stopped firing since the last
+  // call (the stopped ones are sent once as resolved). Returns false if any
+  // target failed (counted); sends nothing when no target is configured.
+  bool notify(const std::vector<Alert>& alerts, const std::vector<Alert>& transitions, std::int64_t now_ns);
   bool enabled() const;
 
  private:

@@ -3,10 +3,12 @@
 // One mutex per model; evaluation runs outside it.
 #include <algorithm>
 #include <cmath>
-#include <unordered_map>
+#include <optional>
 
 #include "common/fast_clock.h"
-#include "vigil/metrics.h"
+#include "common/monitor_value.h"
+#include "monitor/model_metrics.h"
+#include "monitor/model_scores.h"
 #include "vigil/monitor.h"
 
 namespace vigil {
@@ -15,72 +17,46 @@ namespace {
 constexpr std::string_view kPredictionFeature = "@prediction";
 constexpr std::string_view kConfidenceFeature = "@confidence";
 
-// An owned copy of a MonitorValue.
-using Owned = std::variant<std::monostate, double, std::string>;
-Owned own(const MonitorValue& v) {
-  if (const auto* d = std::get_if<double>(&v)) return *d;
-  if (const auto* s = std::get_if<std::string_view>(&v)) return std::string(*s);
-  return std::monostate{};
-}
-std::string label_text(const Owned& v) {
-  if (const auto* s = std::get_if<std::string>(&v)) return *s;
-  if (const auto* d = std::get_if<double>(&v)) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.15g", *d);
-    return buf;
-  }
-  return "";
-}
+// One model's state, guarded by `mu`.
+struct Model {
+  std::mutex mu;
+  std::string name;
+  ReferenceOptions settings;
+  std::optional<DatasetProfile> reference;
+  // The open window and the last closed one.
+  DatasetProfile window;
+  std::uint64_t window_start = 0, window_end = 0;
+  std::optional<DatasetProfile> last_closed;
+  // Ground truth.
+  detail::PendingLabels pending;
+  detail::ClassificationScores classification;
+  detail::RegressionScores regression;
+  PageHinkley page_hinkley{{.delta = 0.005, .lambda = 20, .min_samples = 30}};
+  Adwin adwin{0.002};
+  bool concept_drift_open = false, concept_drift_closed = false;  // in the open window / the last closed one
 
-struct Metrics {
-  Family<Histogram>* latency = nullptr;
-  Family<Counter>* predictions = nullptr;
-  Family<Histogram>* confidence = nullptr;
-  Family<Counter>* errors = nullptr;
-  Family<Counter>* labels = nullptr;
-  Family<Gauge>* quality = nullptr;  // accuracy, precision, recall, f1, mae, rmse by "metric"
-  Family<Gauge>* drift_score = nullptr;
-  Family<Gauge>* drifted = nullptr;
-  Family<Gauge>* dataset_drift = nullptr;
-  Family<Gauge>* drift_share = nullptr;
-  Family<Gauge>* check_failed = nullptr;
-  Family<Counter>* checks_failed_total = nullptr;
-  Family<Counter>* evaluations = nullptr;
-  Family<Counter>* concept_drift = nullptr;
-  Family<Counter>* pending_dropped = nullptr;
+  ModelQuality quality() const {
+    ModelQuality q;
+    if (settings.task == ModelTask::kRegression) regression.fill(q);
+    else classification.fill(q);
+    q.concept_drift = concept_drift_open || concept_drift_closed;
+    return q;
+  }
 };
+
+// The class a prediction is counted under in vigil_model_predictions_total.
+std::string predicted_class(const PredictionEvent& e, ModelTask task) {
+  if (const auto* s = std::get_if<std::string_view>(&e.prediction)) return std::string(*s);
+  if (task == ModelTask::kClassification && std::holds_alternative<double>(e.prediction))
+    return detail::label_text(detail::own(e.prediction));
+  return "value";
+}
 
 }  // namespace
 
 struct ModelMonitor::Impl {
-  struct Model {
-    std::mutex mu;
-    std::string name;
-    ModelTask task = ModelTask::kClassification;
-    std::optional<DatasetProfile> reference;
-    DatasetProfile window;
-    std::uint64_t window_start = 0, window_end = 0;
-    std::optional<DatasetProfile> last_closed;
-    // Ground truth.
-    struct Pending {
-      Owned prediction;
-      std::uint64_t time;
-      std::string version;
-    };
-    std::unordered_map<std::string, Pending> pending;
-    std::deque<std::pair<std::uint64_t, std::string>> pending_order;
-    std::deque<std::pair<std::string, std::string>> labelled;  // (predicted, actual) classes
-    std::deque<double> errors;                                 // regression: prediction − actual
-    std::map<std::string, std::array<std::uint64_t, 3>> confusion;  // class -> tp, fp, fn
-    std::uint64_t correct = 0;
-    double sum_abs = 0, sum_sq = 0;
-    PageHinkley page_hinkley{{.delta = 0.005, .lambda = 20, .min_samples = 30}};
-    Adwin adwin{0.002};
-    bool concept_drift = false;
-  };
-
   ModelMonitorOptions options;
-  Metrics m;
+  std::optional<detail::ModelMetrics> metrics;
   mutable std::mutex models_mu;
   std::map<std::string, std::unique_ptr<Model>, std::less<>> models;
   mutable std::mutex history_mu;
@@ -99,6 +75,19 @@ struct ModelMonitor::Impl {
       it = models.emplace(std::string(name), std::move(mdl)).first;
     }
     return *it->second;
+  }
+
+  Model* find(std::string_view name) const {
+    std::lock_guard lock(models_mu);
+    auto it = models.find(name);
+    return it == models.end() ? nullptr : it->second.get();
+  }
+
+  std::vector<Model*> all() const {
+    std::lock_guard lock(models_mu);
+    std::vector<Model*> out;
+    for (auto& [name, mdl] : models) out.push_back(mdl.get());
+    return out;
   }
 
   FeatureProfile& window_feature(Model& mdl, std::string_view name, FeatureKind guess) {
@@ -136,12 +125,12 @@ struct ModelMonitor::Impl {
       }
     } else {
       if (const auto* s = std::get_if<std::string_view>(&v)) f.categorical.add(*s);
-      else f.categorical.add(label_text(own(v)));
+      else f.categorical.add(detail::label_text(detail::own(v)));
     }
   }
 
-  // Swaps out the window if `t` is past it; returns the closed one.
-  std::optional<std::pair<DatasetProfile, std::uint64_t>> roll(Model& mdl, std::uint64_t t) {
+  // Swaps out the window if `t` is past it (or `early`); returns the closed one.
+  std::optional<DatasetProfile> roll(Model& mdl, std::uint64_t t, bool early = false) {
     std::uint64_t w = window_ns();
     if (mdl.window_end == 0) {
       mdl.window_start = t / w * w;
@@ -149,39 +138,43 @@ struct ModelMonitor::Impl {
       mdl.window.start_unix_nano = mdl.window_start;
       return std::nullopt;
     }
-    if (t < mdl.window_end) return std::nullopt;
-    DatasetProfile closed = std::move(mdl.window);
-    closed.end_unix_nano = mdl.window_end;
-    mdl.window = DatasetProfile{};
+    if (t < mdl.window_end && !early) return std::nullopt;
+    DatasetProfile closed = std::exchange(mdl.window, DatasetProfile{});
+    closed.end_unix_nano = std::min(mdl.window_end, std::max(t, mdl.window_start));
     mdl.window_start = t / w * w;
     mdl.window_end = mdl.window_start + w;
     mdl.window.start_unix_nano = mdl.window_start;
-    return std::make_pair(std::move(closed), mdl.window_end);
+    mdl.concept_drift_closed = std::exchange(mdl.concept_drift_open, false);
+    return closed;
+  }
+
+  // The reference a closed window is compared with; nullopt when the closed
+  // window becomes the reference itself (a model without one).
+  std::optional<DatasetProfile> reference_for(Model& mdl, const DatasetProfile& closed) {
+    std::lock_guard lock(mdl.mu);
+    mdl.last_closed = closed;
+    if (!mdl.reference) {
+      mdl.reference = closed;  // the first window is the baseline
+      return std::nullopt;
+    }
+    // Outputs the reference lacks (a training CSV has no confidence)
+    // take their baseline from the first window that has them.
+    for (auto name : {kPredictionFeature, kConfidenceFeature}) {
+      auto it = closed.features.find(name);
+      if (it != closed.features.end() && !mdl.reference->features.count(name))
+        mdl.reference->features.emplace(std::string(name), it->second);
+    }
+    return *mdl.reference;
   }
 
   // Evaluates a closed window against the model's reference (outside the model lock).
   std::optional<DriftEvaluation> evaluate_closed(Model& mdl, DatasetProfile closed) {
-    std::optional<DatasetProfile> reference;
-    {
-      std::lock_guard lock(mdl.mu);
-      mdl.last_closed = closed;
-      if (!mdl.reference) {
-        mdl.reference = closed;  // the first window is the baseline
-        return std::nullopt;
-      }
-      // Outputs the reference lacks (a training CSV has no confidence)
-      // take their baseline from the first window that has them.
-      for (auto name : {kPredictionFeature, kConfidenceFeature}) {
-        auto it = closed.features.find(name);
-        if (it != closed.features.end() && !mdl.reference->features.count(name))
-          mdl.reference->features.emplace(std::string(name), it->second);
-      }
-      reference = *mdl.reference;
-    }
-    if (closed.rows == 0) return std::nullopt;
+    std::optional<DatasetProfile> reference = reference_for(mdl, closed);
+    if (!reference || closed.rows == 0) return std::nullopt;
     CompareOptions co = options.compare;
     co.prediction = std::string(kPredictionFeature);
     co.outputs.push_back(std::string(kConfidenceFeature));
+    if (!mdl.settings.target.empty()) co.target = mdl.settings.target;
     DriftEvaluation ev;
     ev.model = mdl.name;
     ev.window_start_unix_nano = closed.start_unix_nano;
@@ -203,24 +196,7 @@ struct ModelMonitor::Impl {
   }
 
   void publish(const DriftEvaluation& ev) {
-    if (options.registry) {
-      m.evaluations->labels({ev.model}).inc();
-      for (const auto& f : ev.report.features) {
-        m.drift_score->labels({ev.model, f.name, std::string(drift_method_name(f.drift.method))}).set(f.drift.score);
-        m.drifted->labels({ev.model, f.name}).set(f.drift.drifted ? 1 : 0);
-      }
-      m.dataset_drift->labels({ev.model}).set(ev.report.dataset_drift ? 1 : 0);
-      m.drift_share->labels({ev.model}).set(ev.report.drift_share);
-      for (const auto& q : ev.report.quality) {
-        if (!q.failed && q.count == 0 && q.check != "missing_rate_jump") {
-          // Only touch series that exist or matter, to keep cardinality down.
-          m.check_failed->labels({ev.model, q.check, q.feature}).set(0);
-          continue;
-        }
-        m.check_failed->labels({ev.model, q.check, q.feature}).set(q.failed ? 1 : 0);
-        if (q.failed) m.checks_failed_total->labels({ev.model, q.check}).inc();
-      }
-    }
+    if (metrics) metrics->window(ev);
     {
       std::lock_guard lock(history_mu);
       history.push_back(ev);
@@ -229,119 +205,74 @@ struct ModelMonitor::Impl {
     if (options.on_evaluation) options.on_evaluation(ev);
   }
 
-  void update_quality_gauges(Model& mdl, std::string_view version) {
-    if (!options.registry) return;
-    ModelQuality q = quality_of(mdl);
-    std::string model = mdl.name, ver(version);
-    if (mdl.task == ModelTask::kClassification) {
-      m.quality->labels({model, ver, "accuracy"}).set(q.accuracy);
-      m.quality->labels({model, ver, "precision"}).set(q.precision);
-      m.quality->labels({model, ver, "recall"}).set(q.recall);
-      m.quality->labels({model, ver, "f1"}).set(q.f1);
-    } else {
-      m.quality->labels({model, ver, "mae"}).set(q.mae);
-      m.quality->labels({model, ver, "rmse"}).set(q.rmse);
+  // Closes the windows due at `now` (all of them when `early`) and evaluates them.
+  std::vector<DriftEvaluation> close(std::uint64_t now, bool early) {
+    std::vector<DriftEvaluation> out;
+    for (Model* mdl : all()) {
+      std::optional<DatasetProfile> closed;
+      {
+        std::lock_guard lock(mdl->mu);
+        if (mdl->window_end != 0 && (early || now >= mdl->window_end)) closed = roll(*mdl, now, early);
+      }
+      if (closed)
+        if (auto ev = evaluate_closed(*mdl, std::move(*closed))) out.push_back(std::move(*ev));
     }
+    return out;
   }
 
-  static ModelQuality quality_of(const Model& mdl) {
-    ModelQuality q;
-    q.concept_drift = mdl.concept_drift;
-    if (mdl.task == ModelTask::kRegression) {
-      q.labelled = mdl.errors.size();
-      if (q.labelled) {
-        q.mae = mdl.sum_abs / static_cast<double>(q.labelled);
-        q.rmse = std::sqrt(std::max(0.0, mdl.sum_sq) / static_cast<double>(q.labelled));
-      }
-      return q;
-    }
-    q.labelled = mdl.labelled.size();
-    if (!q.labelled) return q;
-    q.accuracy = static_cast<double>(mdl.correct) / static_cast<double>(q.labelled);
-    double p = 0, r = 0, f = 0;
-    std::size_t classes = 0;
-    for (const auto& [cls, c] : mdl.confusion) {
-      auto [tp, fp, fn] = c;
-      if (tp + fp + fn == 0) continue;
-      double prec = tp + fp ? static_cast<double>(tp) / static_cast<double>(tp + fp) : 0;
-      double rec = tp + fn ? static_cast<double>(tp) / static_cast<double>(tp + fn) : 0;
-      p += prec;
-      r += rec;
-      f += prec + rec > 0 ? 2 * prec * rec / (prec + rec) : 0;
-      ++classes;
-    }
-    if (classes) {
-      q.precision = p / static_cast<double>(classes);
-      q.recall = r / static_cast<double>(classes);
-      q.f1 = f / static_cast<double>(classes);
-    }
-    return q;
+  // record()'s profile and pending-label updates, under the model's lock.
+  void add_event(Model& mdl, const PredictionEvent& e, std::uint64_t t, std::string_view version) {
+    ++mdl.window.rows;
+    for (const auto& f : e.features) add_value(mdl, f.name, f.value);
+    if (!e.error.empty()) return;
+    add_value(mdl, kPredictionFeature, e.prediction);
+    if (e.confidence >= 0) add_value(mdl, kConfidenceFeature, e.confidence);
+    if (e.request_id.empty()) return;
+    std::uint64_t ttl = static_cast<std::uint64_t>(std::chrono::nanoseconds(options.label_ttl).count());
+    std::size_t dropped = mdl.pending.add(e.request_id, {detail::own(e.prediction), t, std::string(version)},
+                                          options.max_pending, ttl);
+    if (metrics) metrics->pending_dropped(mdl.name, dropped);
+  }
+
+  // Scores one joined label; returns the error signal for the detectors, or
+  // nullopt when a regression label or prediction is not a number.
+  std::optional<double> score(Model& mdl, const OwnedValue& predicted, const MonitorValue& actual) {
+    std::size_t cap = std::max<std::size_t>(options.label_window, 1);
+    if (mdl.settings.task == ModelTask::kClassification)
+      return mdl.classification.add(detail::label_text(predicted), detail::label_text(detail::own(actual)), cap);
+    const double* p = std::get_if<double>(&predicted);
+    const double* a = std::get_if<double>(&actual);
+    if (!p || !a) return std::nullopt;
+    return mdl.regression.add(*p, *a, cap);
+  }
+
+  // Feeds the error signal to both concept-drift detectors.
+  void detect_concept_drift(Model& mdl, double error_signal) {
+    bool page_hinkley = mdl.page_hinkley.update(error_signal);
+    bool adwin = mdl.adwin.update(error_signal);
+    mdl.concept_drift_open = mdl.concept_drift_open || page_hinkley || adwin;
+    if (!metrics) return;
+    if (page_hinkley) metrics->concept_drift(mdl.name, "page_hinkley");
+    if (adwin) metrics->concept_drift(mdl.name, "adwin");
   }
 };
 
 ModelMonitor::ModelMonitor(ModelMonitorOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
-  if (Registry* r = impl_->options.registry) {
-    auto& m = impl_->m;
-    m.latency = &r->histogram({.name = "vigil_model_prediction_latency_seconds",
-                               .help = "Prediction latency.",
-                               .labels = {"model", "version"},
-                               .buckets = exponential_buckets(0.0005, 2, 14)});
-    m.predictions = &r->counter({.name = "vigil_model_predictions_total",
-                                 .help = "Predictions served, by predicted class (\"value\" for regression).",
-                                 .labels = {"model", "version", "class"},
-                                 .max_series = 2000});
-    m.confidence = &r->histogram({.name = "vigil_model_prediction_confidence",
-                                  .help = "Confidence of served predictions.",
-                                  .labels = {"model", "version"},
-                                  .buckets = linear_buckets(0.1, 0.1, 10)});
-    m.errors = &r->counter({.name = "vigil_model_errors_total",
-                            .help = "Failed predictions by error category.",
-                            .labels = {"model", "version", "category"}});
-    m.labels = &r->counter({.name = "vigil_model_labels_total",
-                            .help = "Ground-truth labels received, by outcome (joined, unknown).",
-                            .labels = {"model", "outcome"}});
-    m.quality = &r->gauge({.name = "vigil_model_quality",
-                           .help = "Model quality over the last labelled predictions (accuracy, precision, recall, f1 "
-                                   "macro; mae, rmse).",
-                           .labels = {"model", "version", "metric"}});
-    m.drift_score = &r->gauge({.name = "vigil_model_feature_drift_score",
-                               .help = "Drift score of the last closed window (p-value for tests, distance otherwise).",
-                               .labels = {"model", "feature", "method"}});
-    m.drifted = &r->gauge({.name = "vigil_model_feature_drifted",
-                           .help = "1 if the feature drifted in the last closed window.",
-                           .labels = {"model", "feature"}});
-    m.dataset_drift = &r->gauge({.name = "vigil_model_dataset_drift",
-                                 .help = "1 if the share of drifted features passed the dataset-drift threshold.",
-                                 .labels = {"model"}});
-    m.drift_share = &r->gauge({.name = "vigil_model_drift_share",
-                               .help = "Share of features that drifted in the last closed window.",
-                               .labels = {"model"}});
-    m.check_failed = &r->gauge({.name = "vigil_model_data_quality_failed",
-                                .help = "1 if the data-quality check failed in the last closed window.",
-                                .labels = {"model", "check", "feature"}});
-    m.checks_failed_total = &r->counter({.name = "vigil_model_data_quality_failures_total",
-                                         .help = "Failed data-quality checks, by check.",
-                                         .labels = {"model", "check"}});
-    m.evaluations = &r->counter({.name = "vigil_model_drift_evaluations_total",
-                                 .help = "Windows evaluated for drift and data quality.",
-                                 .labels = {"model"}});
-    m.concept_drift = &r->counter({.name = "vigil_model_concept_drift_total",
-                                   .help = "Concept-drift detections on the error stream, by detector.",
-                                   .labels = {"model", "detector"}});
-    m.pending_dropped = &r->counter({.name = "vigil_model_pending_dropped_total",
-                                     .help = "Predictions that stopped waiting for a label (too many or too old).",
-                                     .labels = {"model"}});
-  }
+  if (Registry* r = impl_->options.registry) impl_->metrics.emplace(*r);
 }
 
 ModelMonitor::~ModelMonitor() = default;
 
 void ModelMonitor::set_reference(std::string_view model, DatasetProfile reference, ModelTask task) {
+  set_reference(model, std::move(reference), ReferenceOptions{.task = task});
+}
+
+void ModelMonitor::set_reference(std::string_view model, DatasetProfile reference, ReferenceOptions options) {
   auto& mdl = impl_->model(model);
   std::lock_guard lock(mdl.mu);
   mdl.reference = std::move(reference);
-  mdl.task = task;
+  mdl.settings = std::move(options);
   // Rebin the open window on the new reference's edges.
   mdl.window.features.clear();
   mdl.window.rows = 0;
@@ -358,133 +289,43 @@ bool ModelMonitor::use_last_window_as_reference(std::string_view model) {
 void ModelMonitor::record(const PredictionEvent& e) {
   std::uint64_t t = e.time_unix_nano ? e.time_unix_nano : detail::fast_unix_nanos();
   auto& mdl = impl_->model(e.model);
-  std::optional<std::pair<DatasetProfile, std::uint64_t>> closed;
-  std::string version(e.version.empty() ? "unknown" : e.version);
+  std::string_view version = e.version.empty() ? "unknown" : e.version;
+  std::optional<DatasetProfile> closed;
+  ModelTask task;
   {
     std::lock_guard lock(mdl.mu);
     closed = impl_->roll(mdl, t);
-    ++mdl.window.rows;
-    for (const auto& f : e.features) impl_->add_value(mdl, f.name, f.value);
-    if (e.error.empty()) {
-      impl_->add_value(mdl, kPredictionFeature, e.prediction);
-      if (e.confidence >= 0) impl_->add_value(mdl, kConfidenceFeature, e.confidence);
-      if (!e.request_id.empty()) {
-        auto [it, inserted] = mdl.pending.try_emplace(std::string(e.request_id));
-        it->second = {own(e.prediction), t, version};
-        if (inserted) mdl.pending_order.emplace_back(t, it->first);
-        // Bounded: oldest first, by count and by age.
-        std::uint64_t ttl = static_cast<std::uint64_t>(std::chrono::nanoseconds(impl_->options.label_ttl).count());
-        while (!mdl.pending_order.empty() &&
-               (mdl.pending.size() > impl_->options.max_pending || mdl.pending_order.front().first + ttl < t)) {
-          if (mdl.pending.erase(mdl.pending_order.front().second) && impl_->options.registry)
-            impl_->m.pending_dropped->labels({mdl.name}).inc();
-          mdl.pending_order.pop_front();
-        }
-      }
-    }
+    impl_->add_event(mdl, e, t, version);
+    task = mdl.settings.task;
   }
-  if (Registry* r = impl_->options.registry; r) {
-    auto& m = impl_->m;
-    std::string model(e.model);
-    if (e.latency_seconds >= 0) m.latency->labels({model, version}).observe(e.latency_seconds);
-    if (!e.error.empty()) {
-      m.errors->labels({model, version, std::string(e.error)}).inc();
-    } else {
-      std::string cls = std::holds_alternative<std::string_view>(e.prediction) ? std::string(std::get<std::string_view>(e.prediction))
-                        : mdl.task == ModelTask::kClassification && std::holds_alternative<double>(e.prediction)
-                            ? label_text(own(e.prediction))
-                            : "value";
-      m.predictions->labels({model, version, cls}).inc();
-      if (e.confidence >= 0) m.confidence->labels({model, version}).observe(e.confidence);
-    }
-  }
-  if (closed) impl_->evaluate_closed(mdl, std::move(closed->first));
+  if (impl_->metrics) impl_->metrics->prediction(e, version, predicted_class(e, task));
+  if (closed) impl_->evaluate_closed(mdl, std::move(*closed));
 }
 
 bool ModelMonitor::record_label(std::string_view model, std::string_view request_id, MonitorValue label) {
   auto& mdl = impl_->model(model);
-  std::string version;
-  bool drift_ph = false, drift_adwin = false;
-  {
-    std::lock_guard lock(mdl.mu);
-    auto it = mdl.pending.find(std::string(request_id));
-    if (it == mdl.pending.end()) {
-      if (impl_->options.registry) impl_->m.labels->labels({mdl.name, "unknown"}).inc();
-      return false;
-    }
-    Owned predicted = std::move(it->second.prediction);
-    version = it->second.version;
-    mdl.pending.erase(it);
-    Owned actual = own(label);
-    std::size_t cap = std::max<std::size_t>(impl_->options.label_window, 1);
-    double error_signal = 0;
-    if (mdl.task == ModelTask::kRegression) {
-      const double* p = std::get_if<double>(&predicted);
-      const double* a = std::get_if<double>(&actual);
-      if (!p || !a) return false;
-      double err = *p - *a;
-      mdl.errors.push_back(err);
-      mdl.sum_abs += std::fabs(err);
-      mdl.sum_sq += err * err;
-      if (mdl.errors.size() > cap) {
-        double old = mdl.errors.front();
-        mdl.errors.pop_front();
-        mdl.sum_abs -= std::fabs(old);
-        mdl.sum_sq -= old * old;
-      }
-      error_signal = std::fabs(err);
-    } else {
-      std::string p = label_text(predicted), a = label_text(actual);
-      auto apply = [&](const std::string& pc, const std::string& ac, int sign) {
-        auto add = [&](std::uint64_t& x) { x = sign > 0 ? x + 1 : x - 1; };
-        if (pc == ac) {
-          add(mdl.confusion[pc][0]);
-          mdl.correct = sign > 0 ? mdl.correct + 1 : mdl.correct - 1;
-        } else {
-          add(mdl.confusion[pc][1]);
-          add(mdl.confusion[ac][2]);
-        }
-      };
-      apply(p, a, +1);
-      mdl.labelled.emplace_back(p, a);
-      if (mdl.labelled.size() > cap) {
-        auto [op, oa] = mdl.labelled.front();
-        mdl.labelled.pop_front();
-        apply(op, oa, -1);
-      }
-      error_signal = p == a ? 0.0 : 1.0;
-    }
-    drift_ph = mdl.page_hinkley.update(error_signal);
-    drift_adwin = mdl.adwin.update(error_signal);
-    mdl.concept_drift = mdl.concept_drift || drift_ph || drift_adwin;
-    impl_->update_quality_gauges(mdl, version);
+  std::lock_guard lock(mdl.mu);
+  std::optional<detail::PendingLabels::Pending> pending = mdl.pending.take(request_id);
+  if (!pending) {
+    if (impl_->metrics) impl_->metrics->label(mdl.name, false);
+    return false;
   }
-  if (impl_->options.registry) {
-    impl_->m.labels->labels({mdl.name, "joined"}).inc();
-    if (drift_ph) impl_->m.concept_drift->labels({mdl.name, "page_hinkley"}).inc();
-    if (drift_adwin) impl_->m.concept_drift->labels({mdl.name, "adwin"}).inc();
+  std::optional<double> error_signal = impl_->score(mdl, pending->prediction, label);
+  if (!error_signal) return false;
+  impl_->detect_concept_drift(mdl, *error_signal);
+  if (impl_->metrics) {
+    impl_->metrics->quality(mdl.name, pending->version, mdl.settings.task, mdl.quality());
+    impl_->metrics->label(mdl.name, true);
   }
   return true;
 }
 
 std::vector<DriftEvaluation> ModelMonitor::evaluate(std::uint64_t now) {
-  if (now == 0) now = detail::fast_unix_nanos();
-  std::vector<Impl::Model*> all;
-  {
-    std::lock_guard lock(impl_->models_mu);
-    for (auto& [name, mdl] : impl_->models) all.push_back(mdl.get());
-  }
-  std::vector<DriftEvaluation> out;
-  for (auto* mdl : all) {
-    std::optional<std::pair<DatasetProfile, std::uint64_t>> closed;
-    {
-      std::lock_guard lock(mdl->mu);
-      if (mdl->window_end != 0 && now >= mdl->window_end) closed = impl_->roll(*mdl, now);
-    }
-    if (closed)
-      if (auto ev = impl_->evaluate_closed(*mdl, std::move(closed->first))) out.push_back(std::move(*ev));
-  }
-  return out;
+  return impl_->close(now ? now : detail::fast_unix_nanos(), false);
+}
+
+std::vector<DriftEvaluation> ModelMonitor::close_windows(std::uint64_t now) {
+  return impl_->close(now ? now : detail::fast_unix_nanos(), true);
 }
 
 std::vector<DriftEvaluation> ModelMonitor::history(std::string_view model) const {
@@ -496,17 +337,10 @@ std::vector<DriftEvaluation> ModelMonitor::history(std::string_view model) const
 }
 
 ModelQuality ModelMonitor::quality(std::string_view model) const {
-  Impl::Model* mdl = nullptr;
-  {
-    std::lock_guard lock(impl_->models_mu);
-    auto it = impl_->models.find(model);
-    if (it == impl_->models.end()) return {};
-    mdl = it->second.get();
-  }
+  Model* mdl = impl_->find(model);
+  if (!mdl) return {};
   std::lock_guard lock(mdl->mu);
-  ModelQuality q = Impl::quality_of(*mdl);
-  mdl->concept_drift = false;  // reported once
-  return q;
+  return mdl->quality();
 }
 
 std::vector<std::string> ModelMonitor::models() const {

@@ -2,14 +2,17 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 
+#include "common/duration.h"
+
 namespace vigil::server {
 namespace {
 
+// Reads typed values out of YAML nodes; every failure names file:line and
+// the option's full path.
 class Reader {
  public:
   explicit Reader(std::string file) : file_(std::move(file)) {}
@@ -18,7 +21,6 @@ class Reader {
     int line = n.Mark().line >= 0 ? n.Mark().line + 1 : 1;
     throw ConfigError(file_ + ":" + std::to_string(line) + ": " + field + ": " + what);
   }
-
   std::string str(const YAML::Node& n, const std::string& field) const {
     if (!n.IsScalar()) fail(n, field, "expected a string");
     return n.as<std::string>();
@@ -31,19 +33,23 @@ class Reader {
       fail(n, field, "expected a number");
     }
   }
-  std::chrono::seconds duration(const YAML::Node& n, const std::string& field) const {
+  std::chrono::seconds seconds(const YAML::Node& n, const std::string& field) const {
     try {
-      return parse_duration(str(n, field));
+      return detail::parse_duration_seconds(str(n, field));
     } catch (const std::invalid_argument&) {
       fail(n, field, "expected a duration like 30s, 5m, 2h, 7d");
     }
   }
   std::uint64_t size(const YAML::Node& n, const std::string& field) const {
     try {
-      return parse_size(str(n, field));
+      return detail::parse_size(str(n, field));
     } catch (const std::invalid_argument&) {
       fail(n, field, "expected a size like 1000, 64MiB, 2GB");
     }
+  }
+  std::string required(const YAML::Node& map, const char* key, const std::string& where) const {
+    if (!map[key]) fail(map, where + "." + key, "required");
+    return str(map[key], where + "." + key);
   }
   void known(const YAML::Node& map, const std::string& where, std::initializer_list<const char*> keys) const {
     if (!map.IsMap()) fail(map, where, "expected a mapping");
@@ -54,211 +60,168 @@ class Reader {
       if (!ok) fail(kv.first, where.empty() ? k : where + "." + k, "unknown option");
     }
   }
+  // Calls read(item, "name[i]") for every item of a list.
+  template <class F>
+  void each(const YAML::Node& list, const std::string& name, F read) const {
+    if (!list.IsSequence()) fail(list, name, "expected a list");
+    for (std::size_t i = 0; i < list.size(); ++i) read(list[i], name + "[" + std::to_string(i) + "]");
+  }
 
  private:
   std::string file_;
 };
 
-}  // namespace
-
-std::chrono::seconds parse_duration(const std::string& t) {
-  if (t.empty()) throw std::invalid_argument("empty");
-  std::size_t i = 0;
-  long long total = 0;
-  while (i < t.size()) {
-    std::size_t start = i;
-    while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i]))) ++i;
-    if (start == i || i == t.size()) throw std::invalid_argument(t);
-    if (i - start > 9) throw std::invalid_argument(t);  // no overflow: 999999999w is plenty
-    long long v = std::stoll(t.substr(start, i - start));
-    char u = t[i++];
-    long long mult = u == 's' ? 1 : u == 'm' ? 60 : u == 'h' ? 3600 : u == 'd' ? 86400 : u == 'w' ? 604800 : -1;
-    if (mult < 0) throw std::invalid_argument(t);
-    total += v * mult;
-  }
-  return std::chrono::seconds(total);
-}
-
-std::uint64_t parse_size(const std::string& t) {
-  std::size_t i = 0;
-  while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i]))) ++i;
-  if (i == 0 || i > 15) throw std::invalid_argument(t);
-  std::uint64_t v = std::stoull(t.substr(0, i));
-  std::string unit = t.substr(i);
-  while (!unit.empty() && unit.front() == ' ') unit.erase(0, 1);
-  static const std::pair<const char*, std::uint64_t> units[] = {
-      {"", 1}, {"B", 1}, {"KB", 1000}, {"MB", 1000000}, {"GB", 1000000000},
-      {"KiB", 1024}, {"MiB", 1024 * 1024}, {"GiB", 1024ull * 1024 * 1024}};
-  for (auto [name, mult] : units)
-    if (unit == name) return v * mult;
-  throw std::invalid_argument(t);
-}
-
-namespace {
-DaemonConfig parse_config_unchecked(const std::string& text, const std::string& file) {
-  DaemonConfig c;
-  YAML::Node root;
+void read_listen(const Reader& r, const YAML::Node& n, DaemonConfig& c) {
+  std::string l = r.str(n, "listen");
+  auto colon = l.rfind(':');
+  if (colon == std::string::npos) r.fail(n, "listen", "expected HOST:PORT");
+  c.host = l.substr(0, colon);
   try {
-    root = YAML::Load(text);
-  } catch (const YAML::ParserException& e) {
-    throw ConfigError(file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+    c.port = std::stoi(l.substr(colon + 1));
+  } catch (const std::exception&) {
+    r.fail(n, "listen", "port is not a number");
   }
-  if (const char* env = std::getenv("VIGIL_AUTH_TOKEN"); env && *env) c.auth_token = env;
-  if (!root || root.IsNull()) return c;
-  Reader r(file);
+  if (c.port < 0 || c.port > 65535) r.fail(n, "listen", "port out of range");
+}
+
+void read_store(const Reader& r, const YAML::Node& s, store::StoreOptions& o) {
+  r.known(s, "store", {"path", "retention", "max_bytes", "max_queued_bytes"});
+  if (auto n = s["path"]) o.path = r.str(n, "store.path");
+  if (auto n = s["retention"]) o.retention = r.seconds(n, "store.retention");
+  if (auto n = s["max_bytes"]) o.max_bytes = r.size(n, "store.max_bytes");
+  if (auto n = s["max_queued_bytes"]) o.max_queued_bytes = r.size(n, "store.max_queued_bytes");
+}
+
+ModelConfig read_model(const Reader& r, const YAML::Node& n, const std::string& where) {
+  r.known(n, where, {"name", "reference", "task", "target"});
+  ModelConfig m;
+  m.name = r.required(n, "name", where);
+  if (auto v = n["reference"]) m.reference = r.str(v, where + ".reference");
+  if (auto v = n["target"]) m.target = r.str(v, where + ".target");
+  if (auto v = n["task"]) {
+    std::string t = r.str(v, where + ".task");
+    if (t == "classification") m.task = ModelTask::kClassification;
+    else if (t == "regression") m.task = ModelTask::kRegression;
+    else r.fail(v, where + ".task", "expected classification or regression");
+  }
+  return m;
+}
+
+alert::LogAlertRule read_log_alert(const Reader& r, const YAML::Node& n, const std::string& where) {
+  r.known(n, where, {"name", "query", "window", "threshold", "for", "severity", "summary"});
+  alert::LogAlertRule rule;
+  rule.name = r.required(n, "name", where);
+  rule.query = r.required(n, "query", where);
+  try {
+    (void)store::parse_log_query(rule.query);
+  } catch (const store::QueryError& e) {
+    r.fail(n["query"], where + ".query", e.what());
+  }
+  if (auto v = n["window"]) rule.window = r.seconds(v, where + ".window");
+  if (auto v = n["threshold"]) rule.threshold = r.num(v, where + ".threshold");
+  if (auto v = n["for"]) rule.for_duration = r.seconds(v, where + ".for");
+  if (auto v = n["severity"]) rule.severity = r.str(v, where + ".severity");
+  if (auto v = n["summary"]) rule.summary = r.str(v, where + ".summary");
+  return rule;
+}
+
+alert::MetricAlertRule read_metric_alert(const Reader& r, const YAML::Node& n, const std::string& where) {
+  r.known(n, where, {"name", "metric", "labels", "op", "threshold", "for", "severity", "summary"});
+  alert::MetricAlertRule rule;
+  rule.name = r.required(n, "name", where);
+  rule.metric = r.required(n, "metric", where);
+  if (auto l = n["labels"]) {
+    if (!l.IsMap()) r.fail(l, where + ".labels", "expected a map of label: value");
+    for (const auto& kv : l) rule.labels[kv.first.as<std::string>()] = r.str(kv.second, where + ".labels");
+  }
+  if (auto o = n["op"]) {
+    auto op = alert::parse_comparison(r.str(o, where + ".op"));
+    if (!op) r.fail(o, where + ".op", "expected >, >=, < or <=");
+    rule.op = *op;
+  }
+  if (auto v = n["threshold"]) rule.threshold = r.num(v, where + ".threshold");
+  if (auto v = n["for"]) rule.for_duration = r.seconds(v, where + ".for");
+  if (auto v = n["severity"]) rule.severity = r.str(v, where + ".severity");
+  if (auto v = n["summary"]) rule.summary = r.str(v, where + ".summary");
+  return rule;
+}
+
+SloConfig read_slo(const Reader& r, const YAML::Node& n, const std::string& where) {
+  r.known(n, where, {"model", "objective", "latency_threshold", "period"});
+  SloConfig slo;
+  slo.model = r.required(n, "model", where);
+  if (auto o = n["objective"]) {
+    slo.objective_percent = r.num(o, where + ".objective");
+    if (!(slo.objective_percent > 0 && slo.objective_percent < 100))
+      r.fail(o, where + ".objective", "must be a percentage between 0 and 100 (exclusive)");
+  }
+  if (auto l = n["latency_threshold"]) {
+    try {
+      slo.latency_threshold_seconds =
+          std::chrono::duration<double>(detail::parse_duration(r.str(l, where + ".latency_threshold"))).count();
+    } catch (const std::invalid_argument&) {
+      r.fail(l, where + ".latency_threshold", "expected a duration like 250ms or 1s");
+    }
+  }
+  if (auto p = n["period"]) slo.period = r.seconds(p, where + ".period");
+  return slo;
+}
+
+void read_urls(const Reader& r, const YAML::Node& alerting, const char* key, std::vector<std::string>& out) {
+  YAML::Node n = alerting[key];
+  if (!n) return;
+  std::string where = std::string("alerting.") + key;
+  if (!n.IsSequence()) r.fail(n, where, "expected a list of URLs");
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    std::string u = r.str(n[i], where);
+    if (u.rfind("http://", 0) != 0 && u.rfind("https://", 0) != 0) r.fail(n[i], where, "expected an http:// or https:// URL");
+    out.push_back(u);
+  }
+}
+
+void read_root(const Reader& r, const YAML::Node& root, DaemonConfig& c) {
   r.known(root, "", {"listen", "auth_token", "max_body_bytes", "store", "monitor", "log_alerts", "alert_interval",
                      "alerting", "metric_alerts", "slos"});
-  if (auto n = root["listen"]) {
-    std::string l = r.str(n, "listen");
-    auto colon = l.rfind(':');
-    if (colon == std::string::npos) r.fail(n, "listen", "expected HOST:PORT");
-    c.host = l.substr(0, colon);
-    try {
-      c.port = std::stoi(l.substr(colon + 1));
-    } catch (const std::exception&) {
-      r.fail(n, "listen", "port is not a number");
-    }
-    if (c.port < 0 || c.port > 65535) r.fail(n, "listen", "port out of range");
-  }
+  if (auto n = root["listen"]) read_listen(r, n, c);
   if (auto n = root["auth_token"]) c.auth_token = r.str(n, "auth_token");
   if (auto n = root["max_body_bytes"]) c.max_body_bytes = r.size(n, "max_body_bytes");
-  if (auto s = root["store"]) {
-    r.known(s, "store", {"path", "retention", "max_bytes", "max_queued_bytes"});
-    if (auto n = s["path"]) c.store.path = r.str(n, "store.path");
-    if (auto n = s["retention"]) c.store.retention = r.duration(n, "store.retention");
-    if (auto n = s["max_bytes"]) c.store.max_bytes = r.size(n, "store.max_bytes");
-    if (auto n = s["max_queued_bytes"]) c.store.max_queued_bytes = r.size(n, "store.max_queued_bytes");
-  }
+  if (auto n = root["store"]) read_store(r, n, c.store);
   if (auto m = root["monitor"]) {
     r.known(m, "monitor", {"window", "models"});
-    if (auto n = m["window"]) c.window = r.duration(n, "monitor.window");
-    if (auto models = m["models"]) {
-      if (!models.IsSequence()) r.fail(models, "monitor.models", "expected a list");
-      for (std::size_t i = 0; i < models.size(); ++i) {
-        const auto& mn = models[i];
-        std::string where = "monitor.models[" + std::to_string(i) + "]";
-        r.known(mn, where, {"name", "reference", "task", "target"});
-        ModelConfig mc;
-        if (!mn["name"]) r.fail(mn, where + ".name", "required");
-        mc.name = r.str(mn["name"], where + ".name");
-        if (auto n = mn["reference"]) mc.reference = r.str(n, where + ".reference");
-        if (auto n = mn["target"]) mc.target = r.str(n, where + ".target");
-        if (auto n = mn["task"]) {
-          std::string t = r.str(n, where + ".task");
-          if (t == "classification") mc.task = ModelTask::kClassification;
-          else if (t == "regression") mc.task = ModelTask::kRegression;
-          else r.fail(n, where + ".task", "expected classification or regression");
-        }
-        c.models.push_back(std::move(mc));
-      }
-    }
+    if (auto n = m["window"]) c.window = r.seconds(n, "monitor.window");
+    if (auto n = m["models"])
+      r.each(n, "monitor.models", [&](const YAML::Node& i, const std::string& w) { c.models.push_back(read_model(r, i, w)); });
   }
-  if (auto a = root["log_alerts"]) {
-    if (!a.IsSequence()) r.fail(a, "log_alerts", "expected a list");
-    for (std::size_t i = 0; i < a.size(); ++i) {
-      const auto& an = a[i];
-      std::string where = "log_alerts[" + std::to_string(i) + "]";
-      r.known(an, where, {"name", "query", "window", "threshold", "for", "severity", "summary"});
-      alert::LogAlertRule rule;
-      if (!an["name"]) r.fail(an, where + ".name", "required");
-      if (!an["query"]) r.fail(an, where + ".query", "required");
-      rule.name = r.str(an["name"], where + ".name");
-      rule.query = r.str(an["query"], where + ".query");
-      try {
-        (void)store::parse_log_query(rule.query);
-      } catch (const store::QueryError& e) {
-        r.fail(an["query"], where + ".query", e.what());
-      }
-      if (auto n = an["window"]) rule.window = r.duration(n, where + ".window");
-      if (auto n = an["threshold"]) rule.threshold = r.num(n, where + ".threshold");
-      if (auto n = an["for"]) rule.for_duration = r.duration(n, where + ".for");
-      if (auto n = an["severity"]) rule.severity = r.str(n, where + ".severity");
-      if (auto n = an["summary"]) rule.summary = r.str(n, where + ".summary");
-      c.log_alerts.push_back(std::move(rule));
-    }
-  }
-  if (auto n = root["alert_interval"]) c.alert_interval = r.duration(n, "alert_interval");
-  if (auto ma = root["metric_alerts"]) {
-    if (!ma.IsSequence()) r.fail(ma, "metric_alerts", "expected a list");
-    for (std::size_t i = 0; i < ma.size(); ++i) {
-      const auto& n = ma[i];
-      std::string where = "metric_alerts[" + std::to_string(i) + "]";
-      r.known(n, where, {"name", "metric", "labels", "op", "threshold", "for", "severity", "summary"});
-      MetricAlertRule rule;
-      if (!n["name"]) r.fail(n, where + ".name", "required");
-      if (!n["metric"]) r.fail(n, where + ".metric", "required");
-      rule.name = r.str(n["name"], where + ".name");
-      rule.metric = r.str(n["metric"], where + ".metric");
-      if (auto l = n["labels"]) {
-        if (!l.IsMap()) r.fail(l, where + ".labels", "expected a map of label: value");
-        for (const auto& kv : l) rule.labels[kv.first.as<std::string>()] = r.str(kv.second, where + ".labels");
-      }
-      if (auto o = n["op"]) {
-        rule.op = r.str(o, where + ".op");
-        if (rule.op != ">" && rule.op != ">=" && rule.op != "<" && rule.op != "<=") r.fail(o, where + ".op", "expected >, >=, < or <=");
-      }
-      if (auto t = n["threshold"]) rule.threshold = r.num(t, where + ".threshold");
-      if (auto f = n["for"]) rule.for_duration = r.duration(f, where + ".for");
-      if (auto sv = n["severity"]) rule.severity = r.str(sv, where + ".severity");
-      if (auto sm = n["summary"]) rule.summary = r.str(sm, where + ".summary");
-      c.metric_alerts.push_back(std::move(rule));
-    }
-  }
-  if (auto sl = root["slos"]) {
-    if (!sl.IsSequence()) r.fail(sl, "slos", "expected a list");
-    for (std::size_t i = 0; i < sl.size(); ++i) {
-      const auto& n = sl[i];
-      std::string where = "slos[" + std::to_string(i) + "]";
-      r.known(n, where, {"model", "objective", "latency_threshold", "period"});
-      SloConfig slo;
-      if (!n["model"]) r.fail(n, where + ".model", "required");
-      slo.model = r.str(n["model"], where + ".model");
-      if (auto o = n["objective"]) {
-        slo.objective_percent = r.num(o, where + ".objective");
-        if (!(slo.objective_percent > 0 && slo.objective_percent < 100))
-          r.fail(o, where + ".objective", "must be a percentage between 0 and 100 (exclusive)");
-      }
-      if (auto l = n["latency_threshold"]) {
-        std::string t = r.str(l, where + ".latency_threshold");
-        try {
-          if (t.size() > 2 && t.ends_with("ms")) slo.latency_threshold_seconds = std::stod(t.substr(0, t.size() - 2)) / 1000;
-          else slo.latency_threshold_seconds = static_cast<double>(parse_duration(t).count());
-        } catch (const std::exception&) {
-          r.fail(l, where + ".latency_threshold", "expected a duration like 250ms or 1s");
-        }
-      }
-      if (auto p = n["period"]) slo.period = r.duration(p, where + ".period");
-      c.slos.push_back(std::move(slo));
-    }
-  }
+  if (auto n = root["log_alerts"])
+    r.each(n, "log_alerts", [&](const YAML::Node& i, const std::string& w) { c.log_alerts.push_back(read_log_alert(r, i, w)); });
+  if (auto n = root["alert_interval"]) c.alert_interval = r.seconds(n, "alert_interval");
+  if (auto n = root["metric_alerts"])
+    r.each(n, "metric_alerts",
+           [&](const YAML::Node& i, const std::string& w) { c.metric_alerts.push_back(read_metric_alert(r, i, w)); });
+  if (auto n = root["slos"])
+    r.each(n, "slos", [&](const YAML::Node& i, const std::string& w) { c.slos.push_back(read_slo(r, i, w)); });
   if (auto al = root["alerting"]) {
     r.known(al, "alerting", {"alertmanagers", "webhooks"});
-    auto urls = [&](const char* key, std::vector<std::string>& out) {
-      YAML::Node n = al[key];
-      if (!n) return;
-      if (!n.IsSequence()) r.fail(n, std::string("alerting.") + key, "expected a list of URLs");
-      for (std::size_t i = 0; i < n.size(); ++i) {
-        std::string u = r.str(n[i], std::string("alerting.") + key);
-        if (u.rfind("http://", 0) != 0 && u.rfind("https://", 0) != 0)
-          r.fail(n[i], std::string("alerting.") + key, "expected an http:// or https:// URL");
-        out.push_back(u);
-      }
-    };
-    urls("alertmanagers", c.alertmanager_urls);
-    urls("webhooks", c.webhook_urls);
+    read_urls(r, al, "alertmanagers", c.alertmanager_urls);
+    read_urls(r, al, "webhooks", c.webhook_urls);
   }
-  return c;
 }
 
 }  // namespace
 
 DaemonConfig parse_config(const std::string& text, const std::string& file) {
+  DaemonConfig c;
+  if (const char* env = std::getenv("VIGIL_AUTH_TOKEN"); env && *env) c.auth_token = env;
   try {
-    return parse_config_unchecked(text, file);
+    YAML::Node root = YAML::Load(text);
+    if (root && !root.IsNull()) read_root(Reader(file), root, c);
+  } catch (const YAML::ParserException& e) {
+    throw ConfigError(file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
   } catch (const YAML::Exception& e) {
     int line = e.mark.line >= 0 ? e.mark.line + 1 : 0;
     throw ConfigError(file + ":" + std::to_string(line) + ": malformed configuration: " + e.msg);
   }
+  return c;
 }
 
 DaemonConfig load_config(const std::filesystem::path& path) {

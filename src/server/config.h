@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "alert/log_alerts.h"
+#include "alert/metric_alerts.h"
 #include "store/store.h"
 #include "vigil/monitor.h"
 
@@ -43,21 +44,7 @@ struct ModelConfig {
   std::string name;
   std::filesystem::path reference;  // a saved profile (JSON); empty = first window
   ModelTask task = ModelTask::kClassification;
-  std::string target;
-};
-
-// A threshold on one of the daemon's own metrics (vigil_model_*, vigil_store_*,
-// ...), evaluated in process: every series of `metric` whose labels include
-// `labels` is compared with `threshold`.
-struct MetricAlertRule {
-  std::string name;
-  std::string metric;  // counters without _total, as exposed families are named
-  std::map<std::string, std::string> labels;
-  std::string op = ">";  // > >= < <=
-  double threshold = 0;
-  std::chrono::seconds for_duration{0};
-  std::string severity = "warning";
-  std::string summary;
+  std::string target;  // the reference's label column: neither a drift feature nor a missing input
 };
 
 // An SLO kept in the daemon from a model's prediction events: a prediction
@@ -82,7 +69,7 @@ struct DaemonConfig {
   std::chrono::seconds alert_interval{15};
   std::vector<std::string> alertmanager_urls;  // alerting.alertmanagers
   std::vector<std::string> webhook_urls;       // alerting.webhooks
-  std::vector<MetricAlertRule> metric_alerts;  // metric_alerts
+  std::vector<alert::MetricAlertRule> metric_alerts;  // metric_alerts
   std::vector<SloConfig> slos;                 // slos
 };
 
@@ -92,9 +79,8 @@ class ConfigError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Both throw ConfigError naming the file, the line and the option.
 DaemonConfig load_config(const std::filesystem::path& path);
 DaemonConfig parse_config(const std::string& yaml, const std::string& name);
-std::chrono::seconds parse_duration(const std::string& text);  // throws std::invalid_argument
-std::uint64_t parse_size(const std::string& text);              // "16MiB", "2GB", "1000"
 
 }  // namespace vigil::server

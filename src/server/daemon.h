@@ -1,6 +1,8 @@
 // The `vigil serve` daemon: OTLP/HTTP receivers, the prediction-event API,
-// the embedded store, the query API, log-based alerts, model monitoring and
-// its own metrics, on one loopback HTTP listener.
+// the embedded store, the query API, alerting, model monitoring and its own
+// metrics, on one loopback HTTP listener. This class only wires the parts
+// together (ingest_api, query_api, route_table, alert/alerting) and owns
+// their lifecycle.
 #pragma once
 
 #include <memory>
@@ -23,13 +25,14 @@ class Daemon {
   Daemon& operator=(const Daemon&) = delete;
 
   int port() const;
-  // Graceful: stop accepting, finish requests in flight, evaluate, commit
-  // everything accepted, close the store.
+  // Graceful and idempotent: stops accepting and finishes requests in
+  // flight, closes every model's open window early and evaluates it (so the
+  // last window's verdict is stored and alerted on, not lost), commits
+  // everything accepted and closes the store.
   void stop();
 
-  struct Impl;
-
  private:
+  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 

@@ -7,11 +7,11 @@
 
 namespace vigil::detail {
 
-void install_metrics_handler(httplib::Server& server, Registry& registry, const std::string& path) {
+httplib::Server::Handler metrics_handler(Registry& registry) {
   // Snapshot storage kept from one scrape to the next, for as long as the
-  // server lives.
+  // handler lives.
   auto buffer = std::make_shared<ScrapeBuffer>();
-  server.Get(path, [&registry, buffer](const httplib::Request& req, httplib::Response& res) {
+  return [&registry, buffer](const httplib::Request& req, httplib::Response& res) {
     ExpositionFormat format = negotiate_format(req.get_header_value("Accept"));
     std::string body = buffer->scrape(registry, format);
     // httplib compresses text/* bodies itself (gzip or brotli, as the client
@@ -21,7 +21,11 @@ void install_metrics_handler(httplib::Server& server, Registry& registry, const 
       res.set_header("Content-Encoding", "gzip");
     }
     res.set_content(std::move(body), std::string(content_type(format)));
-  });
+  };
+}
+
+void install_metrics_handler(httplib::Server& server, Registry& registry, const std::string& path) {
+  server.Get(path, metrics_handler(registry));
 }
 
 }  // namespace vigil::detail

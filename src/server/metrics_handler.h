@@ -10,6 +10,9 @@
 
 namespace vigil::detail {
 
+// Serves the registry in the format the Accept header asks for (gzip when
+// accepted); keeps its snapshot storage from one scrape to the next.
+httplib::Server::Handler metrics_handler(Registry& registry);
 void install_metrics_handler(httplib::Server& server, Registry& registry, const std::string& path);
 
 }  // namespace vigil::detail

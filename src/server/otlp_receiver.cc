@@ -225,73 +225,90 @@ bool parse(Request& req, std::string_view body, bool json_body, Signal signal, s
   return true;
 }
 
+namespace trace_pb = opentelemetry::proto::trace::v1;
+namespace logs_pb = opentelemetry::proto::logs::v1;
+
+bool valid_ids(const trace_pb::Span& s) {
+  return s.trace_id().size() == 16 && !all_zero(s.trace_id()) && s.span_id().size() == 8 && !all_zero(s.span_id());
+}
+
+store::SpanRow span_row(const trace_pb::Span& s, const trace_pb::ScopeSpans& ss, const std::string& service,
+                        const std::string& resource) {
+  store::SpanRow r;
+  r.trace_id = hex(s.trace_id());
+  r.span_id = hex(s.span_id());
+  r.parent_span_id = s.parent_span_id().size() == 8 ? hex(s.parent_span_id()) : "";
+  r.service = service;
+  r.name = s.name();
+  r.scope = ss.scope().name();
+  r.kind = static_cast<int>(s.kind());
+  r.start_ns = static_cast<std::int64_t>(s.start_time_unix_nano());
+  r.end_ns = std::max(r.start_ns, static_cast<std::int64_t>(s.end_time_unix_nano()));
+  r.status_code = static_cast<int>(s.status().code());
+  r.status_message = s.status().message();
+  r.attributes = attributes_text(s.attributes());
+  r.events = events_text(s.events());
+  r.links = links_text(s.links());
+  r.resource = resource;
+  return r;
+}
+
+store::LogRow log_row(const logs_pb::LogRecord& l, const logs_pb::ScopeLogs& sl, const std::string& service) {
+  store::LogRow r;
+  r.time_ns = static_cast<std::int64_t>(l.time_unix_nano() ? l.time_unix_nano() : l.observed_time_unix_nano());
+  r.severity = static_cast<int>(l.severity_number());
+  r.level = level_of(r.severity, l.severity_text());
+  r.service = service;
+  r.logger = sl.scope().name();
+  if (l.body().has_string_value()) r.body = l.body().string_value();
+  else append_any(r.body, l.body());
+  if (r.body == "null") r.body.clear();
+  r.attributes = attributes_text(l.attributes());
+  r.trace_id = l.trace_id().size() == 16 ? hex(l.trace_id()) : "";
+  r.span_id = l.span_id().size() == 8 ? hex(l.span_id()) : "";
+  return r;
+}
+
+// Requests are parsed into an arena: one buffer freed at once instead of a
+// malloc and a free per message and string.
+void decode_spans(std::string_view body, bool json_body, DecodeResult& out) {
+  google::protobuf::Arena arena;
+  auto& req = *google::protobuf::Arena::CreateMessage<
+      opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest>(&arena);
+  if (!parse(req, body, json_body, Signal::kTraces, out.error)) return;
+  for (const auto& rs : req.resource_spans()) {
+    std::string service = service_of(rs.resource());
+    std::string resource = attributes_text(rs.resource().attributes());
+    for (const auto& ss : rs.scope_spans())
+      for (const auto& s : ss.spans()) {
+        if (!valid_ids(s)) {
+          ++out.rejected;
+          out.partial_message = "spans with an invalid trace_id or span_id were rejected";
+          continue;
+        }
+        out.batch.spans.push_back(span_row(s, ss, service, resource));
+      }
+  }
+}
+
+void decode_logs(std::string_view body, bool json_body, DecodeResult& out) {
+  google::protobuf::Arena arena;
+  auto& req = *google::protobuf::Arena::CreateMessage<opentelemetry::proto::collector::logs::v1::ExportLogsServiceRequest>(
+      &arena);
+  if (!parse(req, body, json_body, Signal::kLogs, out.error)) return;
+  for (const auto& rl : req.resource_logs()) {
+    std::string service = service_of(rl.resource());
+    for (const auto& sl : rl.scope_logs())
+      for (const auto& l : sl.log_records()) out.batch.logs.push_back(log_row(l, sl, service));
+  }
+}
+
 }  // namespace
 
 DecodeResult decode_otlp(Signal signal, std::string_view body, bool json_body) {
   DecodeResult out;
-  if (signal == Signal::kTraces) {
-    // Parsed into an arena: one buffer freed at once instead of a malloc and
-    // a free per message and string.
-    google::protobuf::Arena arena;
-    auto& req = *google::protobuf::Arena::CreateMessage<
-        opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest>(&arena);
-    if (!parse(req, body, json_body, signal, out.error)) return out;
-    for (const auto& rs : req.resource_spans()) {
-      std::string service = service_of(rs.resource());
-      std::string resource = attributes_text(rs.resource().attributes());
-      for (const auto& ss : rs.scope_spans()) {
-        for (const auto& s : ss.spans()) {
-          if (s.trace_id().size() != 16 || all_zero(s.trace_id()) || s.span_id().size() != 8 || all_zero(s.span_id())) {
-            ++out.rejected;
-            out.partial_message = "spans with an invalid trace_id or span_id were rejected";
-            continue;
-          }
-          store::SpanRow r;
-          r.trace_id = hex(s.trace_id());
-          r.span_id = hex(s.span_id());
-          r.parent_span_id = s.parent_span_id().size() == 8 ? hex(s.parent_span_id()) : "";
-          r.service = service;
-          r.name = s.name();
-          r.scope = ss.scope().name();
-          r.kind = static_cast<int>(s.kind());
-          r.start_ns = static_cast<std::int64_t>(s.start_time_unix_nano());
-          r.end_ns = std::max(r.start_ns, static_cast<std::int64_t>(s.end_time_unix_nano()));
-          r.status_code = static_cast<int>(s.status().code());
-          r.status_message = s.status().message();
-          r.attributes = attributes_text(s.attributes());
-          r.events = events_text(s.events());
-          r.links = links_text(s.links());
-          r.resource = resource;
-          out.batch.spans.push_back(std::move(r));
-        }
-      }
-    }
-    return out;
-  }
-  google::protobuf::Arena arena;
-  auto& req = *google::protobuf::Arena::CreateMessage<opentelemetry::proto::collector::logs::v1::ExportLogsServiceRequest>(
-      &arena);
-  if (!parse(req, body, json_body, signal, out.error)) return out;
-  for (const auto& rl : req.resource_logs()) {
-    std::string service = service_of(rl.resource());
-    for (const auto& sl : rl.scope_logs()) {
-      for (const auto& l : sl.log_records()) {
-        store::LogRow r;
-        r.time_ns = static_cast<std::int64_t>(l.time_unix_nano() ? l.time_unix_nano() : l.observed_time_unix_nano());
-        r.severity = static_cast<int>(l.severity_number());
-        r.level = level_of(r.severity, l.severity_text());
-        r.service = service;
-        r.logger = sl.scope().name();
-        if (l.body().has_string_value()) r.body = l.body().string_value();
-        else append_any(r.body, l.body());
-        if (r.body == "null") r.body.clear();
-        r.attributes = attributes_text(l.attributes());
-        r.trace_id = l.trace_id().size() == 16 ? hex(l.trace_id()) : "";
-        r.span_id = l.span_id().size() == 8 ? hex(l.span_id()) : "";
-        out.batch.logs.push_back(std::move(r));
-      }
-    }
-  }
+  if (signal == Signal::kTraces) decode_spans(body, json_body, out);
+  else decode_logs(body, json_body, out);
   return out;
 }
 

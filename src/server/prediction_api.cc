@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <simdjson.h>
 
+#include "common/monitor_value.h"
+
 namespace vigil::server {
 namespace {
 
@@ -69,9 +71,9 @@ std::string required_string(const json& o, const char* key, std::size_t line) {
 
 
 OwnedValue value_of(const json& v, const std::string& what, std::size_t line) {
-  if (v.is_null()) return std::monostate{};
+  if (v.is_null()) return nullptr;
   if (v.is_number()) return v.get<double>();
-  if (v.is_boolean()) return v.get<bool>() ? std::string("true") : std::string("false");
+  if (v.is_boolean()) return v.get<bool>();
   if (v.is_string()) return v.get<std::string>();
   bad(line, what + " must be a number, string, boolean or null");
 }
@@ -118,12 +120,6 @@ std::uint64_t timestamp_of(const json& o, std::size_t line) {
   return static_cast<std::uint64_t>(secs) * 1'000'000'000ull + static_cast<std::uint64_t>(frac * 1e9);
 }
 
-MonitorValue view(const OwnedValue& v) {
-  if (const auto* d = std::get_if<double>(&v)) return *d;
-  if (const auto* s = std::get_if<std::string>(&v)) return std::string_view(*s);
-  return std::monostate{};
-}
-
 }  // namespace
 
 // Predictions are the high-volume path, so they are parsed with simdjson
@@ -159,11 +155,11 @@ double sj_number(sj::dom::object o, const char* key, std::size_t line, double fa
 
 OwnedValue sj_value(sj::dom::element v, const std::string& what, std::size_t line) {
   switch (v.type()) {
-    case sj::dom::element_type::NULL_VALUE: return std::monostate{};
+    case sj::dom::element_type::NULL_VALUE: return nullptr;
     case sj::dom::element_type::INT64:
     case sj::dom::element_type::UINT64:
     case sj::dom::element_type::DOUBLE: return double(v.get_double().value_unsafe());
-    case sj::dom::element_type::BOOL: return std::string(v.get_bool().value_unsafe() ? "true" : "false");
+    case sj::dom::element_type::BOOL: return v.get_bool().value_unsafe();
     case sj::dom::element_type::STRING: return std::string(v.get_string().value_unsafe());
     default: bad(line, what + " must be a number, string, boolean or null");
   }
@@ -202,7 +198,7 @@ PredictionRecord prediction_of(sj::dom::element doc, std::size_t line) {
   }
   sj::dom::element pred;
   if (o["prediction"].get(pred) == sj::SUCCESS) r.prediction = sj_value(pred, "'prediction'", line);
-  if (std::holds_alternative<std::monostate>(r.prediction) && r.error.empty())
+  if (std::holds_alternative<std::nullptr_t>(r.prediction) && r.error.empty())
     bad(line, "'prediction' is required unless 'error' is set");
   r.confidence = sj_number(o, "confidence", line, -1);
   if (r.confidence > 1 || (r.confidence < 0 && r.confidence != -1)) bad(line, "'confidence' must be in [0, 1]");
@@ -272,18 +268,17 @@ void apply(ModelMonitor& monitor, const PredictionRecord& r) {
   e.version = r.version;
   e.request_id = r.request_id;
   e.error = r.error;
-  e.prediction = view(r.prediction);
+  e.prediction = detail::monitor_view(r.prediction);
   e.confidence = r.confidence;
   e.latency_seconds = r.latency_seconds;
   e.time_unix_nano = r.time_ns;
   e.features.reserve(r.features.size());
   for (const auto& [k, v] : r.features) {
-    if (const auto* d = std::get_if<double>(&v)) e.features.emplace_back(k, *d);
-    else if (const auto* s = std::get_if<std::string>(&v)) e.features.emplace_back(k, std::string_view(*s));
-    else e.features.emplace_back(k, std::monostate{});
+    FeatureValue& f = e.features.emplace_back(k, std::monostate{});
+    f.value = detail::monitor_view(v);
   }
   monitor.record(e);
-  if (r.label) monitor.record_label(r.model, r.request_id, view(*r.label));
+  if (r.label) monitor.record_label(r.model, r.request_id, detail::monitor_view(*r.label));
 }
 
 }  // namespace vigil::server

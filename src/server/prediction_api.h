@@ -7,14 +7,12 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
 #include "vigil/monitor.h"
+#include "vigil/owned_value.h"
 
 namespace vigil::server {
-
-using OwnedValue = std::variant<std::monostate, double, std::string>;
 
 struct PredictionRecord {
   std::string model, version, request_id, error;

@@ -32,9 +32,8 @@ std::vector<std::chrono::seconds> status_windows(std::chrono::seconds period) {
 
 }  // namespace
 
-SloStatus compute_status(const SloMonitor::Impl& impl);
-
 struct SloMonitor::Impl {
+  SloStatus status() const;
   SloMonitorOptions options;
   std::uint32_t cells;  // [0] total, [1] bad (integer cells)
   mutable std::mutex mu;
@@ -99,7 +98,7 @@ SloMonitor::SloMonitor(SloMonitorOptions options) : impl_(std::make_shared<Impl>
       void collect(std::vector<MetricFamilySnapshot>& out) const override {
         auto alive = impl.lock();
         if (!alive) return;
-        SloStatus s = compute_status(*alive);
+        SloStatus s = alive->status();
         auto gauge = [&out](std::string name, std::string help, std::vector<std::string> label_names) -> auto& {
           MetricFamilySnapshot& f = out.emplace_back();
           f.name = std::move(name);
@@ -159,14 +158,14 @@ void SloMonitor::tick(std::chrono::duration<double> now) {
 
 const SloMonitorOptions& SloMonitor::options() const { return impl_->options; }
 
-SloStatus SloMonitor::status() const { return compute_status(*impl_); }
+SloStatus SloMonitor::status() const { return impl_->status(); }
 
-SloStatus compute_status(const SloMonitor::Impl& impl) {
-  const auto& o = impl.options;
-  std::lock_guard lock(impl.mu);
-  const Snapshot& last = impl.at(0);
+SloStatus SloMonitor::Impl::status() const {
+  const auto& o = options;
+  std::lock_guard lock(mu);
+  const Snapshot& last = at(0);
   auto window_ratio = [&](std::chrono::seconds w) {
-    const Snapshot& from = impl.at_or_before(last.t - static_cast<double>(w.count()));
+    const Snapshot& from = at_or_before(last.t - static_cast<double>(w.count()));
     std::uint64_t total = last.total - from.total, bad = last.bad - from.bad;
     return total ? static_cast<double>(bad) / static_cast<double>(total) : std::numeric_limits<double>::quiet_NaN();
   };
@@ -177,7 +176,7 @@ SloStatus compute_status(const SloMonitor::Impl& impl) {
     double r = window_ratio(w);
     s.windows.push_back({w, r, burn_rate(r, o.objective)});
   }
-  const Snapshot& period_start = impl.at_or_before(last.t - static_cast<double>(o.period.count()));
+  const Snapshot& period_start = at_or_before(last.t - static_cast<double>(o.period.count()));
   s.total = last.total - period_start.total;
   s.bad = last.bad - period_start.bad;
   double period_ratio = s.total ? static_cast<double>(s.bad) / static_cast<double>(s.total) : 0;

@@ -1,4 +1,6 @@
-// SQLite store: schema, the writer thread, retention and the queries.
+// SQLite store: the write queue and its writer thread, retention, the
+// evaluations table, and the store's schema; spans and logs keep their own
+// tables and queries (span_store.h, log_store.h).
 #include "store/store.h"
 
 #include <algorithm>
@@ -7,10 +9,10 @@
 #include <deque>
 #include <map>
 #include <mutex>
-#include <nlohmann/json.hpp>
-#include <re2/re2.h>
 #include <thread>
 
+#include "common/clock.h"
+#include "store/log_store.h"
 #include "store/span_store.h"
 #include "store/sqlite.h"
 #include "vigil/metrics.h"
@@ -18,68 +20,15 @@
 namespace vigil::store {
 namespace {
 
-// Spans have their own tables (span_store.h).
+// Spans and logs create their own tables (span_store.h, log_store.h).
 constexpr const char* kSchema = R"sql(
 PRAGMA journal_mode=WAL;
 PRAGMA synchronous=NORMAL;
-CREATE TABLE IF NOT EXISTS logs(
-  id INTEGER PRIMARY KEY, time_ns INTEGER NOT NULL, severity INTEGER NOT NULL, level TEXT NOT NULL,
-  service TEXT NOT NULL, logger TEXT NOT NULL, body TEXT NOT NULL, attributes TEXT NOT NULL,
-  trace_id TEXT NOT NULL, span_id TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS logs_by_time ON logs(time_ns, id);
-CREATE INDEX IF NOT EXISTS logs_by_service ON logs(service, time_ns);
 CREATE TABLE IF NOT EXISTS evaluations(
   id INTEGER PRIMARY KEY, model TEXT NOT NULL, window_start_ns INTEGER NOT NULL, window_end_ns INTEGER NOT NULL,
   rows INTEGER NOT NULL, dataset_drift INTEGER NOT NULL, drift_share REAL NOT NULL, report TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS evaluations_by_model ON evaluations(model, window_start_ns);
 )sql";
-
-std::int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-LogRow read_log(Stmt& s) {
-  LogRow r;
-  r.id = s.i64(0);
-  r.time_ns = s.i64(1);
-  r.severity = static_cast<int>(s.i64(2));
-  r.level = s.text(3);
-  r.service = s.text(4);
-  r.logger = s.text(5);
-  r.body = s.text(6);
-  r.attributes = s.text(7);
-  r.trace_id = s.text(8);
-  r.span_id = s.text(9);
-  return r;
-}
-
-// The value of a label for post-filtering (regular expressions).
-std::string label_value(const LogRow& r, const std::string& key, const nlohmann::json& attrs) {
-  if (key == "service") return r.service;
-  if (key == "level") return r.level;
-  if (key == "logger") return r.logger;
-  if (key == "trace_id") return r.trace_id;
-  if (key == "span_id") return r.span_id;
-  if (key == "msg" || key == "body") return r.body;
-  auto it = attrs.find(key);
-  if (it == attrs.end()) return "";
-  return it->is_string() ? it->get<std::string>() : it->dump();
-}
-
-bool post_filter(const LogQuery& q, const LogRow& r) {
-  nlohmann::json attrs = nlohmann::json::parse(r.attributes, nullptr, false);
-  for (const auto& m : q.matchers) {
-    if (!m.regex) continue;
-    bool hit = re2::RE2::FullMatch(label_value(r, m.key, attrs), *m.regex);
-    if (hit != (m.op == LogMatcher::Op::kRe)) return false;
-  }
-  for (const auto& l : q.lines) {
-    if (!l.regex) continue;
-    bool hit = re2::RE2::PartialMatch(r.body, *l.regex);
-    if (hit != (l.op == LineFilter::Op::kMatches)) return false;
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -100,6 +49,7 @@ struct Store::Impl {
   StoreOptions options;
   std::unique_ptr<Db> writer;
   std::unique_ptr<SpanWriter> spans;  // on `writer`
+  std::unique_ptr<LogWriter> logs;    // on `writer`
   std::unique_ptr<Db> reader;
   std::mutex reader_mu;
 
@@ -120,9 +70,6 @@ struct Store::Impl {
   void write(std::deque<Batch>& batches) {
     writer->exec("BEGIN");
     try {
-      Stmt log(*writer,
-               "INSERT INTO logs(time_ns,severity,level,service,logger,body,attributes,trace_id,span_id) "
-               "VALUES(?,?,?,?,?,?,?,?,?)");
       Stmt eval(*writer,
                 "INSERT INTO evaluations(model,window_start_ns,window_end_ns,rows,dataset_drift,drift_share,report) "
                 "VALUES(?,?,?,?,?,?,?)");
@@ -132,11 +79,7 @@ struct Store::Impl {
         for (const SpanRow& s : b.spans) all_spans.push_back(&s);
       if (!all_spans.empty()) spans->write(std::move(all_spans));
       for (const Batch& b : batches) {
-        for (const LogRow& l : b.logs) {
-          log.bind(1, l.time_ns).bind(2, std::int64_t{l.severity}).bind(3, l.level).bind(4, l.service);
-          log.bind(5, l.logger).bind(6, l.body).bind(7, l.attributes).bind(8, l.trace_id).bind(9, l.span_id);
-          log.run();
-        }
+        for (const LogRow& l : b.logs) logs->write(l);
         for (const EvaluationRow& e : b.evaluations) {
           eval.bind(1, e.model).bind(2, e.window_start_ns).bind(3, e.window_end_ns).bind(4, e.rows);
           eval.bind(5, std::int64_t{e.dataset_drift}).bind(6, e.drift_share).bind(7, e.report);
@@ -199,10 +142,10 @@ struct Store::Impl {
 
   void retention() {
     if (options.retention.count() > 0) {
-      std::int64_t cutoff = now_ns() - std::chrono::duration_cast<std::chrono::nanoseconds>(options.retention).count();
+      std::int64_t cutoff =
+          detail::unix_now_ns() - std::chrono::duration_cast<std::chrono::nanoseconds>(options.retention).count();
       spans->drop_started_before(cutoff);
-      Stmt b(*writer, "DELETE FROM logs WHERE time_ns < ?");
-      b.bind(1, cutoff).run();
+      logs->drop_before(cutoff);
       Stmt c(*writer, "DELETE FROM evaluations WHERE window_end_ns < ?");
       c.bind(1, cutoff).run();
     }
@@ -210,7 +153,7 @@ struct Store::Impl {
       // Oldest tenth of spans and logs at a time until under the limit
       // (freed pages are reused, so the file stops growing).
       for (int round = 0; round < 10 && size_bytes(*writer) > options.max_bytes; ++round) {
-        writer->exec("DELETE FROM logs WHERE id IN (SELECT id FROM logs ORDER BY time_ns LIMIT (SELECT COUNT(*)/10+1 FROM logs))");
+        logs->drop_oldest_tenth();
         spans->drop_oldest_tenth();
         writer->exec("PRAGMA wal_checkpoint(TRUNCATE)");
         writer->exec("PRAGMA incremental_vacuum");
@@ -231,6 +174,7 @@ Store::Store(StoreOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->writer->exec("PRAGMA cache_size=-65536");
   impl_->writer->exec(kSchema);
   impl_->spans = std::make_unique<SpanWriter>(*impl_->writer);
+  impl_->logs = std::make_unique<LogWriter>(*impl_->writer);
   impl_->reader = std::make_unique<Db>(path.string(), true);
   impl_->reader->exec("PRAGMA mmap_size=268435456");
   if (Registry* r = impl_->options.registry) {
@@ -325,75 +269,13 @@ std::vector<OperationLatency> Store::operation_latency(const std::string& servic
 
 LogPage Store::query_logs(const LogQuery& q, std::int64_t start_ns, std::int64_t end_ns, std::size_t limit,
                           const std::string& cursor) {
-  limit = std::clamp<std::size_t>(limit, 1, 5000);
-  std::int64_t cur_time = INT64_MAX, cur_id = INT64_MAX;
-  if (!cursor.empty()) {
-    auto dot = cursor.find('.');
-    try {
-      if (dot == std::string::npos) throw std::invalid_argument("no dot");
-      cur_time = std::stoll(cursor.substr(0, dot));
-      cur_id = std::stoll(cursor.substr(dot + 1));
-    } catch (const std::exception&) {
-      throw QueryError("cursor: malformed (use next_cursor from a previous page)");
-    }
-  }
-  SqlCondition c = to_sql(q);
-  std::string sql = "SELECT id,time_ns,severity,level,service,logger,body,attributes,trace_id,span_id FROM logs WHERE " +
-                    c.where + " AND time_ns >= ? AND time_ns <= ? AND (time_ns < ? OR (time_ns = ? AND id < ?)) "
-                    "ORDER BY time_ns DESC, id DESC LIMIT ?";
-  bool post = has_post_filter(q);
-  LogPage page;
   std::lock_guard lock(impl_->reader_mu);
-  Stmt s(*impl_->reader, sql);
-  // With regular expressions, rows are fetched in chunks until the page is full.
-  std::size_t chunk = post ? std::max<std::size_t>(limit * 4, 256) : limit + 1;
-  while (true) {
-    int i = 1;
-    for (const auto& p : c.params) s.bind(i++, p);
-    for (std::int64_t v : {start_ns, end_ns ? end_ns : INT64_MAX, cur_time, cur_time, cur_id,
-                           static_cast<std::int64_t>(chunk)})
-      s.bind(i++, v);
-    std::size_t fetched = 0;
-    bool more = false;
-    while (s.step()) {
-      ++fetched;
-      LogRow r = read_log(s);
-      cur_time = r.time_ns;
-      cur_id = r.id;
-      if (post && !post_filter(q, r)) continue;
-      if (page.rows.size() == limit) {
-        more = true;
-        break;
-      }
-      page.rows.push_back(std::move(r));
-    }
-    s.reset();
-    if (more) {
-      const LogRow& last = page.rows.back();
-      page.next_cursor = std::to_string(last.time_ns) + "." + std::to_string(last.id);
-      break;
-    }
-    if (fetched < chunk) break;  // no more rows
-  }
-  return page;
+  return store::query_logs(*impl_->reader, q, start_ns, end_ns, limit, cursor);
 }
 
 std::int64_t Store::count_logs(const LogQuery& q, std::int64_t start_ns, std::int64_t end_ns) {
-  SqlCondition c = to_sql(q);
-  bool post = has_post_filter(q);
-  std::string sql = std::string("SELECT ") +
-                    (post ? "id,time_ns,severity,level,service,logger,body,attributes,trace_id,span_id" : "COUNT(*)") +
-                    " FROM logs WHERE " + c.where + " AND time_ns >= ? AND time_ns <= ?";
   std::lock_guard lock(impl_->reader_mu);
-  Stmt s(*impl_->reader, sql);
-  int i = 1;
-  for (const auto& p : c.params) s.bind(i++, p);
-  s.bind(i, start_ns);
-  s.bind(i + 1, end_ns ? end_ns : INT64_MAX);
-  if (!post) return s.step() ? s.i64(0) : 0;
-  std::int64_t n = 0;
-  while (s.step()) n += post_filter(q, read_log(s));
-  return n;
+  return store::count_logs(*impl_->reader, q, start_ns, end_ns);
 }
 
 std::vector<EvaluationRow> Store::evaluations(const std::string& model, std::int64_t start_ns, std::int64_t end_ns,

@@ -193,8 +193,59 @@ TEST(ModelMonitor, RegressionErrorsAndConceptDrift) {
     }
   }
   EXPECT_TRUE(cls.quality("fraud").concept_drift);
+  // Reading is not consuming: a second reader (the UI polling) sees it too.
+  EXPECT_TRUE(cls.quality("fraud").concept_drift);
   std::string text = vigil::encode(registry.gather(), vigil::ExpositionFormat::kPrometheusText);
   EXPECT_NE(text.find("vigil_model_concept_drift_total{model=\"fraud\",detector=\"page_hinkley\"}"), std::string::npos);
+}
+
+// A training set's label column is the model's target: with `target` set,
+// windows of predictions (which never carry it) neither report it missing
+// nor compare it for drift.
+TEST(ModelMonitor, TargetColumnOfTheReferenceIsNeitherMissingNorDrifted) {
+  std::ostringstream csv;
+  csv << "income,label\n";
+  std::mt19937_64 rng(3);
+  std::normal_distribution<double> income(50, 5);
+  for (int i = 0; i < 2000; ++i) csv << income(rng) << ',' << (i % 3 ? "ok" : "bad") << '\n';
+  vigil::DatasetProfile reference = vigil::profile_table(vigil::parse_csv(csv.str(), "train.csv"));
+  auto run = [&](std::string target) {
+    vigil::ModelMonitor monitor({.window = std::chrono::seconds(60)});
+    monitor.set_reference("m", reference, {.task = vigil::ModelTask::kClassification, .target = std::move(target)});
+    for (int i = 0; i < 500; ++i)
+      monitor.record({.model = "m", .features = {{"income", income(rng)}}, .prediction = "ok",
+                      .time_unix_nano = kT0 + static_cast<std::uint64_t>(i) * 100'000'000ull});
+    auto evs = monitor.evaluate(kT0 + 120 * kSecond);
+    EXPECT_EQ(evs.size(), 1u);
+    return evs.empty() ? vigil::DriftEvaluation{} : evs[0];
+  };
+  auto mentions_label = [](const vigil::DriftEvaluation& ev) {
+    for (const auto& c : ev.failed_checks)
+      if (c.find("label") != std::string::npos) return true;
+    return false;
+  };
+  EXPECT_TRUE(mentions_label(run("")));  // without the target, the label column is a missing feature
+  vigil::DriftEvaluation with_target = run("label");
+  EXPECT_FALSE(mentions_label(with_target)) << with_target.failed_checks.size();
+  for (const auto& f : with_target.report.features)
+    if (f.name == "label") {
+      EXPECT_NE(f.role, "feature");
+    }
+}
+
+// Shutdown: close_windows() evaluates the open window before its end, so
+// its verdict is not lost; its evaluation ends at the closing time.
+TEST(ModelMonitor, CloseWindowsEvaluatesTheOpenWindowEarly) {
+  vigil::ModelMonitor monitor({.window = std::chrono::seconds(60)});
+  monitor.set_reference("churn", reference_profile());
+  Stream s(9);
+  for (int i = 0; i < 300; ++i) send(monitor, s.next(), kT0 + static_cast<std::uint64_t>(i) * 100'000'000ull, "");
+  EXPECT_TRUE(monitor.evaluate(kT0 + 40 * kSecond).empty());  // the window runs to kT0 + 60 s
+  auto evs = monitor.close_windows(kT0 + 40 * kSecond);
+  ASSERT_EQ(evs.size(), 1u);
+  EXPECT_EQ(evs[0].rows, 300u);
+  EXPECT_EQ(evs[0].window_start_unix_nano, kT0);
+  EXPECT_EQ(evs[0].window_end_unix_nano, kT0 + 40 * kSecond);
 }
 
 }  // namespace

@@ -1,0 +1,85 @@
+#include "server/http_util.h"
+
+#include <charconv>
+#include <chrono>
+
+#include "common/duration.h"
+
+namespace vigil::server {
+
+using nlohmann::json;
+
+void send_json(httplib::Response& res, int status, const json& body) {
+  res.status = status;
+  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+}
+
+void send_error(httplib::Response& res, int status, const std::string& message) {
+  send_json(res, status, {{"error", message}});
+}
+
+json parse_or(const std::string& text, json fallback) {
+  json j = json::parse(text, nullptr, false);
+  return j.is_discarded() ? fallback : j;
+}
+
+std::int64_t int_param(const httplib::Request& req, const char* name, std::int64_t fallback) {
+  if (!req.has_param(name)) return fallback;
+  const std::string v = req.get_param_value(name);
+  std::int64_t out = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  if (v.empty() || ec != std::errc() || end != v.data() + v.size())
+    throw std::invalid_argument(std::string("parameter '") + name + "' must be an integer");
+  return out;
+}
+
+std::int64_t duration_param(const httplib::Request& req, const char* name, std::int64_t fallback) {
+  if (!req.has_param(name)) return fallback;
+  const std::string v = req.get_param_value(name);
+  std::int64_t ns = 0;
+  if (auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), ns); ec == std::errc() && end == v.data() + v.size())
+    return ns;
+  try {
+    return detail::parse_duration(v).count();
+  } catch (const std::invalid_argument&) {
+    throw std::invalid_argument(std::string("parameter '") + name + "' must be a duration like 250ms, 2s, 5m");
+  }
+}
+
+bool bearer_matches(const httplib::Request& req, std::string_view token) {
+  if (token.empty()) return true;
+  std::string h = req.get_header_value("Authorization");
+  if (h.rfind("Bearer ", 0) != 0) return false;
+  std::string_view given = std::string_view(h).substr(7);
+  if (given.size() != token.size()) return false;
+  unsigned char diff = 0;
+  for (std::size_t i = 0; i < token.size(); ++i) diff |= static_cast<unsigned char>(given[i] ^ token[i]);
+  return diff == 0;
+}
+
+bool read_body(const httplib::ContentReader& reader, httplib::Response& res, std::size_t max_bytes, std::string& body) {
+  bool too_large = false;
+  bool ok = reader([&](const char* data, std::size_t n) {
+    if (body.size() + n > max_bytes) {
+      too_large = true;
+      return false;
+    }
+    body.append(data, n);
+    return true;
+  });
+  if (too_large || res.status == 413) {  // httplib sets 413 when Content-Length alone is over the limit
+    send_error(res, 413, "request body exceeds max_body_bytes (" + std::to_string(max_bytes) + " bytes)");
+    return false;
+  }
+  if (!ok) {
+    send_error(res, 400, "could not read the request body (truncated, or not valid gzip/deflate)");
+    return false;
+  }
+  return true;
+}
+
+void drain_body(const httplib::ContentReader& reader) {
+  reader([](const char*, std::size_t) { return true; });
+}
+
+}  // namespace vigil::server

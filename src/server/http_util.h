@@ -1,0 +1,38 @@
+// Small helpers every daemon handler shares: JSON responses and errors in
+// the API's one error format ({"error": "..."}), typed query parameters,
+// bearer-token checks and bounded body reading.
+#pragma once
+
+#include <httplib.h>
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+namespace vigil::server {
+
+void send_json(httplib::Response& res, int status, const nlohmann::json& body);
+void send_error(httplib::Response& res, int status, const std::string& message);
+// `text` parsed as JSON, or `fallback` when it is not JSON (stored columns).
+nlohmann::json parse_or(const std::string& text, nlohmann::json fallback);
+
+// Query parameters; both throw std::invalid_argument naming the parameter,
+// which the route table answers with 400.
+std::int64_t int_param(const httplib::Request& req, const char* name, std::int64_t fallback);
+// A duration ("250ms", "1.5s", "2m") or a bare integer of nanoseconds.
+std::int64_t duration_param(const httplib::Request& req, const char* name, std::int64_t fallback);
+
+// True when `token` is empty or the request carries "Authorization: Bearer
+// <token>"; compared in constant time so the token cannot be guessed byte by byte.
+bool bearer_matches(const httplib::Request& req, std::string_view token);
+
+// Reads a request body through httplib's decoder (gzip, deflate), stopping
+// at `max_bytes` of decoded bytes: the limit httplib applies bounds only
+// Content-Length, i.e. the compressed size, and 64 KiB of gzip can inflate
+// to gigabytes. On failure answers 413 or 400 and returns false.
+bool read_body(const httplib::ContentReader& reader, httplib::Response& res, std::size_t max_bytes, std::string& body);
+// Reads and discards a body, so a refused request leaves the connection usable.
+void drain_body(const httplib::ContentReader& reader);
+
+}  // namespace vigil::server

@@ -1,0 +1,122 @@
+#include "server/ingest_api.h"
+
+#include <optional>
+
+#include "common/monitor_value.h"
+#include "server/http_util.h"
+#include "server/otlp_receiver.h"
+#include "server/prediction_api.h"
+#include "store/store.h"
+#include "vigil/metrics.h"
+#include "vigil/monitor.h"
+#include "vigil/slo.h"
+
+namespace vigil::server {
+namespace {
+
+// What OTLP exporters back off on and retry (both refusal paths below).
+void refuse_queue_full(httplib::Response& res) {
+  res.set_header("Retry-After", "1");
+  send_error(res, 503, "store queue full; retry later");
+}
+
+const char* item_name(Signal signal) { return signal == Signal::kTraces ? "spans" : "logs"; }
+
+// Reads a JSON body and parses it with `parse`; on failure answers 413 or
+// 400 (naming the line) and returns nothing.
+template <class Parse>
+auto read_payload(Exchange& x, std::size_t max_bytes, Parse parse) -> std::optional<decltype(parse(std::string_view()))> {
+  std::string body;
+  if (!read_body(*x.body, x.res, max_bytes, body)) return std::nullopt;
+  try {
+    return parse(body);
+  } catch (const PayloadError& e) {
+    send_error(x.res, 400, e.what());
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
+IngestApi::IngestApi(IngestOptions options, store::Store& store, ModelMonitor& monitor, const SlosByModel& slos,
+                     Registry& registry)
+    : options_(options),
+      store_(store),
+      monitor_(monitor),
+      slos_(slos),
+      items_(&registry.counter({.name = "vigil_receiver_items_total",
+                                .help = "Items received, by signal and outcome (accepted, rejected as invalid, "
+                                        "refused when the queue was full, malformed request).",
+                                .labels = {"signal", "outcome"}})) {}
+
+void IngestApi::count(const char* signal, const char* outcome, double n) {
+  if (n > 0) items_->labels({signal, outcome}).inc(n);
+}
+
+void IngestApi::traces(Exchange& x) { otlp(Signal::kTraces, x); }
+void IngestApi::logs(Exchange& x) { otlp(Signal::kLogs, x); }
+
+// Shed load before decoding: when the batch this body will become (its size
+// times the last decoded body's expansion, less a margin) cannot fit,
+// decoding it would only take CPU from the store's writer.
+bool IngestApi::sheds_before_decoding(Signal signal, const httplib::Request& req, bool json_body) {
+  if (json_body || !req.get_header_value("Content-Encoding").empty()) return false;
+  double announced = static_cast<double>(req.get_header_value<std::uint64_t>("Content-Length"));
+  double grow = expansion_[signal == Signal::kTraces ? 0 : 1].load(std::memory_order_relaxed);
+  return !store_.admits(static_cast<std::size_t>(announced * 0.9 * grow));
+}
+
+void IngestApi::otlp(Signal signal, Exchange& x) {
+  const char* name = item_name(signal);
+  std::string type = x.req.get_header_value("Content-Type");
+  bool json_body = type.rfind("application/json", 0) == 0;
+  if (!json_body && type.rfind("application/x-protobuf", 0) != 0)
+    return send_error(x.res, 415, "Content-Type must be application/x-protobuf or application/json");
+  if (sheds_before_decoding(signal, x.req, json_body)) {
+    drain_body(*x.body);
+    return refuse_queue_full(x.res);
+  }
+  std::string body;
+  if (!read_body(*x.body, x.res, options_.max_body_bytes, body)) return count(name, "malformed", 1);
+  DecodeResult d = decode_otlp(signal, body, json_body);
+  if (!d.error.empty()) {
+    count(name, "malformed", 1);
+    return send_error(x.res, 400, d.error);
+  }
+  std::size_t n = d.batch.rows();
+  if (!json_body && !body.empty())
+    expansion_[signal == Signal::kTraces ? 0 : 1].store(
+        static_cast<double>(d.batch.bytes()) / static_cast<double>(body.size()), std::memory_order_relaxed);
+  if (!store_.enqueue(std::move(d.batch))) {
+    count(name, "refused", static_cast<double>(n));
+    return refuse_queue_full(x.res);
+  }
+  count(name, "accepted", static_cast<double>(n));
+  count(name, "rejected", static_cast<double>(d.rejected));
+  x.res.status = 200;
+  x.res.set_content(otlp_response(signal, d.rejected, d.partial_message, json_body),
+                    json_body ? "application/json" : "application/x-protobuf");
+}
+
+void IngestApi::predictions(Exchange& x) {
+  auto records = read_payload(x, options_.max_body_bytes, parse_predictions);
+  if (!records) return count("predictions", "malformed", 1);
+  for (const auto& r : *records) {
+    apply(monitor_, r);
+    if (auto it = slos_.find(r.model); it != slos_.end()) it->second->record_request(r.error.empty(), r.latency_seconds);
+  }
+  count("predictions", "accepted", static_cast<double>(records->size()));
+  send_json(x.res, 200, {{"accepted", records->size()}});
+}
+
+void IngestApi::labels(Exchange& x) {
+  auto labels = read_payload(x, options_.max_body_bytes, parse_labels);
+  if (!labels) return count("labels", "malformed", 1);
+  std::size_t joined = 0;
+  for (const auto& l : *labels) joined += monitor_.record_label(l.model, l.request_id, detail::monitor_view(l.label));
+  count("labels", "accepted", static_cast<double>(joined));
+  count("labels", "unknown", static_cast<double>(labels->size() - joined));
+  send_json(x.res, 200, {{"joined", joined}, {"unknown", labels->size() - joined}});
+}
+
+}  // namespace vigil::server

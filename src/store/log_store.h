@@ -1,0 +1,39 @@
+// The logs part of the store: table `logs` with its time and service
+// indexes. Writes go through LogWriter on the store's writer connection
+// (inside the writer's transaction); queries are free functions on a reader
+// connection, as in span_store.h.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "store/log_query.h"
+#include "store/sqlite.h"
+#include "store/store.h"
+
+namespace vigil::store {
+
+class LogWriter {
+ public:
+  explicit LogWriter(Db& db);  // creates the table and indexes
+  void write(const LogRow& row);
+  // Retention: by age, and the oldest tenth at a time when over size.
+  void drop_before(std::int64_t cutoff_ns);
+  void drop_oldest_tenth();
+
+ private:
+  Db& db_;
+  std::unique_ptr<Stmt> insert_;
+};
+
+// Newest first, `limit` (clamped to 1..5000) rows after `cursor` (the
+// next_cursor of a previous page, or empty). Throws QueryError on a
+// malformed cursor. Regular-expression matchers are applied after SQL, in
+// chunks, until the page is full.
+LogPage query_logs(Db& db, const LogQuery& q, std::int64_t start_ns, std::int64_t end_ns, std::size_t limit,
+                   const std::string& cursor);
+// Rows matching `q` with start_ns <= time_ns <= end_ns (0 = unbounded).
+std::int64_t count_logs(Db& db, const LogQuery& q, std::int64_t start_ns, std::int64_t end_ns);
+
+}  // namespace vigil::store

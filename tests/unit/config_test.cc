@@ -1,0 +1,95 @@
+// `vigil serve` configuration: every option read, and every error naming
+// the file, the line and the option.
+#include <gtest/gtest.h>
+
+#include "server/config.h"
+
+namespace {
+
+using vigil::server::ConfigError;
+using vigil::server::DaemonConfig;
+using vigil::server::parse_config;
+
+// The message parse_config throws for `yaml`, or "" when it parses.
+std::string error_of(const std::string& yaml) {
+  try {
+    parse_config(yaml, "vigil.yaml");
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Config, EmptyFileGivesTheLoopbackDefaults) {
+  DaemonConfig c = parse_config("", "vigil.yaml");
+  EXPECT_EQ(c.host, "127.0.0.1");
+  EXPECT_EQ(c.port, 4318);
+  EXPECT_EQ(c.window.count(), 300);
+  EXPECT_EQ(c.max_body_bytes, 16u * 1024 * 1024);
+}
+
+TEST(Config, ReadsEverySection) {
+  DaemonConfig c = parse_config(R"(
+listen: 0.0.0.0:9000
+max_body_bytes: 1MiB
+store: {path: /tmp/x.db, retention: 2d, max_bytes: 1GB, max_queued_bytes: 8MiB}
+monitor:
+  window: 1m
+  models:
+    - {name: fraud, reference: ref.json, task: regression, target: label}
+log_alerts:
+  - {name: Timeouts, query: '{level="error"} |= "timeout"', window: 5m, threshold: 3, for: 1m, severity: page}
+alert_interval: 10s
+metric_alerts:
+  - {name: LowAccuracy, metric: vigil_model_quality, labels: {metric: accuracy}, op: "<=", threshold: 0.8, for: 5m}
+slos:
+  - {model: fraud, objective: 99.5, latency_threshold: 250ms, period: 7d}
+alerting: {alertmanagers: [http://127.0.0.1:9093], webhooks: [https://hooks.example/x]}
+)", "vigil.yaml");
+  EXPECT_EQ(c.host, "0.0.0.0");
+  EXPECT_EQ(c.port, 9000);
+  EXPECT_EQ(c.max_body_bytes, 1024u * 1024);
+  EXPECT_EQ(c.store.retention.count(), 2 * 86400);
+  EXPECT_EQ(c.store.max_bytes, 1'000'000'000u);
+  EXPECT_EQ(c.window.count(), 60);
+  ASSERT_EQ(c.models.size(), 1u);
+  EXPECT_EQ(c.models[0].task, vigil::ModelTask::kRegression);
+  EXPECT_EQ(c.models[0].target, "label");
+  ASSERT_EQ(c.log_alerts.size(), 1u);
+  EXPECT_EQ(c.log_alerts[0].for_duration.count(), 60);
+  EXPECT_EQ(c.alert_interval.count(), 10);
+  ASSERT_EQ(c.metric_alerts.size(), 1u);
+  EXPECT_EQ(c.metric_alerts[0].op, vigil::alert::Comparison::kLessEqual);
+  EXPECT_EQ(c.metric_alerts[0].labels.at("metric"), "accuracy");
+  ASSERT_EQ(c.slos.size(), 1u);
+  EXPECT_DOUBLE_EQ(c.slos[0].latency_threshold_seconds, 0.25);
+  EXPECT_EQ(c.slos[0].period.count(), 7 * 86400);
+  EXPECT_EQ(c.webhook_urls.at(0), "https://hooks.example/x");
+}
+
+TEST(Config, ErrorsNameFileLineAndOption) {
+  EXPECT_EQ(error_of("listen: nonsense"), "vigil.yaml:1: listen: expected HOST:PORT");
+  EXPECT_EQ(error_of("listen: a:99999"), "vigil.yaml:1: listen: port out of range");
+  EXPECT_EQ(error_of("store:\n  retention: soon"),
+            "vigil.yaml:2: store.retention: expected a duration like 30s, 5m, 2h, 7d");
+  EXPECT_EQ(error_of("monitor:\n  window: 500ms"), "vigil.yaml:2: monitor.window: expected a duration like 30s, 5m, 2h, 7d");
+  EXPECT_EQ(error_of("max_body_bytes: lots"), "vigil.yaml:1: max_body_bytes: expected a size like 1000, 64MiB, 2GB");
+  EXPECT_EQ(error_of("colour: blue"), "vigil.yaml:1: colour: unknown option");
+  EXPECT_EQ(error_of("store:\n  pth: x"), "vigil.yaml:2: store.pth: unknown option");
+  EXPECT_EQ(error_of("monitor:\n  models:\n    - {reference: r.json}"), "vigil.yaml:3: monitor.models[0].name: required");
+  EXPECT_EQ(error_of("monitor:\n  models:\n    - {name: m, task: ranking}"),
+            "vigil.yaml:3: monitor.models[0].task: expected classification or regression");
+  EXPECT_EQ(error_of("metric_alerts:\n  - {name: a, metric: m, op: \"!=\"}"),
+            "vigil.yaml:2: metric_alerts[0].op: expected >, >=, < or <=");
+  EXPECT_EQ(error_of("slos:\n  - {model: m, objective: 100}"),
+            "vigil.yaml:2: slos[0].objective: must be a percentage between 0 and 100 (exclusive)");
+  EXPECT_EQ(error_of("slos:\n  - {model: m, latency_threshold: fast}"),
+            "vigil.yaml:2: slos[0].latency_threshold: expected a duration like 250ms or 1s");
+  EXPECT_EQ(error_of("alerting:\n  webhooks: [ftp://x]"), "vigil.yaml:2: alerting.webhooks: expected an http:// or https:// URL");
+  EXPECT_EQ(error_of("log_alerts: {name: x}"), "vigil.yaml:1: log_alerts: expected a list");
+  EXPECT_NE(error_of("log_alerts:\n  - {name: x, query: '{level='}").find("vigil.yaml:2: log_alerts[0].query: "),
+            std::string::npos);
+  EXPECT_EQ(error_of("listen: [unclosed").rfind("vigil.yaml:1: ", 0), 0u);
+}
+
+}  // namespace
