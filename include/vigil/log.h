@@ -31,9 +31,8 @@
 #include <variant>
 #include <vector>
 
-#include "vigil/otlp.h"
 #include "vigil/owned_value.h"
-#include "vigil/trace.h"
+#include "vigil/trace_context.h"
 
 namespace vigil {
 
@@ -234,24 +233,6 @@ struct FileSinkOptions {
 };
 // Throws std::system_error naming the path when it cannot be opened.
 std::shared_ptr<Sink> file_sink(FileSinkOptions options);
-
-// OTLP/HTTP logs export (protobuf or JSON) with its own batching thread:
-// bounded queue (drops counted), batches of max_batch_size or every
-// schedule_delay, retries per OtlpHttpOptions, drained on flush/destruction.
-struct OtlpLogSinkOptions {
-  OtlpHttpOptions http{.endpoint = "http://127.0.0.1:4318/v1/logs"};
-  std::size_t max_queue_size = 8192;
-  std::size_t max_batch_size = 512;
-  std::chrono::milliseconds schedule_delay{1000};
-  Resource resource = Resource::create();
-  // vigil_log_export_records_total{outcome="exported|dropped|failed"}; null = none.
-  Registry* registry = nullptr;
-};
-std::shared_ptr<Sink> otlp_log_sink(OtlpLogSinkOptions options = {});
-
-// ExportLogsServiceRequest bodies: records grouped by scope (logger name).
-std::string encode_otlp_logs_protobuf(std::span<const LogRecord* const> records, const Resource& resource);
-std::string encode_otlp_logs_json(std::span<const LogRecord* const> records, const Resource& resource);
 
 // ---- provider and loggers -----------------------------------------------------
 

@@ -1,4 +1,5 @@
-// OTLP (OpenTelemetry protocol) encoding and OTLP/HTTP export of spans.
+// OTLP (OpenTelemetry protocol) encoding and OTLP/HTTP export of spans and
+// of log records (a log sink).
 #pragma once
 
 #include <chrono>
@@ -7,6 +8,7 @@
 #include <span>
 #include <string>
 
+#include "vigil/log.h"
 #include "vigil/trace.h"
 
 namespace vigil {
@@ -52,5 +54,25 @@ class OStreamSpanExporter final : public SpanExporter {
  private:
   std::ostream& out_;
 };
+
+// ---- logs ------------------------------------------------------------------
+
+// OTLP/HTTP logs export (protobuf or JSON) with its own batching thread:
+// bounded queue (drops counted), batches of max_batch_size or every
+// schedule_delay, retries per OtlpHttpOptions, drained on flush/destruction.
+struct OtlpLogSinkOptions {
+  OtlpHttpOptions http{.endpoint = "http://127.0.0.1:4318/v1/logs"};
+  std::size_t max_queue_size = 8192;
+  std::size_t max_batch_size = 512;
+  std::chrono::milliseconds schedule_delay{1000};
+  Resource resource = Resource::create();
+  // vigil_log_export_records_total{outcome="exported|dropped|failed"}; null = none.
+  Registry* registry = nullptr;
+};
+std::shared_ptr<Sink> otlp_log_sink(OtlpLogSinkOptions options = {});
+
+// ExportLogsServiceRequest bodies: records grouped by scope (logger name).
+std::string encode_otlp_logs_protobuf(std::span<const LogRecord* const> records, const Resource& resource);
+std::string encode_otlp_logs_json(std::span<const LogRecord* const> records, const Resource& resource);
 
 }  // namespace vigil

@@ -10,6 +10,7 @@
 #include "log/record_codec.h"
 #include "trace/otlp_http_sender.h"
 #include "vigil/log.h"
+#include "vigil/otlp.h"
 #include "vigil/metrics.h"
 
 namespace vigil {

@@ -11,6 +11,7 @@
 #include "log/record_ring.h"
 #include "log/repeat_sampler.h"
 #include "vigil/metrics.h"
+#include "vigil/trace.h"
 
 namespace vigil {
 

@@ -129,8 +129,10 @@ void NumericSummary::merge_few_values(const NumericSummary& o) {
     few_.clear();
     return;
   }
-  for (const auto& [x, c] : o.few_) {
+  for (const auto& entry : o.few_) {  // not a structured binding: clang cannot capture one in a lambda
     if (many_) break;
+    const double x = entry.first;
+    const std::uint64_t c = entry.second;
     auto it = std::find_if(few_.begin(), few_.end(), [x](const auto& p) { return p.first == x; });
     if (it != few_.end()) it->second += c;
     else if (few_.size() == kFewValues) many_ = true, few_.clear();

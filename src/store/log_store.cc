@@ -8,7 +8,7 @@
 namespace vigil::store {
 namespace {
 
-constexpr const char* kSchema = R"sql(
+constexpr const char* kLogSchema = R"sql(
 CREATE TABLE IF NOT EXISTS logs(
   id INTEGER PRIMARY KEY, time_ns INTEGER NOT NULL, severity INTEGER NOT NULL, level TEXT NOT NULL,
   service TEXT NOT NULL, logger TEXT NOT NULL, body TEXT NOT NULL, attributes TEXT NOT NULL,
@@ -17,7 +17,7 @@ CREATE INDEX IF NOT EXISTS logs_by_time ON logs(time_ns, id);
 CREATE INDEX IF NOT EXISTS logs_by_service ON logs(service, time_ns);
 )sql";
 
-constexpr const char* kColumns = "id,time_ns,severity,level,service,logger,body,attributes,trace_id,span_id";
+constexpr const char* kLogColumns = "id,time_ns,severity,level,service,logger,body,attributes,trace_id,span_id";
 
 LogRow read_log(Stmt& s) {
   LogRow r;
@@ -83,7 +83,7 @@ Cursor parse_cursor(const std::string& cursor) {
 }  // namespace
 
 LogWriter::LogWriter(Db& db) : db_(db) {
-  db_.exec(kSchema);
+  db_.exec(kLogSchema);
   insert_ = std::make_unique<Stmt>(db_,
                                    "INSERT INTO logs(time_ns,severity,level,service,logger,body,attributes,trace_id,"
                                    "span_id) VALUES(?,?,?,?,?,?,?,?,?)");
@@ -111,7 +111,7 @@ LogPage query_logs(Db& db, const LogQuery& q, std::int64_t start_ns, std::int64_
   limit = std::clamp<std::size_t>(limit, 1, 5000);
   Cursor cur = parse_cursor(cursor);
   SqlCondition c = to_sql(q);
-  std::string sql = std::string("SELECT ") + kColumns + " FROM logs WHERE " + c.where +
+  std::string sql = std::string("SELECT ") + kLogColumns + " FROM logs WHERE " + c.where +
                     " AND time_ns >= ? AND time_ns <= ? AND (time_ns < ? OR (time_ns = ? AND id < ?)) "
                     "ORDER BY time_ns DESC, id DESC LIMIT ?";
   bool post = has_post_filter(q);
@@ -152,7 +152,7 @@ LogPage query_logs(Db& db, const LogQuery& q, std::int64_t start_ns, std::int64_
 std::int64_t count_logs(Db& db, const LogQuery& q, std::int64_t start_ns, std::int64_t end_ns) {
   SqlCondition c = to_sql(q);
   bool post = has_post_filter(q);
-  std::string sql = std::string("SELECT ") + (post ? kColumns : "COUNT(*)") + " FROM logs WHERE " + c.where +
+  std::string sql = std::string("SELECT ") + (post ? kLogColumns : "COUNT(*)") + " FROM logs WHERE " + c.where +
                     " AND time_ns >= ? AND time_ns <= ?";
   Stmt s(db, sql);
   int i = 1;

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "vigil/log.h"
+#include "vigil/otlp.h"
 #include "vigil/trace.h"
 
 int main(int argc, char** argv) {

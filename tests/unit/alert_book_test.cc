@@ -12,14 +12,14 @@ using vigil::alert::AlertFacts;
 using vigil::alert::AlertKind;
 using vigil::alert::AlertPhase;
 
-constexpr std::int64_t kSecond = 1'000'000'000;
-constexpr std::chrono::nanoseconds kHold{60 * kSecond};
+constexpr std::int64_t kSecondNs = 1'000'000'000;
+constexpr std::chrono::nanoseconds kForDuration{60 * kSecondNs};
 
 class AlertBookTest : public ::testing::Test {
  protected:
   // One evaluation of the rule "HighErrors" at second `t`.
-  AlertPhase eval(bool active, std::int64_t t, std::chrono::nanoseconds hold = kHold) {
-    return book.observe("metric/HighErrors", facts(), active, hold, t * kSecond).phase;
+  AlertPhase eval(bool active, std::int64_t t, std::chrono::nanoseconds hold = kForDuration) {
+    return book.observe("metric/HighErrors", facts(), active, hold, t * kSecondNs).phase;
   }
   static AlertFacts facts() { return {.name = "HighErrors", .kind = AlertKind::kMetric, .value = 1}; }
   std::vector<AlertPhase> transitions() {
@@ -63,7 +63,7 @@ TEST_F(AlertBookTest, RefiresThroughPendingAfterResolving) {
   eval(false, 90);
   transitions();
   EXPECT_EQ(eval(true, 100), AlertPhase::kPending);
-  EXPECT_EQ(book.alerts().at(0).active_since_ns, 100 * kSecond);  // a new episode
+  EXPECT_EQ(book.alerts().at(0).active_since_ns, 100 * kSecondNs);  // a new episode
   EXPECT_EQ(eval(true, 160), AlertPhase::kFiring);
   EXPECT_EQ(transitions(), std::vector<AlertPhase>{AlertPhase::kFiring});
 }
@@ -78,7 +78,7 @@ TEST_F(AlertBookTest, SweepResolvesSeriesThatVanished) {
   book.observe("metric/A/x=2", facts(), true, std::chrono::nanoseconds(0), 0);
   book.observe("log/B", {.name = "B", .kind = AlertKind::kLog}, true, std::chrono::nanoseconds(0), 0);
   transitions();
-  book.sweep(AlertKind::kMetric, {"metric/A/x=1"}, kSecond);
+  book.sweep(AlertKind::kMetric, {"metric/A/x=1"}, kSecondNs);
   std::vector<Alert> changed = book.take_transitions();
   ASSERT_EQ(changed.size(), 1u);
   EXPECT_EQ(changed[0].phase, AlertPhase::kResolved);
@@ -88,11 +88,11 @@ TEST_F(AlertBookTest, SweepResolvesSeriesThatVanished) {
 
 TEST_F(AlertBookTest, FactsFollowTheLatestEvaluation) {
   book.observe("k", {.name = "N", .summary = "first", .value = 1}, true, std::chrono::nanoseconds(0), 0);
-  book.observe("k", {.name = "N", .summary = "second", .value = 7}, true, std::chrono::nanoseconds(0), kSecond);
+  book.observe("k", {.name = "N", .summary = "second", .value = 7}, true, std::chrono::nanoseconds(0), kSecondNs);
   Alert a = book.alerts().at(0);
   EXPECT_EQ(a.facts.summary, "second");
   EXPECT_EQ(a.facts.value, 7);
-  EXPECT_EQ(a.last_eval_ns, kSecond);
+  EXPECT_EQ(a.last_eval_ns, kSecondNs);
 }
 
 }  // namespace

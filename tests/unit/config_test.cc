@@ -11,7 +11,7 @@ using vigil::server::DaemonConfig;
 using vigil::server::parse_config;
 
 // The message parse_config throws for `yaml`, or "" when it parses.
-std::string error_of(const std::string& yaml) {
+std::string config_error_of(const std::string& yaml) {
   try {
     parse_config(yaml, "vigil.yaml");
   } catch (const ConfigError& e) {
@@ -68,28 +68,28 @@ alerting: {alertmanagers: [http://127.0.0.1:9093], webhooks: [https://hooks.exam
 }
 
 TEST(Config, ErrorsNameFileLineAndOption) {
-  EXPECT_EQ(error_of("listen: nonsense"), "vigil.yaml:1: listen: expected HOST:PORT");
-  EXPECT_EQ(error_of("listen: a:99999"), "vigil.yaml:1: listen: port out of range");
-  EXPECT_EQ(error_of("store:\n  retention: soon"),
+  EXPECT_EQ(config_error_of("listen: nonsense"), "vigil.yaml:1: listen: expected HOST:PORT");
+  EXPECT_EQ(config_error_of("listen: a:99999"), "vigil.yaml:1: listen: port out of range");
+  EXPECT_EQ(config_error_of("store:\n  retention: soon"),
             "vigil.yaml:2: store.retention: expected a duration like 30s, 5m, 2h, 7d");
-  EXPECT_EQ(error_of("monitor:\n  window: 500ms"), "vigil.yaml:2: monitor.window: expected a duration like 30s, 5m, 2h, 7d");
-  EXPECT_EQ(error_of("max_body_bytes: lots"), "vigil.yaml:1: max_body_bytes: expected a size like 1000, 64MiB, 2GB");
-  EXPECT_EQ(error_of("colour: blue"), "vigil.yaml:1: colour: unknown option");
-  EXPECT_EQ(error_of("store:\n  pth: x"), "vigil.yaml:2: store.pth: unknown option");
-  EXPECT_EQ(error_of("monitor:\n  models:\n    - {reference: r.json}"), "vigil.yaml:3: monitor.models[0].name: required");
-  EXPECT_EQ(error_of("monitor:\n  models:\n    - {name: m, task: ranking}"),
+  EXPECT_EQ(config_error_of("monitor:\n  window: 500ms"), "vigil.yaml:2: monitor.window: expected a duration like 30s, 5m, 2h, 7d");
+  EXPECT_EQ(config_error_of("max_body_bytes: lots"), "vigil.yaml:1: max_body_bytes: expected a size like 1000, 64MiB, 2GB");
+  EXPECT_EQ(config_error_of("colour: blue"), "vigil.yaml:1: colour: unknown option");
+  EXPECT_EQ(config_error_of("store:\n  pth: x"), "vigil.yaml:2: store.pth: unknown option");
+  EXPECT_EQ(config_error_of("monitor:\n  models:\n    - {reference: r.json}"), "vigil.yaml:3: monitor.models[0].name: required");
+  EXPECT_EQ(config_error_of("monitor:\n  models:\n    - {name: m, task: ranking}"),
             "vigil.yaml:3: monitor.models[0].task: expected classification or regression");
-  EXPECT_EQ(error_of("metric_alerts:\n  - {name: a, metric: m, op: \"!=\"}"),
+  EXPECT_EQ(config_error_of("metric_alerts:\n  - {name: a, metric: m, op: \"!=\"}"),
             "vigil.yaml:2: metric_alerts[0].op: expected >, >=, < or <=");
-  EXPECT_EQ(error_of("slos:\n  - {model: m, objective: 100}"),
+  EXPECT_EQ(config_error_of("slos:\n  - {model: m, objective: 100}"),
             "vigil.yaml:2: slos[0].objective: must be a percentage between 0 and 100 (exclusive)");
-  EXPECT_EQ(error_of("slos:\n  - {model: m, latency_threshold: fast}"),
+  EXPECT_EQ(config_error_of("slos:\n  - {model: m, latency_threshold: fast}"),
             "vigil.yaml:2: slos[0].latency_threshold: expected a duration like 250ms or 1s");
-  EXPECT_EQ(error_of("alerting:\n  webhooks: [ftp://x]"), "vigil.yaml:2: alerting.webhooks: expected an http:// or https:// URL");
-  EXPECT_EQ(error_of("log_alerts: {name: x}"), "vigil.yaml:1: log_alerts: expected a list");
-  EXPECT_NE(error_of("log_alerts:\n  - {name: x, query: '{level='}").find("vigil.yaml:2: log_alerts[0].query: "),
+  EXPECT_EQ(config_error_of("alerting:\n  webhooks: [ftp://x]"), "vigil.yaml:2: alerting.webhooks: expected an http:// or https:// URL");
+  EXPECT_EQ(config_error_of("log_alerts: {name: x}"), "vigil.yaml:1: log_alerts: expected a list");
+  EXPECT_NE(config_error_of("log_alerts:\n  - {name: x, query: '{level='}").find("vigil.yaml:2: log_alerts[0].query: "),
             std::string::npos);
-  EXPECT_EQ(error_of("listen: [unclosed").rfind("vigil.yaml:1: ", 0), 0u);
+  EXPECT_EQ(config_error_of("listen: [unclosed").rfind("vigil.yaml:1: ", 0), 0u);
 }
 
 }  // namespace

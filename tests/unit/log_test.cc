@@ -12,6 +12,7 @@
 
 #include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
 #include "vigil/log.h"
+#include "vigil/otlp.h"
 #include "vigil/exposition.h"
 #include "vigil/metrics.h"
 #include "vigil/trace.h"

@@ -10,7 +10,7 @@ using vigil::server::parse_labels;
 using vigil::server::parse_predictions;
 using vigil::server::PayloadError;
 
-std::string error_of(std::string_view body) {
+std::string prediction_error_of(std::string_view body) {
   try {
     parse_predictions(body);
   } catch (const PayloadError& e) {
@@ -45,17 +45,17 @@ TEST(PredictionApi, ArraysAndNdjsonGiveOneRecordEach) {
 }
 
 TEST(PredictionApi, ErrorsNameTheLine) {
-  EXPECT_EQ(error_of(""), "line 1: empty body");
-  EXPECT_EQ(error_of("{\"model\":\"m\",\"prediction\":1}\n{\"prediction\":1}"), "line 2: 'model' must be a non-empty string");
-  EXPECT_EQ(error_of(R"({"model":"m"})"), "line 1: 'prediction' is required unless 'error' is set");
-  EXPECT_EQ(error_of(R"({"model":"m","prediction":1,"confidence":2})"), "line 1: 'confidence' must be in [0, 1]");
-  EXPECT_EQ(error_of(R"({"model":"m","prediction":1,"label":1})"), "line 1: 'label' needs a 'request_id' to join on");
-  EXPECT_EQ(error_of(R"({"model":"m","prediction":1,"features":[1]})"),
+  EXPECT_EQ(prediction_error_of(""), "line 1: empty body");
+  EXPECT_EQ(prediction_error_of("{\"model\":\"m\",\"prediction\":1}\n{\"prediction\":1}"), "line 2: 'model' must be a non-empty string");
+  EXPECT_EQ(prediction_error_of(R"({"model":"m"})"), "line 1: 'prediction' is required unless 'error' is set");
+  EXPECT_EQ(prediction_error_of(R"({"model":"m","prediction":1,"confidence":2})"), "line 1: 'confidence' must be in [0, 1]");
+  EXPECT_EQ(prediction_error_of(R"({"model":"m","prediction":1,"label":1})"), "line 1: 'label' needs a 'request_id' to join on");
+  EXPECT_EQ(prediction_error_of(R"({"model":"m","prediction":1,"features":[1]})"),
             "line 1: 'features' must be an object of name: value");
-  EXPECT_EQ(error_of(R"({"model":"m","prediction":{"a":1}})"), "line 1: 'prediction' must be a number, string, boolean or null");
-  EXPECT_EQ(error_of(R"({"model":"m","prediction":1,"timestamp":"2026-11-26T13:00:00"})"),
+  EXPECT_EQ(prediction_error_of(R"({"model":"m","prediction":{"a":1}})"), "line 1: 'prediction' must be a number, string, boolean or null");
+  EXPECT_EQ(prediction_error_of(R"({"model":"m","prediction":1,"timestamp":"2026-11-26T13:00:00"})"),
             "line 1: 'timestamp' \"2026-11-26T13:00:00\" needs a zone (Z or an offset)");
-  EXPECT_NE(error_of("{\"model\":\"m\",\"prediction\":1}\n{oops").find("line 2: invalid JSON"), std::string::npos);
+  EXPECT_NE(prediction_error_of("{\"model\":\"m\",\"prediction\":1}\n{oops").find("line 2: invalid JSON"), std::string::npos);
 }
 
 TEST(PredictionApi, Labels) {

@@ -1,21 +1,18 @@
-// Helpers for unit tests that write files: the wall clock in nanoseconds,
-// and a scratch directory unique to the process and the moment, removed
-// with its contents at the end of the test.
+// Helpers for unit tests that write files: the wall clock in nanoseconds
+// (the library's own), and a scratch directory unique to the process and
+// the moment, removed with its contents at the end of the test.
 #pragma once
 
 #include <unistd.h>
 
-#include <chrono>
-#include <cstdint>
 #include <filesystem>
 #include <string>
 
+#include "common/clock.h"
+
 namespace vigil_test {
 
-inline std::int64_t unix_now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+using vigil::detail::unix_now_ns;
 
 struct TempDir {
   TempDir() { std::filesystem::create_directories(path); }
