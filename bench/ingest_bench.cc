@@ -38,6 +38,7 @@ struct Fixture {
     std::vector<std::unique_ptr<vigil::SpanData>> spans;
     auto resource = std::make_shared<const vigil::Resource>(vigil::Resource::create({{"service.name", std::string("ranker")}}));
     auto scope = std::make_shared<const vigil::InstrumentationScope>(vigil::InstrumentationScope{"bench", "1"});
+    const std::uint64_t now = vigil::unix_nanos();
     for (int t = 0; t < kSpansPerBatch / 5; ++t) {
       vigil::TraceId trace = vigil::TraceId::random();
       vigil::SpanId root = vigil::SpanId::random();
@@ -46,7 +47,7 @@ struct Fixture {
         d->context = {trace, s == 0 ? root : vigil::SpanId::random(), 1, "", false};
         if (s) d->parent_span_id = root;
         d->name = s == 0 ? "POST /predict" : "stage" + std::to_string(s);
-        d->start_unix_nano = 1'800'000'000'000'000'000ull + t * 1000;
+        d->start_unix_nano = now - 60'000'000'000ull + t * 1000;  // recent: the daemon refuses far-off times
         d->end_unix_nano = d->start_unix_nano + 500'000;
         d->attributes = {{"model", std::string("resnet")}, {"batch", std::int64_t{8}}, {"gpu", true}, {"score", 0.5}};
         d->resource = resource;

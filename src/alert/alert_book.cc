@@ -21,6 +21,7 @@ std::string_view kind_name(AlertKind kind) {
     case AlertKind::kDrift: return "drift";
     case AlertKind::kQuality: return "quality";
     case AlertKind::kSlo: return "slo";
+    case AlertKind::kStore: return "store";
   }
   return "log";
 }

@@ -21,8 +21,8 @@ namespace vigil::alert {
 enum class AlertPhase { kInactive, kPending, kFiring, kResolved };
 std::string_view phase_name(AlertPhase phase);  // "inactive", "pending", "firing", "resolved"
 
-enum class AlertKind { kLog, kMetric, kDrift, kQuality, kSlo };
-std::string_view kind_name(AlertKind kind);  // "log", "metric", "drift", "quality", "slo"
+enum class AlertKind { kLog, kMetric, kDrift, kQuality, kSlo, kStore };
+std::string_view kind_name(AlertKind kind);  // "log", "metric", "drift", "quality", "slo", "store"
 
 // What an evaluation says about one alert: its identity and latest figures.
 struct AlertFacts {

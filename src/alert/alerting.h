@@ -35,6 +35,7 @@ class Alerting {
 
  private:
   AlertBook book_;
+  store::Store& store_;
   LogAlertEvaluator log_rules_;
   MetricAlertEvaluator metric_rules_;
   const SlosByModel& slos_;

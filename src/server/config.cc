@@ -180,11 +180,14 @@ void read_urls(const Reader& r, const YAML::Node& alerting, const char* key, std
 }
 
 void read_root(const Reader& r, const YAML::Node& root, DaemonConfig& c) {
-  r.known(root, "", {"listen", "auth_token", "max_body_bytes", "store", "monitor", "log_alerts", "alert_interval",
-                     "alerting", "metric_alerts", "slos"});
+  r.known(root, "", {"listen", "auth_token", "allowed_hosts", "max_body_bytes", "max_clock_skew", "store", "monitor", "log_alerts",
+                     "alert_interval", "alerting", "metric_alerts", "slos"});
   if (auto n = root["listen"]) read_listen(r, n, c);
   if (auto n = root["auth_token"]) c.auth_token = r.str(n, "auth_token");
+  if (auto n = root["allowed_hosts"])
+    r.each(n, "allowed_hosts", [&](const YAML::Node& i, const std::string& w) { c.allowed_hosts.push_back(r.str(i, w)); });
   if (auto n = root["max_body_bytes"]) c.max_body_bytes = r.size(n, "max_body_bytes");
+  if (auto n = root["max_clock_skew"]) c.max_clock_skew = r.seconds(n, "max_clock_skew");
   if (auto n = root["store"]) read_store(r, n, c.store);
   if (auto m = root["monitor"]) {
     r.known(m, "monitor", {"window", "models"});

@@ -3,7 +3,9 @@
 //
 //   listen: 127.0.0.1:4318
 //   auth_token: change-me          # or env VIGIL_AUTH_TOKEN; required on /v1 and /api when set
+//   allowed_hosts: [vigil.internal] # Host names besides IP addresses and localhost
 //   max_body_bytes: 16MiB
+//   max_clock_skew: 1h             # spans/logs stamped further in the future are refused
 //   store: {path: vigil-data/vigil.db, retention: 7d, max_bytes: 2GiB, max_queued_bytes: 64MiB}
 //   monitor:
 //     window: 5m
@@ -61,7 +63,11 @@ struct DaemonConfig {
   std::string host = "127.0.0.1";
   int port = 4318;
   std::string auth_token;
+  // Host names clients may use besides IP addresses and localhost: a
+  // request with any other Host header is refused (DNS rebinding).
+  std::vector<std::string> allowed_hosts;
   std::size_t max_body_bytes = 16 * 1024 * 1024;
+  std::chrono::seconds max_clock_skew{3600};  // spans and logs stamped further ahead are refused
   store::StoreOptions store;
   std::chrono::seconds window{300};
   std::vector<ModelConfig> models;

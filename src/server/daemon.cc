@@ -86,7 +86,10 @@ struct Daemon::Impl {
         slos(make_slos(config.slos, r)),
         alerting(alerting_options(config, r), store, slos, r),
         monitor(monitor_options()),
-        ingest({.max_body_bytes = config.max_body_bytes}, store, monitor, slos, r),
+        ingest({.max_body_bytes = config.max_body_bytes,
+                .max_clock_skew = config.max_clock_skew,
+                .max_age = config.store.retention},
+               store, monitor, slos, r),
         query(store, monitor, alerting) {}
 
   static DaemonConfig with_registry(DaemonConfig c, Registry& r) {
@@ -119,6 +122,7 @@ struct Daemon::Impl {
   std::vector<Route> routes() {
     return {
         {Method::kGet, "/healthz", Access::kOpen, healthz},
+        {Method::kGet, "/readyz", Access::kOpen, bind_front(&QueryApi::ready, &query)},
         {Method::kGet, "/", Access::kOpen, to_ui},
         {Method::kGet, "/ui/{file*}", Access::kOpen, serve_ui_file},
         {Method::kGet, "/metrics", Access::kOpen, [h = detail::metrics_handler(registry)](Exchange& x) { h(x.req, x.res); }},
@@ -148,6 +152,7 @@ struct Daemon::Impl {
     });
     install_routes(s, routes(),
                    {.auth_token = config.auth_token,
+                    .allowed_hosts = config.allowed_hosts,
                     .requests = &registry.counter({.name = "vigil_http_requests_total",
                                                    .help = "HTTP requests served, by route pattern and status code.",
                                                    .labels = {"route", "code"}})});

@@ -1,5 +1,6 @@
 #include "server/http_util.h"
 
+#include <cctype>
 #include <charconv>
 #include <chrono>
 
@@ -80,6 +81,56 @@ bool read_body(const httplib::ContentReader& reader, httplib::Response& res, std
 
 void drain_body(const httplib::ContentReader& reader) {
   reader([](const char*, std::size_t) { return true; });
+}
+
+bool is_json_type(std::string_view type) {
+  std::string_view media = type.substr(0, type.find(';'));
+  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  return media == "application/json" || media == "application/x-ndjson";
+}
+
+bool require_json(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* body) {
+  if (is_json_type(req.get_header_value("Content-Type"))) return true;
+  if (body) drain_body(*body);  // first: httplib answers 400 itself when a multipart body is read as plain
+  send_error(res, 415, "Content-Type must be application/json or application/x-ndjson");
+  return false;
+}
+
+namespace {
+
+bool equal_ignoring_case(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  return true;
+}
+
+bool is_ipv4(std::string_view h) {
+  int parts = 0;
+  while (!h.empty()) {
+    std::size_t dot = h.find('.');
+    std::string_view part = h.substr(0, dot);
+    unsigned v = 0;
+    auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), v);
+    if (part.empty() || part.size() > 3 || ec != std::errc() || end != part.data() + part.size() || v > 255) return false;
+    ++parts;
+    h = dot == std::string_view::npos ? std::string_view() : h.substr(dot + 1);
+    if (dot != std::string_view::npos && h.empty()) return false;
+  }
+  return parts == 4;
+}
+
+}  // namespace
+
+bool host_allowed(std::string_view host, const std::vector<std::string>& allowed) {
+  if (host.empty()) return true;
+  if (host.front() == '[') return host.find(']') != std::string_view::npos;  // an IPv6 literal
+  std::string_view name = host.substr(0, host.rfind(':'));
+  if (name.empty()) return false;
+  if (is_ipv4(name) || equal_ignoring_case(name, "localhost")) return true;
+  for (const auto& a : allowed)
+    if (equal_ignoring_case(name, a)) return true;
+  return false;
 }
 
 }  // namespace vigil::server

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace vigil::server {
 
@@ -34,5 +35,19 @@ bool bearer_matches(const httplib::Request& req, std::string_view token);
 bool read_body(const httplib::ContentReader& reader, httplib::Response& res, std::size_t max_bytes, std::string& body);
 // Reads and discards a body, so a refused request leaves the connection usable.
 void drain_body(const httplib::ContentReader& reader);
+
+// True for application/json and application/x-ndjson (parameters allowed).
+// The JSON APIs take nothing else: a browser sends text/plain and form
+// bodies cross-site without asking (no CORS preflight), JSON it does not.
+bool is_json_type(std::string_view content_type);
+// Unless the request's Content-Type is JSON: reads and discards `body`
+// (when given) and answers 415; returns whether it was JSON.
+bool require_json(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* body);
+
+// Whether a Host header may reach the daemon: absent (HTTP/1.0), an IP
+// literal, "localhost", or one of `allowed` (case-insensitive). A DNS
+// rebinding page reaches a loopback daemon under its own domain name, which
+// is none of these.
+bool host_allowed(std::string_view host_header, const std::vector<std::string>& allowed);
 
 }  // namespace vigil::server

@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "common/clock.h"
 #include "common/monitor_value.h"
 #include "server/http_util.h"
 #include "server/otlp_receiver.h"
@@ -14,18 +15,21 @@
 namespace vigil::server {
 namespace {
 
-// What OTLP exporters back off on and retry (both refusal paths below).
-void refuse_queue_full(httplib::Response& res) {
-  res.set_header("Retry-After", "1");
-  send_error(res, 503, "store queue full; retry later");
+// What OTLP exporters back off on and retry: the queue is full, or the
+// store cannot commit (`failure` names why) and refuses new data.
+void refuse_for_now(httplib::Response& res, const std::string& failure) {
+  res.set_header("Retry-After", failure.empty() ? "1" : "5");
+  send_error(res, 503, failure.empty() ? "store queue full; retry later"
+                                       : "store cannot write (" + failure + "); retry later");
 }
 
 const char* item_name(Signal signal) { return signal == Signal::kTraces ? "spans" : "logs"; }
 
-// Reads a JSON body and parses it with `parse`; on failure answers 413 or
-// 400 (naming the line) and returns nothing.
+// Reads a JSON body and parses it with `parse`; on failure answers 415,
+// 413 or 400 (naming the line) and returns nothing.
 template <class Parse>
 auto read_payload(Exchange& x, std::size_t max_bytes, Parse parse) -> std::optional<decltype(parse(std::string_view()))> {
+  if (!require_json(x.req, x.res, x.body)) return std::nullopt;
   std::string body;
   if (!read_body(*x.body, x.res, max_bytes, body)) return std::nullopt;
   try {
@@ -74,11 +78,14 @@ void IngestApi::otlp(Signal signal, Exchange& x) {
     return send_error(x.res, 415, "Content-Type must be application/x-protobuf or application/json");
   if (sheds_before_decoding(signal, x.req, json_body)) {
     drain_body(*x.body);
-    return refuse_queue_full(x.res);
+    return refuse_for_now(x.res, store_.failure());
   }
   std::string body;
   if (!read_body(*x.body, x.res, options_.max_body_bytes, body)) return count(name, "malformed", 1);
-  DecodeResult d = decode_otlp(signal, body, json_body);
+  DecodeResult d = decode_otlp(signal, body, json_body,
+                               {.now_ns = detail::unix_now_ns(),
+                                .max_future_ns = std::chrono::nanoseconds(options_.max_clock_skew).count(),
+                                .max_age_ns = std::chrono::nanoseconds(options_.max_age).count()});
   if (!d.error.empty()) {
     count(name, "malformed", 1);
     return send_error(x.res, 400, d.error);
@@ -89,10 +96,11 @@ void IngestApi::otlp(Signal signal, Exchange& x) {
         static_cast<double>(d.batch.bytes()) / static_cast<double>(body.size()), std::memory_order_relaxed);
   if (!store_.enqueue(std::move(d.batch))) {
     count(name, "refused", static_cast<double>(n));
-    return refuse_queue_full(x.res);
+    return refuse_for_now(x.res, store_.failure());
   }
   count(name, "accepted", static_cast<double>(n));
   count(name, "rejected", static_cast<double>(d.rejected));
+  count(name, "end_before_start", static_cast<double>(d.end_before_start));
   x.res.status = 200;
   x.res.set_content(otlp_response(signal, d.rejected, d.partial_message, json_body),
                     json_body ? "application/json" : "application/x-protobuf");

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 
 #include "alert/model_alerts.h"
 #include "server/route_table.h"
@@ -26,6 +27,8 @@ using alert::SlosByModel;
 
 struct IngestOptions {
   std::size_t max_body_bytes = 16 * 1024 * 1024;  // decoded bytes per request
+  std::chrono::seconds max_clock_skew{3600};      // spans and logs further ahead are refused
+  std::chrono::seconds max_age{0};                // older ones are refused (the retention); 0 = any age
 };
 
 class IngestApi {

@@ -7,6 +7,7 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include <climits>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -232,6 +233,32 @@ bool valid_ids(const trace_pb::Span& s) {
   return s.trace_id().size() == 16 && !all_zero(s.trace_id()) && s.span_id().size() == 8 && !all_zero(s.span_id());
 }
 
+// Why a timestamp is refused, or nullptr when it is believable.
+const char* time_problem(std::uint64_t t, const TimeLimits& limits) {
+  if (t == 0) return "a timestamp of 0 (1970)";
+  if (t > static_cast<std::uint64_t>(INT64_MAX)) return "a timestamp past the year 2262";
+  auto ns = static_cast<std::int64_t>(t);
+  if (limits.now_ns == 0) return nullptr;
+  if (ns > limits.now_ns + limits.max_future_ns) return "a timestamp more than the allowed skew in the future";
+  if (limits.max_age_ns > 0 && ns < limits.now_ns - limits.max_age_ns) return "a timestamp older than the retention";
+  return nullptr;
+}
+
+void reject(DecodeResult& out, const char* what, const char* problem) {
+  ++out.rejected;
+  std::string reason = std::string(what) + " with " + problem + " were rejected";
+  if (out.partial_message.find(reason) != std::string::npos) return;
+  out.partial_message += (out.partial_message.empty() ? "" : "; ") + reason;
+}
+
+// A span that ends before it starts keeps its start, gets no negative
+// duration, and says so in an attribute.
+void mark_end_before_start(store::SpanRow& r, DecodeResult& out) {
+  r.end_ns = r.start_ns;
+  r.attributes.insert(1, r.attributes.size() > 2 ? "\"vigil.end_before_start\":true," : "\"vigil.end_before_start\":true");
+  ++out.end_before_start;
+}
+
 store::SpanRow span_row(const trace_pb::Span& s, const trace_pb::ScopeSpans& ss, const std::string& service,
                         const std::string& resource) {
   store::SpanRow r;
@@ -242,8 +269,8 @@ store::SpanRow span_row(const trace_pb::Span& s, const trace_pb::ScopeSpans& ss,
   r.name = s.name();
   r.scope = ss.scope().name();
   r.kind = static_cast<int>(s.kind());
-  r.start_ns = static_cast<std::int64_t>(s.start_time_unix_nano());
-  r.end_ns = std::max(r.start_ns, static_cast<std::int64_t>(s.end_time_unix_nano()));
+  r.start_ns = static_cast<std::int64_t>(s.start_time_unix_nano());  // checked by the caller
+  r.end_ns = static_cast<std::int64_t>(std::min<std::uint64_t>(s.end_time_unix_nano(), INT64_MAX));
   r.status_code = static_cast<int>(s.status().code());
   r.status_message = s.status().message();
   r.attributes = attributes_text(s.attributes());
@@ -253,9 +280,18 @@ store::SpanRow span_row(const trace_pb::Span& s, const trace_pb::ScopeSpans& ss,
   return r;
 }
 
-store::LogRow log_row(const logs_pb::LogRecord& l, const logs_pb::ScopeLogs& sl, const std::string& service) {
+// OTLP: a record without a time takes its observed time, and one with
+// neither was observed now (by this receiver).
+std::uint64_t log_time(const logs_pb::LogRecord& l, const TimeLimits& limits) {
+  if (l.time_unix_nano()) return l.time_unix_nano();
+  if (l.observed_time_unix_nano()) return l.observed_time_unix_nano();
+  return static_cast<std::uint64_t>(limits.now_ns);
+}
+
+store::LogRow log_row(const logs_pb::LogRecord& l, const logs_pb::ScopeLogs& sl, const std::string& service,
+                      std::uint64_t time_ns) {
   store::LogRow r;
-  r.time_ns = static_cast<std::int64_t>(l.time_unix_nano() ? l.time_unix_nano() : l.observed_time_unix_nano());
+  r.time_ns = static_cast<std::int64_t>(time_ns);
   r.severity = static_cast<int>(l.severity_number());
   r.level = level_of(r.severity, l.severity_text());
   r.service = service;
@@ -271,7 +307,7 @@ store::LogRow log_row(const logs_pb::LogRecord& l, const logs_pb::ScopeLogs& sl,
 
 // Requests are parsed into an arena: one buffer freed at once instead of a
 // malloc and a free per message and string.
-void decode_spans(std::string_view body, bool json_body, DecodeResult& out) {
+void decode_spans(std::string_view body, bool json_body, const TimeLimits& limits, DecodeResult& out) {
   google::protobuf::Arena arena;
   auto& req = *google::protobuf::Arena::CreateMessage<
       opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest>(&arena);
@@ -282,16 +318,20 @@ void decode_spans(std::string_view body, bool json_body, DecodeResult& out) {
     for (const auto& ss : rs.scope_spans())
       for (const auto& s : ss.spans()) {
         if (!valid_ids(s)) {
-          ++out.rejected;
-          out.partial_message = "spans with an invalid trace_id or span_id were rejected";
+          reject(out, "spans", "an invalid trace_id or span_id");
           continue;
         }
-        out.batch.spans.push_back(span_row(s, ss, service, resource));
+        if (const char* problem = time_problem(s.start_time_unix_nano(), limits)) {
+          reject(out, "spans", problem);
+          continue;
+        }
+        store::SpanRow& r = out.batch.spans.emplace_back(span_row(s, ss, service, resource));
+        if (r.end_ns < r.start_ns) mark_end_before_start(r, out);
       }
   }
 }
 
-void decode_logs(std::string_view body, bool json_body, DecodeResult& out) {
+void decode_logs(std::string_view body, bool json_body, const TimeLimits& limits, DecodeResult& out) {
   google::protobuf::Arena arena;
   auto& req = *google::protobuf::Arena::CreateMessage<opentelemetry::proto::collector::logs::v1::ExportLogsServiceRequest>(
       &arena);
@@ -299,16 +339,23 @@ void decode_logs(std::string_view body, bool json_body, DecodeResult& out) {
   for (const auto& rl : req.resource_logs()) {
     std::string service = service_of(rl.resource());
     for (const auto& sl : rl.scope_logs())
-      for (const auto& l : sl.log_records()) out.batch.logs.push_back(log_row(l, sl, service));
+      for (const auto& l : sl.log_records()) {
+        std::uint64_t t = log_time(l, limits);
+        if (const char* problem = time_problem(t, limits)) {
+          reject(out, "log records", problem);
+          continue;
+        }
+        out.batch.logs.push_back(log_row(l, sl, service, t));
+      }
   }
 }
 
 }  // namespace
 
-DecodeResult decode_otlp(Signal signal, std::string_view body, bool json_body) {
+DecodeResult decode_otlp(Signal signal, std::string_view body, bool json_body, const TimeLimits& limits) {
   DecodeResult out;
-  if (signal == Signal::kTraces) decode_spans(body, json_body, out);
-  else decode_logs(body, json_body, out);
+  if (signal == Signal::kTraces) decode_spans(body, json_body, limits, out);
+  else decode_logs(body, json_body, limits, out);
   return out;
 }
 

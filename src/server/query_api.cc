@@ -105,17 +105,25 @@ void QueryApi::status(Exchange& x) {
   auto st = store_.stats();
   send_json(x.res, 200, {{"spans", st.spans}, {"logs", st.logs}, {"evaluations", st.evaluations},
                          {"store_bytes", st.bytes}, {"queued_rows", st.queued_rows}, {"queued_bytes", st.queued_bytes},
-                         {"rejected_batches", st.rejected_batches}});
+                         {"rejected_batches", st.rejected_batches}, {"write_failure", st.write_failure}});
+}
+
+void QueryApi::ready(Exchange& x) {
+  std::string failure = store_.failure();
+  if (!failure.empty()) return send_error(x.res, 503, "not ready: the store cannot write (" + failure + ")");
+  x.res.set_content("ready\n", "text/plain");
 }
 
 void QueryApi::flush(Exchange& x) {
+  if (!require_json(x.req, x.res, x.body)) return;
   if (x.body) drain_body(*x.body);
   monitor_.evaluate(static_cast<std::uint64_t>(detail::unix_now_ns()));
-  store_.flush();
+  if (!store_.flush()) return send_error(x.res, 503, "store cannot write (" + store_.failure() + ")");
   send_json(x.res, 200, {{"flushed", true}});
 }
 
 void QueryApi::evaluate(Exchange& x) {
+  if (!require_json(x.req, x.res, x.body)) return;
   if (x.body) drain_body(*x.body);
   std::int64_t at = int_param(x.req, "at", detail::unix_now_ns());
   auto evaluations = monitor_.evaluate(static_cast<std::uint64_t>(at));

@@ -33,6 +33,10 @@ class QueryApi {
   void drift(Exchange& x);       // GET /api/v1/models/{model}/drift
   void alerts(Exchange& x);      // GET /api/v1/alerts
   void status(Exchange& x);      // GET /api/v1/status
+  // GET /readyz: 200 while the store commits; 503 while it cannot (a load
+  // balancer should send traffic elsewhere). /healthz stays 200: the
+  // process is alive and must not be restarted for a full disk.
+  void ready(Exchange& x);
   void flush(Exchange& x);       // POST /api/v1/admin/flush: close due windows, commit the queue
   void evaluate(Exchange& x);    // POST /api/v1/admin/evaluate?at=: windows and alerts at `at`
 

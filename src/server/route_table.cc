@@ -15,7 +15,11 @@ struct Served {
 };
 
 void dispatch(const Served& route, const RouteOptions& options, Exchange& x) {
-  if (route.access == Access::kToken && !bearer_matches(x.req, options.auth_token)) {
+  if (options.allowed_hosts && !host_allowed(x.req.get_header_value("Host"), *options.allowed_hosts)) {
+    if (x.body) drain_body(*x.body);
+    send_error(x.res, 403, "Host '" + x.req.get_header_value("Host") +
+                               "' is not allowed: use an IP address or localhost, or add the name to allowed_hosts");
+  } else if (route.access == Access::kToken && !bearer_matches(x.req, options.auth_token)) {
     x.res.set_header("WWW-Authenticate", "Bearer");
     send_error(x.res, 401, "missing or wrong bearer token");
   } else {

@@ -3,8 +3,8 @@
 //
 //   {kGet,  "/api/v1/traces/{id}", kToken, bind_front(&QueryApi::trace, &query)},
 //
-// Installing the table gives every route the same treatment: the bearer
-// token where the route asks for it, exceptions turned into 400/500 in the
+// Installing the table gives every route the same treatment: the Host
+// check against DNS rebinding, the bearer token where the route asks for it, exceptions turned into 400/500 in the
 // API's error format, and vigil_http_requests_total labelled by the route's
 // pattern (never by the path a client sent, so the series are bounded by
 // the table). A request that matches no route is answered 404 and counted
@@ -14,8 +14,10 @@
 #include <httplib.h>
 
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace vigil {
 class Counter;
@@ -47,6 +49,9 @@ struct Route {
 
 struct RouteOptions {
   std::string auth_token;                 // empty: no route needs one
+  // Host names accepted besides IP literals and localhost (host_allowed());
+  // other Host headers get 403 on every route. Absent = no Host check.
+  std::optional<std::vector<std::string>> allowed_hosts;
   Family<Counter>* requests = nullptr;    // vigil_http_requests_total{route, code}; null = not counted
 };
 

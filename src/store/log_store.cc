@@ -91,7 +91,6 @@ LogWriter::LogWriter(Db& db) : db_(db) {
 
 void LogWriter::write(const LogRow& l) {
   Stmt& s = *insert_;
-  s.reset();  // a write that failed last time left the statement mid-step
   s.bind(1, l.time_ns).bind(2, std::int64_t{l.severity}).bind(3, l.level).bind(4, l.service);
   s.bind(5, l.logger).bind(6, l.body).bind(7, l.attributes).bind(8, l.trace_id).bind(9, l.span_id);
   s.run();

@@ -1,6 +1,7 @@
 // A thin RAII layer over the SQLite C API: a connection and prepared
-// statements with typed bind/column helpers. Errors throw
-// std::runtime_error with SQLite's message.
+// statements with typed bind/column helpers. Errors throw SqliteError with
+// SQLite's message and result code (SQLITE_FULL, SQLITE_READONLY, ...), so
+// callers can tell a full disk from a bug.
 #pragma once
 
 #include <sqlite3.h>
@@ -13,6 +14,16 @@
 
 namespace vigil::store {
 
+class SqliteError : public std::runtime_error {
+ public:
+  SqliteError(const std::string& what, int code) : std::runtime_error(what), code_(code) {}
+  int code() const { return code_ & 0xff; }  // the primary result code
+  int extended_code() const { return code_; }
+
+ private:
+  int code_;
+};
+
 class Db {
  public:
   explicit Db(const std::string& path, bool read_only = false) {
@@ -20,8 +31,9 @@ class Db {
     flags |= SQLITE_OPEN_NOMUTEX;  // each connection is used under its owner's lock
     if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
       std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
+      int code = db_ ? sqlite3_extended_errcode(db_) : SQLITE_NOMEM;
       sqlite3_close(db_);
-      throw std::runtime_error("cannot open database " + path + ": " + msg);
+      throw SqliteError("cannot open database " + path + ": " + msg, code);
     }
     sqlite3_busy_timeout(db_, 5000);
   }
@@ -31,13 +43,16 @@ class Db {
 
   void exec(const std::string& sql) {
     char* err = nullptr;
-    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    if (int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err); rc != SQLITE_OK) {
       std::string msg = err ? err : "unknown error";
       sqlite3_free(err);
-      throw std::runtime_error("sqlite: " + msg + " in: " + sql.substr(0, 80));
+      throw SqliteError("sqlite: " + msg + " in: " + sql.substr(0, 80), sqlite3_extended_errcode(db_));
     }
   }
   sqlite3* get() const { return db_; }
+  // False outside a transaction, including after SQLite rolled one back on
+  // its own (as it does on SQLITE_FULL): ROLLBACK then would fail.
+  bool in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
   std::int64_t changes() const { return sqlite3_changes64(db_); }
 
  private:
@@ -49,7 +64,7 @@ class Stmt {
   Stmt(Db& db, std::string_view sql) : db_(db.get()) {
     if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr) !=
         SQLITE_OK)
-      throw std::runtime_error(std::string("sqlite prepare: ") + sqlite3_errmsg(db_));
+      throw SqliteError(std::string("sqlite prepare: ") + sqlite3_errmsg(db_), sqlite3_extended_errcode(db_));
   }
   ~Stmt() { sqlite3_finalize(stmt_); }
   Stmt(const Stmt&) = delete;
@@ -70,10 +85,17 @@ class Stmt {
     int rc = sqlite3_step(stmt_);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
-    throw std::runtime_error(std::string("sqlite step: ") + sqlite3_errmsg(db_));
+    throw SqliteError(std::string("sqlite step: ") + sqlite3_errmsg(db_), rc);
   }
+  // Steps to the end and resets; a failed step resets too, so a persistent
+  // statement is usable again after an error (a full disk, say).
   void run() {
-    while (step()) {
+    try {
+      while (step()) {
+      }
+    } catch (...) {
+      reset();
+      throw;
     }
     reset();
   }
@@ -96,7 +118,7 @@ class Stmt {
 
  private:
   Stmt& check(int rc) {
-    if (rc != SQLITE_OK) throw std::runtime_error(std::string("sqlite bind: ") + sqlite3_errmsg(db_));
+    if (rc != SQLITE_OK) throw SqliteError(std::string("sqlite bind: ") + sqlite3_errmsg(db_), rc);
     return *this;
   }
   sqlite3* db_;

@@ -9,6 +9,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "common/clock.h"
@@ -60,10 +61,17 @@ struct Store::Impl {
   std::uint64_t enqueued = 0, written = 0;  // batch sequence numbers
   bool stopping = false;
   std::uint64_t rejected = 0;
+  // Why the last commit failed (disk_full, read_only, io_error, busy, other);
+  // empty while commits succeed. While set, the queue keeps what it holds,
+  // the writer retries with backoff, and new batches are refused.
+  std::string failure;
+  std::chrono::milliseconds backoff{0};
   std::thread thread;
 
   Counter* rows_written[3] = {};
   Counter* rejected_metric = nullptr;
+  Family<Counter>* write_errors = nullptr;
+  Gauge* failing_metric = nullptr;
   Gauge* queue_metric = nullptr;
   Gauge* bytes_metric = nullptr;
 
@@ -93,7 +101,9 @@ struct Store::Impl {
       for (int i = 0; i < 3; ++i)
         if (rows_written[i]) rows_written[i]->inc(static_cast<double>(n[i]));
     } catch (...) {
-      writer->exec("ROLLBACK");
+      // SQLite has already rolled back on some errors (SQLITE_FULL among
+      // them); a second ROLLBACK would fail and hide the first error.
+      if (writer->in_transaction()) writer->exec("ROLLBACK");
       throw;
     }
   }
@@ -102,26 +112,11 @@ struct Store::Impl {
     auto last_retention = std::chrono::steady_clock::now();
     std::unique_lock lock(mu);
     while (true) {
-      wake.wait_for(lock, options.flush_interval, [&] { return stopping || !queue.empty(); });
-      if (!queue.empty()) {
-        std::deque<Batch> batches;
-        batches.swap(queue);
-        std::size_t rows = queued_rows, bytes = queued_bytes;
-        std::uint64_t upto = enqueued;
-        lock.unlock();
-        try {
-          write(batches);
-        } catch (const std::exception& e) {
-          std::fprintf(stderr, "vigil store: write failed: %s\n", e.what());
-        }
-        lock.lock();
-        queued_rows -= rows;
-        queued_bytes -= bytes;
-        written = upto;
-        if (queue_metric) queue_metric->set(static_cast<double>(queued_rows));
-        committed.notify_all();
-      }
-      if (stopping && queue.empty()) break;
+      // While failing, the queue is retried after the backoff, not at once.
+      wake.wait_for(lock, failure.empty() ? options.flush_interval : backoff,
+                    [&] { return stopping || (!queue.empty() && failure.empty()); });
+      if (!queue.empty()) write_queued(lock);
+      if (stopping && (queue.empty() || give_up(lock))) break;
       if (std::chrono::steady_clock::now() - last_retention > std::chrono::seconds(30)) {
         lock.unlock();
         try {
@@ -132,6 +127,78 @@ struct Store::Impl {
         lock.lock();
         last_retention = std::chrono::steady_clock::now();
       }
+    }
+  }
+
+  // Commits everything queued in one transaction. On failure the batches go
+  // back to the front of the queue, in order, for the next attempt: data a
+  // receiver accepted is never dropped because a write failed.
+  void write_queued(std::unique_lock<std::mutex>& lock) {
+    std::deque<Batch> batches;
+    batches.swap(queue);
+    std::size_t rows = queued_rows, bytes = queued_bytes;
+    std::uint64_t upto = enqueued;
+    lock.unlock();
+    std::string reason, message;
+    try {
+      write(batches);
+    } catch (const SqliteError& e) {
+      reason = failure_reason(e.code());
+      message = e.what();
+    } catch (const std::exception& e) {
+      reason = "other";
+      message = e.what();
+    }
+    lock.lock();
+    if (!reason.empty()) return write_failed(std::move(batches), reason, message);
+    queued_rows -= rows;
+    queued_bytes -= bytes;
+    written = upto;
+    if (!failure.empty()) std::fprintf(stderr, "vigil store: writes succeed again after %s\n", failure.c_str());
+    failure.clear();
+    backoff = std::chrono::milliseconds(0);
+    if (failing_metric) failing_metric->set(0);
+    if (queue_metric) queue_metric->set(static_cast<double>(queued_rows));
+    committed.notify_all();
+  }
+
+  // Caller holds mu.
+  void write_failed(std::deque<Batch> batches, const std::string& reason, const std::string& message) {
+    for (auto it = batches.rbegin(); it != batches.rend(); ++it) queue.push_front(std::move(*it));
+    if (failure.empty())
+      std::fprintf(stderr, "vigil store: write failed (%s), refusing new data and retrying: %s\n", reason.c_str(),
+                   message.c_str());
+    failure = reason;
+    backoff = std::clamp(backoff * 2, std::chrono::milliseconds(100), std::chrono::milliseconds(5000));
+    if (write_errors) write_errors->labels({reason}).inc();
+    if (failing_metric) failing_metric->set(1);
+    committed.notify_all();  // flush() waiters learn that it failed
+  }
+
+  // At shutdown with writes still failing: keep retrying for a while (space
+  // may be freed), then report what could not be written. Caller holds mu.
+  bool give_up(std::unique_lock<std::mutex>&) {
+    if (failure.empty()) return false;
+    if (!give_up_at) give_up_at = std::chrono::steady_clock::now() + options.shutdown_retry;
+    if (std::chrono::steady_clock::now() < *give_up_at) return false;
+    std::fprintf(stderr, "vigil store: closing with %zu rows that could not be written (%s)\n", queued_rows,
+                 failure.c_str());
+    return true;
+  }
+  std::optional<std::chrono::steady_clock::time_point> give_up_at;
+
+  void open();
+  void register_metrics(Registry& registry);
+
+  static std::string failure_reason(int code) {
+    switch (code) {
+      case SQLITE_FULL: return "disk_full";
+      case SQLITE_READONLY: return "read_only";
+      case SQLITE_IOERR:
+      case SQLITE_CANTOPEN: return "io_error";
+      case SQLITE_BUSY:
+      case SQLITE_LOCKED: return "busy";
+      default: return "other";
     }
   }
 
@@ -163,35 +230,68 @@ struct Store::Impl {
   }
 };
 
-Store::Store(StoreOptions options) : impl_(std::make_unique<Impl>()) {
-  impl_->options = std::move(options);
-  const auto& path = impl_->options.path;
+namespace {
+
+// A file that is not a SQLite database, or a damaged one, is left as it is:
+// the message says which file and what to do.
+[[noreturn]] void refuse_store(const std::filesystem::path& path, const SqliteError& e) {
+  throw std::runtime_error("vigil store: " + path.string() +
+                           " is not a vigil store or is damaged (" + e.what() +
+                           "). Nothing was changed in it. Move it aside, or set store.path (--data) to another "
+                           "location, then start again.");
+}
+
+}  // namespace
+
+void Store::Impl::open() {
+  const auto& path = options.path;
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
-  impl_->writer = std::make_unique<Db>(path.string());
-  impl_->writer->exec("PRAGMA auto_vacuum=INCREMENTAL");
+  try {
+    writer = std::make_unique<Db>(path.string());
+    // Read first: on a file that is not a database this fails before any
+    // statement could write to it.
+    writer->exec("SELECT count(*) FROM sqlite_schema");
+  } catch (const SqliteError& e) {
+    if (e.code() == SQLITE_NOTADB || e.code() == SQLITE_CORRUPT) refuse_store(path, e);
+    throw;
+  }
+  writer->exec("PRAGMA auto_vacuum=INCREMENTAL");
   // Index pages the writer touches stay in its own cache (SQLite's default
   // is 2 MB), and readers map the file instead of copying pages in.
-  impl_->writer->exec("PRAGMA cache_size=-65536");
-  impl_->writer->exec(kSchema);
-  impl_->spans = std::make_unique<SpanWriter>(*impl_->writer);
-  impl_->logs = std::make_unique<LogWriter>(*impl_->writer);
-  impl_->reader = std::make_unique<Db>(path.string(), true);
-  impl_->reader->exec("PRAGMA mmap_size=268435456");
-  if (Registry* r = impl_->options.registry) {
-    auto& rows = r->counter({.name = "vigil_store_rows_written_total",
-                             .help = "Rows committed to the store, by table.",
-                             .labels = {"table"}});
-    impl_->rows_written[0] = &rows.labels({"spans"});
-    impl_->rows_written[1] = &rows.labels({"logs"});
-    impl_->rows_written[2] = &rows.labels({"evaluations"});
-    impl_->rejected_metric = &r->counter({.name = "vigil_store_rejected_batches_total",
-                                          .help = "Batches refused because the write queue was full."})
-                                  .labels({});
-    impl_->queue_metric =
-        &r->gauge({.name = "vigil_store_queued_rows", .help = "Rows waiting to be committed."}).labels({});
-    impl_->bytes_metric = &r->gauge({.name = "vigil_store_size_bytes", .help = "Size of the store's database."}).labels({});
-    impl_->bytes_metric->set(static_cast<double>(impl_->size_bytes(*impl_->writer)));
-  }
+  writer->exec("PRAGMA cache_size=-65536");
+  writer->exec(kSchema);
+  spans = std::make_unique<SpanWriter>(*writer);
+  logs = std::make_unique<LogWriter>(*writer);
+  reader = std::make_unique<Db>(path.string(), true);
+  reader->exec("PRAGMA mmap_size=268435456");
+}
+
+void Store::Impl::register_metrics(Registry& r) {
+  auto& rows = r.counter({.name = "vigil_store_rows_written_total",
+                          .help = "Rows committed to the store, by table.",
+                          .labels = {"table"}});
+  rows_written[0] = &rows.labels({"spans"});
+  rows_written[1] = &rows.labels({"logs"});
+  rows_written[2] = &rows.labels({"evaluations"});
+  rejected_metric = &r.counter({.name = "vigil_store_rejected_batches_total",
+                                .help = "Batches refused because the write queue was full or writes were failing."})
+                         .labels({});
+  write_errors = &r.counter({.name = "vigil_store_write_errors_total",
+                             .help = "Commits that failed, by reason (disk_full, read_only, io_error, busy, other); "
+                                     "the data stays queued and is retried.",
+                             .labels = {"reason"}});
+  failing_metric = &r.gauge({.name = "vigil_store_write_failing",
+                             .help = "1 while the store cannot commit (new data is refused with 503)."})
+                        .labels({});
+  queue_metric = &r.gauge({.name = "vigil_store_queued_rows", .help = "Rows waiting to be committed."}).labels({});
+  bytes_metric = &r.gauge({.name = "vigil_store_size_bytes", .help = "Size of the store's database."}).labels({});
+  bytes_metric->set(static_cast<double>(size_bytes(*writer)));
+}
+
+Store::Store(StoreOptions options) : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
+  impl_->open();
+  if (Registry* r = impl_->options.registry) impl_->register_metrics(*r);
   impl_->thread = std::thread([this] { impl_->run(); });
 }
 
@@ -211,7 +311,8 @@ Store::~Store() {
 // Caller holds mu. One batch is always let in, however large: the request
 // limit bounds it.
 static bool refuse_locked(Store::Impl& impl, std::size_t bytes) {
-  if (!impl.stopping && (impl.queued_bytes == 0 || impl.queued_bytes + bytes <= impl.options.max_queued_bytes))
+  if (!impl.stopping && impl.failure.empty() &&
+      (impl.queued_bytes == 0 || impl.queued_bytes + bytes <= impl.options.max_queued_bytes))
     return false;
   ++impl.rejected;
   if (impl.rejected_metric) impl.rejected_metric->inc();
@@ -238,11 +339,17 @@ bool Store::enqueue(Batch batch) {
   return true;
 }
 
-void Store::flush() {
+bool Store::flush() {
   std::unique_lock lock(impl_->mu);
   std::uint64_t target = impl_->enqueued;
   impl_->wake.notify_one();
-  impl_->committed.wait(lock, [&] { return impl_->written >= target; });
+  impl_->committed.wait(lock, [&] { return impl_->written >= target || !impl_->failure.empty(); });
+  return impl_->written >= target;
+}
+
+std::string Store::failure() {
+  std::lock_guard lock(impl_->mu);
+  return impl_->failure;
 }
 
 void Store::run_retention() {
@@ -306,6 +413,7 @@ Store::Stats Store::stats() {
   st.queued_rows = impl_->queued_rows;
   st.queued_bytes = impl_->queued_bytes;
   st.rejected_batches = impl_->rejected;
+  st.write_failure = impl_->failure;
   return st;
 }
 

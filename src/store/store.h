@@ -66,6 +66,9 @@ struct StoreOptions {
   std::uint64_t max_bytes = 0;                     // 0 = no size limit
   std::size_t max_queued_bytes = 64 * 1024 * 1024;  // past this, enqueue() refuses: memory stays bounded
   std::chrono::milliseconds flush_interval{100};
+  // At shutdown, how long to keep retrying queued data while writes fail
+  // (space may be freed) before closing without it.
+  std::chrono::milliseconds shutdown_retry{10000};
   Registry* registry = nullptr;  // vigil_store_* metrics
 };
 
@@ -98,19 +101,31 @@ struct LogPage {
 
 class Store {
  public:
-  explicit Store(StoreOptions options);  // throws std::runtime_error when the database cannot be opened
-  ~Store();                              // commits everything queued, then closes
+  // Throws std::runtime_error when the database cannot be opened, naming
+  // the file and what to do when it is not a vigil store or is damaged
+  // (such a file is left unchanged).
+  explicit Store(StoreOptions options);
+  // Commits everything queued, then closes; while writes fail it retries for
+  // options.shutdown_retry first.
+  ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  // False (and counted) when the queue is full: the caller should answer
-  // 503 with Retry-After and not lose the data silently.
+  // False (and counted) when the queue is full or writes are failing: the
+  // caller should answer 503 with Retry-After and not lose the data
+  // silently. A batch accepted is kept until it is committed: a failed
+  // commit leaves it queued and the writer retries with backoff.
   bool enqueue(Batch batch);
   // False (and counted like a refused batch) when a batch of at least
   // `bytes` would not fit now: receivers ask before decoding, so under
   // overload a refused request costs reading it, not parsing it.
   bool admits(std::size_t bytes);
-  void flush();  // blocks until everything enqueued so far is committed
+  // Blocks until everything enqueued so far is committed (true), or until
+  // a commit fails (false; the data stays queued).
+  bool flush();
+  // Empty while commits succeed; else why the last one failed: disk_full,
+  // read_only, io_error, busy or other.
+  std::string failure();
   void run_retention();
 
   std::vector<SpanRow> trace(const std::string& trace_id);
@@ -128,6 +143,7 @@ class Store {
     std::size_t queued_rows = 0;
     std::size_t queued_bytes = 0;
     std::uint64_t rejected_batches = 0;
+    std::string write_failure;  // as failure()
   };
   Stats stats();
 

@@ -193,7 +193,8 @@ slos:
                                              headers={"Content-Type": "application/json"})
                 check(urllib.request.urlopen(req, timeout=10).status == 200, "error log sent to vigil serve")
                 evaluate = lambda: urllib.request.urlopen(  # noqa: E731
-                    urllib.request.Request(base + "/api/v1/admin/evaluate", data=b"", method="POST"), timeout=10)
+                    urllib.request.Request(base + "/api/v1/admin/evaluate", data=b"", method="POST",
+                                           headers={"Content-Type": "application/json"}), timeout=10)
                 evaluate()
                 alert = wait_for("GpuTimeouts in Alertmanager", lambda: active(am_port, "GpuTimeouts"), 20)[0]
                 check(alert["labels"]["source"] == "vigil" and alert["labels"]["severity"] == "page",
@@ -210,7 +211,8 @@ slos:
                 lines = "\n".join(json.dumps({"model": "fraud", "request_id": f"f{i}", "prediction": "ok"} if i % 2 else
                                               {"model": "fraud", "request_id": f"f{i}", "error": "timeout"})
                                    for i in range(40))
-                req = urllib.request.Request(base + "/api/v1/predictions", data=lines.encode(), method="POST")
+                req = urllib.request.Request(base + "/api/v1/predictions", data=lines.encode(), method="POST",
+                                             headers={"Content-Type": "application/x-ndjson"})
                 check(urllib.request.urlopen(req, timeout=10).status == 200, "40 predictions, half failed")
                 evaluate()
                 metric_alert = wait_for("metric alert in Alertmanager",

@@ -28,6 +28,8 @@ TOKEN = "s3cret-token"
 
 def request(base, path, method="GET", body=None, headers=None, token=TOKEN):
     h = dict(headers or {})
+    if method == "POST":  # the JSON APIs take only JSON content types
+        h.setdefault("Content-Type", "application/json")
     if token:
         h["Authorization"] = f"Bearer {token}"
     data = body if isinstance(body, (bytes, type(None))) else body.encode()
@@ -193,7 +195,8 @@ log_alerts:
         check("vigil_store_size_bytes" in text and "vigil_http_requests_total" in text, "store and HTTP metrics")
 
         # Cursor pagination over 250 records.
-        recs = [{"timeUnixNano": str(1_700_000_000_000_000_000 + i), "severityNumber": 9,
+        t0 = time.time_ns() - 60_000_000_000  # recent: the daemon refuses records older than its retention
+        recs = [{"timeUnixNano": str(t0 + i), "severityNumber": 9,
                  "body": {"stringValue": f"page line {i}"}} for i in range(250)]
         body = json.dumps({"resourceLogs": [{"resource": {"attributes": [
             {"key": "service.name", "value": {"stringValue": "pager"}}]}, "scopeLogs": [{"logRecords": recs}]}]})

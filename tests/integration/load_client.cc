@@ -46,6 +46,8 @@ Template make_template() {
   std::vector<std::unique_ptr<vigil::SpanData>> spans;
   auto resource = std::make_shared<const vigil::Resource>(vigil::Resource::create({{"service.name", std::string("loadgen")}}));
   auto scope = std::make_shared<const vigil::InstrumentationScope>(vigil::InstrumentationScope{"load_client", "1"});
+  // Stamped a minute ago: the daemon refuses spans far from its clock.
+  const std::uint64_t recent = vigil::unix_nanos() - 60'000'000'000ull;
   for (int t = 0; t < kTraces; ++t) {
     vigil::SpanId root = vigil::SpanId::random();
     for (int s = 0; s < kSpansPerTrace; ++s) {
@@ -53,7 +55,7 @@ Template make_template() {
       d->context = {marker_id(t), s == 0 ? root : vigil::SpanId::random(), 1, "", false};
       if (s) d->parent_span_id = root;
       d->name = s == 0 ? "POST /predict" : "stage" + std::to_string(s);
-      d->start_unix_nano = 1'800'000'000'000'000'000ull + static_cast<std::uint64_t>(t) * 1000;
+      d->start_unix_nano = recent + static_cast<std::uint64_t>(t) * 1000;
       d->end_unix_nano = d->start_unix_nano + 500'000;
       d->attributes = {{"model", std::string("resnet")}, {"batch", std::int64_t{8}}, {"gpu", true}, {"score", 0.5}};
       d->resource = resource;

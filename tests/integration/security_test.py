@@ -12,6 +12,10 @@ binary:
 4. The UI cannot be made to serve anything but its own compiled-in files:
    dot-dot paths, encoded and double-encoded, absolute paths and NUL bytes
    all get 4xx and never a file's content.
+5. No cross-site writes or reads: the JSON APIs refuse text/plain, form and
+   multipart bodies (what a page on another origin can send without a CORS
+   preflight) with 415; a Host header naming another site (DNS rebinding)
+   gets 403 unless it is in allowed_hosts; no CORS header is ever sent.
 """
 import argparse
 import gzip
@@ -30,8 +34,8 @@ def raw(port, method, path, body=b"", headers=None):
     """One request with the path sent byte for byte (no client normalisation)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
-        conn.putrequest(method, path, skip_accept_encoding=True)
         h = dict(headers or {})
+        conn.putrequest(method, path, skip_host="Host" in h, skip_accept_encoding=True)
         if body or method == "POST":
             h.setdefault("Content-Length", str(len(body)))
         for k, v in h.items():
@@ -160,6 +164,40 @@ def ui_no_traversal(vigil, tmp):
             check(400 <= status < 500 and not leaked, f"GET {path}: {status}, no file content")
 
 
+def cross_site(vigil, tmp):
+    port = free_port()
+    config = os.path.join(tmp, "hosts.yaml")
+    with open(config, "w") as f:
+        f.write("allowed_hosts: [vigil.internal]\n")
+    with process([vigil, "serve", "--config", config, "--data", os.path.join(tmp, "csrf-data"),
+                  "--listen", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT):
+        wait_for("daemon", lambda: raw(port, "GET", "/healthz")[0] == 200, timeout=20, interval=0.1)
+        prediction = b'{"model":"m","prediction":1}'
+        for path in ("/api/v1/predictions", "/api/v1/labels", "/api/v1/admin/flush", "/api/v1/admin/evaluate"):
+            for kind in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"):
+                status, body = raw(port, "POST", path, prediction, {"Content-Type": kind})
+                check(status == 415, f"POST {path} as {kind}: 415", f"{status} {body[:200]}")
+        check(raw(port, "POST", "/api/v1/predictions", prediction, {"Content-Type": "application/json"})[0] == 200,
+              "the same prediction as application/json: 200")
+        for host in ("evil.example", "evil.example:80", "127.0.0.1.evil.example"):
+            status, body = raw(port, "GET", "/api/v1/traces", headers={"Host": host})
+            check(status == 403 and b"allowed_hosts" in body, f"GET with Host {host}: 403", f"{status} {body[:200]}")
+            status, _ = raw(port, "POST", "/api/v1/predictions", prediction,
+                            {"Host": host, "Content-Type": "application/json"})
+            check(status == 403, f"POST with Host {host}: 403")
+        check(raw(port, "GET", "/api/v1/traces", headers={"Host": "vigil.internal:80"})[0] == 200,
+              "a name in allowed_hosts is served")
+        check(raw(port, "GET", "/api/v1/traces", headers={"Host": f"localhost:{port}"})[0] == 200,
+              "localhost is served")
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("GET", "/api/v1/traces", headers={"Origin": "http://evil.example"})
+        res = conn.getresponse()
+        res.read()
+        check(not any(k.lower().startswith("access-control-") for k, _ in res.getheaders()),
+              "no CORS headers, whatever the Origin", str(res.getheaders()))
+        conn.close()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--vigil", required=True)
@@ -168,6 +206,7 @@ def main():
         loopback_by_default(args.vigil, tmp)
         token_everywhere(args.vigil, tmp)
         ui_no_traversal(args.vigil, tmp)
+        cross_site(args.vigil, tmp)
     print("security checks passed")
 
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <fstream>
 
 #include "store/sqlite.h"
 #include "store/store.h"
@@ -275,6 +276,34 @@ TEST(Store, SpansFromTheRowPerSpanLayoutAreMovedIntoBlocks) {
   vigil::store::Stmt s(check, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'spans'");
   ASSERT_TRUE(s.step());
   EXPECT_EQ(s.i64(0), 0);
+}
+
+}  // namespace
+
+namespace {
+
+// A file that is not a store: a clear error naming it, and the file untouched.
+TEST(Store, RefusesAFileThatIsNotAStoreAndLeavesItAlone) {
+  TempDir dir;
+  std::filesystem::path path = dir.path / "vigil.db";
+  const std::string junk(8192, 'x');
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << junk;
+  }
+  try {
+    vigil::store::Store store({.path = path});
+    FAIL() << "opened a file that is not a database";
+  } catch (const std::runtime_error& e) {
+    std::string what = e.what();
+    EXPECT_NE(what.find(path.string()), std::string::npos) << what;
+    EXPECT_NE(what.find("is not a vigil store or is damaged"), std::string::npos) << what;
+    EXPECT_NE(what.find("Nothing was changed"), std::string::npos) << what;
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::string after((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(after, junk);
+  EXPECT_FALSE(std::filesystem::exists(path.string() + "-wal"));
 }
 
 }  // namespace

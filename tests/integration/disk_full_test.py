@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""The store's disk fills while spans arrive, then space comes back.
+
+A tmpfs made by the test holds the store and a filler file that leaves
+little room. OTLP/JSON spans are sent until the store cannot commit:
+1. every request answered 200 is stored; the rest get 503 + Retry-After;
+2. while failing: /readyz answers 503 (/healthz stays 200),
+   vigil_store_write_errors_total{reason="disk_full"} counts the failed
+   commits, vigil_store_write_failing is 1 and StoreWriteFailing fires;
+3. the filler is deleted: refused batches, retried as an exporter would,
+   are accepted, /readyz is 200 again, the alert resolves;
+4. after a restart the store holds exactly the spans answered 200.
+Needs root to mount the tmpfs; where it cannot be mounted, it says so and
+is skipped (exit 77).
+"""
+import argparse
+import json
+import os
+import re
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+from testlib import Daemon, check, http_get, wait_for
+
+SPANS_PER_REQUEST = 200
+SKIP = 77
+
+
+def spans_body(now_ns):
+    trace = secrets.token_hex(16)
+    spans = [{"traceId": trace, "spanId": secrets.token_hex(8), "name": "predict",
+              "startTimeUnixNano": str(now_ns + i), "endTimeUnixNano": str(now_ns + i + 1000),
+              "attributes": [{"key": "payload", "value": {"stringValue": "x" * 200}}]}
+             for i in range(SPANS_PER_REQUEST)]
+    return json.dumps({"resourceSpans": [{"resource": {"attributes": [
+        {"key": "service.name", "value": {"stringValue": "filler"}}]}, "scopeSpans": [{"spans": spans}]}]}).encode()
+
+
+def post(base, path, body, content_type="application/json"):
+    req = urllib.request.Request(base + path, data=body, method="POST", headers={"Content-Type": content_type})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as res:
+            return res.status, dict(res.headers)
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers)
+
+
+def status_of(url):
+    try:
+        return http_get(url)[0]
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+def metric(text, name):
+    m = re.search(r"^" + re.escape(name) + r" ([0-9.e+]+)$", text, re.M)
+    return float(m.group(1)) if m else 0.0
+
+
+def alert_state(d, name):
+    post(d.base, "/api/v1/admin/evaluate", b"")
+    for a in json.loads(d.get("/api/v1/alerts"))["alerts"]:
+        if a["name"] == name:
+            return a["state"]
+    return None
+
+
+def fill_until_refused(d):
+    """Sends batches until the store refuses; returns (accepted, refused bodies)."""
+    accepted, refused = 0, []
+    deadline = time.time() + 120
+    while time.time() < deadline and len(refused) < 20:
+        body = spans_body(time.time_ns())
+        code, headers = post(d.base, "/v1/traces", body)
+        if code == 200:
+            accepted += SPANS_PER_REQUEST
+            continue
+        if not refused:
+            check(code == 503 and headers.get("Retry-After"), "a refused batch gets 503 with Retry-After", code)
+        refused.append(body)
+        time.sleep(0.05)
+    return accepted, refused
+
+
+def run(vigil, mnt):
+    data = os.path.join(mnt, "data")
+    filler = os.path.join(mnt, "filler")
+    with open(filler, "wb") as f:  # leave ~3 MB for the store
+        f.write(b"\0" * (13 * 1024 * 1024))
+    config = os.path.join(mnt, "..", "vigil.yaml")
+    with open(config, "w") as f:
+        f.write("alert_interval: 1s\n")
+    d = Daemon(vigil, data, config).start()
+    accepted, refused = fill_until_refused(d)
+    check(refused, f"the full disk refused batches ({accepted} spans accepted first)")
+    text = d.get("/metrics")
+    check(metric(text, 'vigil_store_write_errors_total{reason="disk_full"}') > 0, "failed commits counted as disk_full",
+          "\n".join(l for l in text.splitlines() if "vigil_store_write" in l))
+    check(metric(text, "vigil_store_write_failing") == 1, "vigil_store_write_failing is 1")
+    check(status_of(d.base + "/readyz") == 503 and status_of(d.base + "/healthz") == 200,
+          "/readyz says not ready, /healthz alive")
+    check(alert_state(d, "StoreWriteFailing") == "firing", "StoreWriteFailing fires")
+
+    os.remove(filler)
+    for body in refused:  # what an OTLP exporter does with a 503: send it again
+        wait_for("a retried batch accepted", lambda: post(d.base, "/v1/traces", body)[0] == 200, timeout=60)
+        accepted += SPANS_PER_REQUEST
+    check(True, f"after space came back, all {len(refused)} refused batches were accepted on retry")
+    check(status_of(d.base + "/readyz") == 200, "/readyz ready again")
+    check(post(d.base, "/api/v1/admin/flush", b"")[0] == 200, "flush commits everything")
+    check(metric(d.get("/metrics"), "vigil_store_write_failing") == 0, "vigil_store_write_failing back to 0")
+    check(alert_state(d, "StoreWriteFailing") in ("resolved", "inactive"), "StoreWriteFailing resolves")
+    code, out = d.stop()
+    check(code == 0, "the daemon stops cleanly", out[-2000:])
+
+    d = Daemon(vigil, data, config).start()
+    stored = json.loads(d.get("/api/v1/status"))["spans"]
+    d.stop()
+    check(stored == accepted, f"every span answered 200 is stored after a restart ({stored} of {accepted})")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--vigil", required=True)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        mnt = os.path.join(tmp, "small-disk")
+        os.makedirs(mnt)
+        res = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", mnt], capture_output=True, text=True)
+        if res.returncode != 0:
+            print(f"skipped: cannot mount a tmpfs here ({res.stderr.strip()}); the disk-full test needs root")
+            return SKIP
+        try:
+            run(args.vigil, mnt)
+        finally:
+            subprocess.run(["umount", "-l", mnt])
+    print("1 passed, 0 failed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
