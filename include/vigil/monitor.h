@@ -76,6 +76,19 @@ struct ModelMonitorOptions {
   std::chrono::seconds label_ttl{3600};       // and for at most this long
   std::size_t history = 2000;                 // evaluations kept in memory
   std::size_t sample_size = 2000;             // per-feature reservoir in a window (KS/Wasserstein)
+  // Cardinality guards, so memory and /metrics stay bounded whatever names
+  // clients send. Events for models past max_models are refused (counted in
+  // vigil_model_refused_total): folding them into one model would mix their
+  // drift statistics into nonsense. Features past max_features of a model
+  // are left out of its profile (counted in vigil_model_features_dropped_total).
+  // Categories per feature are bounded by the profile (1024 tracked values,
+  // the rest counted together); predicted classes and error categories by
+  // their families' series limits (max_classes, max_error_categories; the
+  // rest go to the __overflow__ series).
+  std::size_t max_models = 100;
+  std::size_t max_features = 200;
+  std::size_t max_classes = 1000;
+  std::size_t max_error_categories = 200;
   // Called (outside the monitor's locks) after every evaluation: storage,
   // alerting. Also see ModelMonitor::history().
   std::function<void(const struct DriftEvaluation&)> on_evaluation;
@@ -116,7 +129,8 @@ class ModelMonitor {
   // Uses the model's last closed window as its reference from now on.
   bool use_last_window_as_reference(std::string_view model);
 
-  void record(const PredictionEvent& event);
+  // False when the event's model is past max_models (counted, not recorded).
+  bool record(const PredictionEvent& event);
   // Ground truth for an earlier prediction; false if the request is unknown
   // (never seen, expired or already labelled).
   bool record_label(std::string_view model, std::string_view request_id, MonitorValue label);
@@ -133,6 +147,9 @@ class ModelMonitor {
   std::vector<DriftEvaluation> history(std::string_view model = {}) const;
   ModelQuality quality(std::string_view model) const;
   std::vector<std::string> models() const;
+  // Whether events for all of `models` would be recorded now: the ones not
+  // yet known (each counted once) fit under max_models.
+  bool admits(const std::vector<std::string_view>& models) const;
 
  private:
   struct Impl;

@@ -2,7 +2,7 @@
 
 namespace vigil::detail {
 
-ModelMetrics::ModelMetrics(Registry& r)
+ModelMetrics::ModelMetrics(Registry& r, std::size_t max_classes, std::size_t max_error_categories)
     : latency_(r.histogram({.name = "vigil_model_prediction_latency_seconds",
                             .help = "Prediction latency.",
                             .labels = {"model", "version"},
@@ -10,14 +10,15 @@ ModelMetrics::ModelMetrics(Registry& r)
       predictions_(r.counter({.name = "vigil_model_predictions_total",
                               .help = "Predictions served, by predicted class (\"value\" for regression).",
                               .labels = {"model", "version", "class"},
-                              .max_series = 2000})),
+                              .max_series = max_classes})),
       confidence_(r.histogram({.name = "vigil_model_prediction_confidence",
                                .help = "Confidence of served predictions.",
                                .labels = {"model", "version"},
                                .buckets = linear_buckets(0.1, 0.1, 10)})),
       errors_(r.counter({.name = "vigil_model_errors_total",
                          .help = "Failed predictions by error category.",
-                         .labels = {"model", "version", "category"}})),
+                         .labels = {"model", "version", "category"},
+                         .max_series = max_error_categories})),
       labels_(r.counter({.name = "vigil_model_labels_total",
                          .help = "Ground-truth labels received, by outcome (joined, unknown).",
                          .labels = {"model", "outcome"}})),
@@ -51,7 +52,14 @@ ModelMetrics::ModelMetrics(Registry& r)
                                 .labels = {"model", "detector"}})),
       pending_dropped_(r.counter({.name = "vigil_model_pending_dropped_total",
                                   .help = "Predictions that stopped waiting for a label (too many or too old).",
-                                  .labels = {"model"}})) {}
+                                  .labels = {"model"}})),
+      models_refused_(r.counter({.name = "vigil_model_refused_total",
+                                 .help = "Prediction events refused because their model was past max_models.",
+                                 .labels = {"reason"}})
+                          .labels({"max_models"})),
+      features_dropped_(r.counter({.name = "vigil_model_features_dropped_total",
+                                   .help = "Feature values left out of a model's profile: the model was at max_features.",
+                                   .labels = {"model"}})) {}
 
 void ModelMetrics::prediction(const PredictionEvent& e, std::string_view version, std::string_view predicted_class) {
   if (e.latency_seconds >= 0) latency_.labels({e.model, version}).observe(e.latency_seconds);
@@ -104,6 +112,12 @@ void ModelMetrics::concept_drift(std::string_view model, const char* detector) {
 
 void ModelMetrics::pending_dropped(std::string_view model, std::size_t n) {
   if (n) pending_dropped_.labels({model}).inc(static_cast<double>(n));
+}
+
+void ModelMetrics::model_refused() { models_refused_.inc(); }
+
+void ModelMetrics::features_dropped(std::string_view model, std::size_t n) {
+  if (n) features_dropped_.labels({model}).inc(static_cast<double>(n));
 }
 
 }  // namespace vigil::detail

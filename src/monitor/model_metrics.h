@@ -12,7 +12,7 @@ namespace vigil::detail {
 
 class ModelMetrics {
  public:
-  explicit ModelMetrics(Registry& registry);
+  ModelMetrics(Registry& registry, std::size_t max_classes, std::size_t max_error_categories);
 
   void prediction(const PredictionEvent& event, std::string_view version, std::string_view predicted_class);
   void window(const DriftEvaluation& evaluation);
@@ -20,6 +20,8 @@ class ModelMetrics {
   void label(std::string_view model, bool joined);
   void concept_drift(std::string_view model, const char* detector);
   void pending_dropped(std::string_view model, std::size_t n);
+  void model_refused();
+  void features_dropped(std::string_view model, std::size_t n);
 
  private:
   Family<Histogram>& latency_;
@@ -37,6 +39,8 @@ class ModelMetrics {
   Family<Counter>& evaluations_;
   Family<Counter>& concept_drift_;
   Family<Counter>& pending_dropped_;
+  Counter& models_refused_;
+  Family<Counter>& features_dropped_;
 };
 
 }  // namespace vigil::detail

@@ -66,15 +66,18 @@ struct ModelMonitor::Impl {
     return static_cast<std::uint64_t>(std::chrono::nanoseconds(options.window).count());
   }
 
-  Model& model(std::string_view name) {
+  // The model's state, created on first sight; nullptr when it would be one
+  // model past max_models (unless `always`, for configured references).
+  Model* model(std::string_view name, bool always = false) {
     std::lock_guard lock(models_mu);
     auto it = models.find(name);
     if (it == models.end()) {
+      if (!always && models.size() >= options.max_models) return nullptr;
       auto mdl = std::make_unique<Model>();
       mdl->name = std::string(name);
       it = models.emplace(std::string(name), std::move(mdl)).first;
     }
-    return *it->second;
+    return it->second.get();
   }
 
   Model* find(std::string_view name) const {
@@ -90,9 +93,14 @@ struct ModelMonitor::Impl {
     return out;
   }
 
-  FeatureProfile& window_feature(Model& mdl, std::string_view name, FeatureKind guess) {
+  // nullptr for a new feature of a model already at max_features.
+  FeatureProfile* window_feature(Model& mdl, std::string_view name, FeatureKind guess) {
     auto it = mdl.window.features.find(name);
-    if (it != mdl.window.features.end()) return it->second;
+    if (it != mdl.window.features.end()) return &it->second;
+    // The outputs (@prediction, @confidence) always have room.
+    const auto& fs = mdl.window.features;
+    std::size_t inputs = fs.size() - fs.count(kPredictionFeature) - fs.count(kConfidenceFeature);
+    if (!name.starts_with('@') && inputs >= options.max_features) return nullptr;
     FeatureProfile f;
     f.name = std::string(name);
     f.kind = guess;
@@ -105,16 +113,19 @@ struct ModelMonitor::Impl {
           f.numeric.set_bins(r->second.numeric.bin_edges());
       }
     }
-    return mdl.window.features.emplace(std::string(name), std::move(f)).first->second;
+    return &mdl.window.features.emplace(std::string(name), std::move(f)).first->second;
   }
 
-  void add_value(Model& mdl, std::string_view name, const MonitorValue& v) {
+  // False when the feature had no room (the model is at max_features).
+  bool add_value(Model& mdl, std::string_view name, const MonitorValue& v) {
     FeatureKind guess = std::holds_alternative<std::string_view>(v) ? FeatureKind::kCategorical : FeatureKind::kNumeric;
-    FeatureProfile& f = window_feature(mdl, name, guess);
+    FeatureProfile* slot = window_feature(mdl, name, guess);
+    if (!slot) return false;
+    FeatureProfile& f = *slot;
     if (std::holds_alternative<std::monostate>(v)) {
       if (f.kind == FeatureKind::kNumeric) f.numeric.add_missing();
       else f.categorical.add_missing();
-      return;
+      return true;
     }
     if (f.kind == FeatureKind::kNumeric) {
       if (const auto* d = std::get_if<double>(&v)) {
@@ -127,6 +138,7 @@ struct ModelMonitor::Impl {
       if (const auto* s = std::get_if<std::string_view>(&v)) f.categorical.add(*s);
       else f.categorical.add(detail::label_text(detail::own(v)));
     }
+    return true;
   }
 
   // Swaps out the window if `t` is past it (or `early`); returns the closed one.
@@ -223,7 +235,9 @@ struct ModelMonitor::Impl {
   // record()'s profile and pending-label updates, under the model's lock.
   void add_event(Model& mdl, const PredictionEvent& e, std::uint64_t t, std::string_view version) {
     ++mdl.window.rows;
-    for (const auto& f : e.features) add_value(mdl, f.name, f.value);
+    std::size_t no_room = 0;
+    for (const auto& f : e.features) no_room += !add_value(mdl, f.name, f.value);
+    if (metrics) metrics->features_dropped(mdl.name, no_room);
     if (!e.error.empty()) return;
     add_value(mdl, kPredictionFeature, e.prediction);
     if (e.confidence >= 0) add_value(mdl, kConfidenceFeature, e.confidence);
@@ -259,7 +273,8 @@ struct ModelMonitor::Impl {
 
 ModelMonitor::ModelMonitor(ModelMonitorOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
-  if (Registry* r = impl_->options.registry) impl_->metrics.emplace(*r);
+  if (Registry* r = impl_->options.registry)
+    impl_->metrics.emplace(*r, impl_->options.max_classes, impl_->options.max_error_categories);
 }
 
 ModelMonitor::~ModelMonitor() = default;
@@ -269,7 +284,7 @@ void ModelMonitor::set_reference(std::string_view model, DatasetProfile referenc
 }
 
 void ModelMonitor::set_reference(std::string_view model, DatasetProfile reference, ReferenceOptions options) {
-  auto& mdl = impl_->model(model);
+  auto& mdl = *impl_->model(model, true);
   std::lock_guard lock(mdl.mu);
   mdl.reference = std::move(reference);
   mdl.settings = std::move(options);
@@ -279,16 +294,22 @@ void ModelMonitor::set_reference(std::string_view model, DatasetProfile referenc
 }
 
 bool ModelMonitor::use_last_window_as_reference(std::string_view model) {
-  auto& mdl = impl_->model(model);
-  std::lock_guard lock(mdl.mu);
-  if (!mdl.last_closed) return false;
-  mdl.reference = mdl.last_closed;
+  Model* mdl = impl_->find(model);
+  if (!mdl) return false;
+  std::lock_guard lock(mdl->mu);
+  if (!mdl->last_closed) return false;
+  mdl->reference = mdl->last_closed;
   return true;
 }
 
-void ModelMonitor::record(const PredictionEvent& e) {
+bool ModelMonitor::record(const PredictionEvent& e) {
+  Model* found = impl_->model(e.model);
+  if (!found) {
+    if (impl_->metrics) impl_->metrics->model_refused();
+    return false;
+  }
+  Model& mdl = *found;
   std::uint64_t t = e.time_unix_nano ? e.time_unix_nano : detail::fast_unix_nanos();
-  auto& mdl = impl_->model(e.model);
   std::string_view version = e.version.empty() ? "unknown" : e.version;
   std::optional<DatasetProfile> closed;
   ModelTask task;
@@ -300,10 +321,13 @@ void ModelMonitor::record(const PredictionEvent& e) {
   }
   if (impl_->metrics) impl_->metrics->prediction(e, version, predicted_class(e, task));
   if (closed) impl_->evaluate_closed(mdl, std::move(*closed));
+  return true;
 }
 
 bool ModelMonitor::record_label(std::string_view model, std::string_view request_id, MonitorValue label) {
-  auto& mdl = impl_->model(model);
+  Model* found = impl_->find(model);  // a label never creates a model: unknown names cost nothing
+  if (!found) return false;
+  Model& mdl = *found;
   std::lock_guard lock(mdl.mu);
   std::optional<detail::PendingLabels::Pending> pending = mdl.pending.take(request_id);
   if (!pending) {
@@ -341,6 +365,14 @@ ModelQuality ModelMonitor::quality(std::string_view model) const {
   if (!mdl) return {};
   std::lock_guard lock(mdl->mu);
   return mdl->quality();
+}
+
+bool ModelMonitor::admits(const std::vector<std::string_view>& names) const {
+  std::lock_guard lock(impl_->models_mu);
+  std::vector<std::string_view> unknown;
+  for (std::string_view n : names)
+    if (!impl_->models.count(n) && std::find(unknown.begin(), unknown.end(), n) == unknown.end()) unknown.push_back(n);
+  return impl_->models.size() + unknown.size() <= impl_->options.max_models;
 }
 
 std::vector<std::string> ModelMonitor::models() const {

@@ -40,6 +40,12 @@ class Reader {
       fail(n, field, "expected a duration like 30s, 5m, 2h, 7d");
     }
   }
+  std::size_t count(const YAML::Node& n, const std::string& field) const {
+    double v = num(n, field);
+    if (!(v >= 1 && v <= 1e9) || v != static_cast<double>(static_cast<std::size_t>(v)))
+      fail(n, field, "expected a whole number of at least 1");
+    return static_cast<std::size_t>(v);
+  }
   std::uint64_t size(const YAML::Node& n, const std::string& field) const {
     try {
       return detail::parse_size(str(n, field));
@@ -190,8 +196,10 @@ void read_root(const Reader& r, const YAML::Node& root, DaemonConfig& c) {
   if (auto n = root["max_clock_skew"]) c.max_clock_skew = r.seconds(n, "max_clock_skew");
   if (auto n = root["store"]) read_store(r, n, c.store);
   if (auto m = root["monitor"]) {
-    r.known(m, "monitor", {"window", "models"});
+    r.known(m, "monitor", {"window", "models", "max_models", "max_features"});
     if (auto n = m["window"]) c.window = r.seconds(n, "monitor.window");
+    if (auto n = m["max_models"]) c.max_models = r.count(n, "monitor.max_models");
+    if (auto n = m["max_features"]) c.max_features = r.count(n, "monitor.max_features");
     if (auto n = m["models"])
       r.each(n, "monitor.models", [&](const YAML::Node& i, const std::string& w) { c.models.push_back(read_model(r, i, w)); });
   }

@@ -70,6 +70,8 @@ struct DaemonConfig {
   std::chrono::seconds max_clock_skew{3600};  // spans and logs stamped further ahead are refused
   store::StoreOptions store;
   std::chrono::seconds window{300};
+  std::size_t max_models = 100;    // monitor.max_models: predictions for more models get 422
+  std::size_t max_features = 200;  // monitor.max_features: per model; further features are not profiled
   std::vector<ModelConfig> models;
   std::vector<alert::LogAlertRule> log_alerts;
   std::chrono::seconds alert_interval{15};

@@ -107,7 +107,11 @@ struct Daemon::Impl {
   }
 
   ModelMonitorOptions monitor_options() {
-    return {.registry = &registry, .window = config.window, .on_evaluation = [this](const DriftEvaluation& ev) {
+    return {.registry = &registry,
+            .window = config.window,
+            .max_models = config.max_models,
+            .max_features = config.max_features,
+            .on_evaluation = [this](const DriftEvaluation& ev) {
               alerting.on_window(ev);
               store.enqueue(evaluation_batch(ev));
             }};

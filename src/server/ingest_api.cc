@@ -109,6 +109,14 @@ void IngestApi::otlp(Signal signal, Exchange& x) {
 void IngestApi::predictions(Exchange& x) {
   auto records = read_payload(x, options_.max_body_bytes, parse_predictions);
   if (!records) return count("predictions", "malformed", 1);
+  std::vector<std::string_view> models;
+  for (const auto& r : *records) models.push_back(r.model);
+  if (!monitor_.admits(models)) {  // checked whole, so a batch is applied entirely or not at all
+    count("predictions", "refused", static_cast<double>(records->size()));
+    return send_error(x.res, 422,
+                      "monitor.max_models reached: this batch names models beyond the limit, so it was not applied. "
+                      "A model is a deployed model; put versions in 'version' and request ids in 'request_id'");
+  }
   for (const auto& r : *records) {
     apply(monitor_, r);
     if (auto it = slos_.find(r.model); it != slos_.end()) it->second->record_request(r.error.empty(), r.latency_seconds);

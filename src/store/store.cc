@@ -71,6 +71,7 @@ struct Store::Impl {
   Counter* rows_written[3] = {};
   Counter* rejected_metric = nullptr;
   Family<Counter>* write_errors = nullptr;
+  Family<Counter>* deleted = nullptr;
   Gauge* failing_metric = nullptr;
   Gauge* queue_metric = nullptr;
   Gauge* bytes_metric = nullptr;
@@ -207,21 +208,30 @@ struct Store::Impl {
     return pages.step() ? static_cast<std::uint64_t>(pages.i64(0)) : 0;
   }
 
+  // Rows (for spans, blocks) a retention statement just deleted, counted.
+  void count_deleted(const char* table, const char* reason) {
+    if (deleted) deleted->labels({table, reason}).inc(static_cast<double>(writer->changes()));
+  }
+
   void retention() {
     if (options.retention.count() > 0) {
       std::int64_t cutoff =
           detail::unix_now_ns() - std::chrono::duration_cast<std::chrono::nanoseconds>(options.retention).count();
       spans->drop_started_before(cutoff);
       logs->drop_before(cutoff);
+      count_deleted("logs", "age");
       Stmt c(*writer, "DELETE FROM evaluations WHERE window_end_ns < ?");
       c.bind(1, cutoff).run();
+      count_deleted("evaluations", "age");
     }
     if (options.max_bytes > 0) {
       // Oldest tenth of spans and logs at a time until under the limit
       // (freed pages are reused, so the file stops growing).
       for (int round = 0; round < 10 && size_bytes(*writer) > options.max_bytes; ++round) {
         logs->drop_oldest_tenth();
+        count_deleted("logs", "size");
         spans->drop_oldest_tenth();
+        count_deleted("span_blocks", "size");
         writer->exec("PRAGMA wal_checkpoint(TRUNCATE)");
         writer->exec("PRAGMA incremental_vacuum");
       }
@@ -283,6 +293,9 @@ void Store::Impl::register_metrics(Registry& r) {
   failing_metric = &r.gauge({.name = "vigil_store_write_failing",
                              .help = "1 while the store cannot commit (new data is refused with 503)."})
                         .labels({});
+  deleted = &r.counter({.name = "vigil_store_deleted_total",
+                        .help = "Rows deleted by retention, by table (spans as blocks) and reason (age, size).",
+                        .labels = {"table", "reason"}});
   queue_metric = &r.gauge({.name = "vigil_store_queued_rows", .help = "Rows waiting to be committed."}).labels({});
   bytes_metric = &r.gauge({.name = "vigil_store_size_bytes", .help = "Size of the store's database."}).labels({});
   bytes_metric->set(static_cast<double>(size_bytes(*writer)));

@@ -63,7 +63,10 @@ struct Batch {
 struct StoreOptions {
   std::filesystem::path path = "vigil-data/vigil.db";
   std::chrono::seconds retention{7 * 24 * 3600};  // 0 = keep forever
-  std::uint64_t max_bytes = 0;                     // 0 = no size limit
+  // Past this size the oldest spans and logs are deleted, a tenth at a time
+  // (counted in vigil_store_deleted_total), so the disk never fills from
+  // the store alone. 0 = no size limit.
+  std::uint64_t max_bytes = 2ull * 1024 * 1024 * 1024;
   std::size_t max_queued_bytes = 64 * 1024 * 1024;  // past this, enqueue() refuses: memory stays bounded
   std::chrono::milliseconds flush_interval{100};
   // At shutdown, how long to keep retrying queued data while writes fail

@@ -31,10 +31,14 @@ TEST(Config, EmptyFileGivesTheLoopbackDefaults) {
 TEST(Config, ReadsEverySection) {
   DaemonConfig c = parse_config(R"(
 listen: 0.0.0.0:9000
+allowed_hosts: [vigil.internal]
 max_body_bytes: 1MiB
+max_clock_skew: 10m
 store: {path: /tmp/x.db, retention: 2d, max_bytes: 1GB, max_queued_bytes: 8MiB}
 monitor:
   window: 1m
+  max_models: 10
+  max_features: 50
   models:
     - {name: fraud, reference: ref.json, task: regression, target: label}
 log_alerts:
@@ -49,6 +53,10 @@ alerting: {alertmanagers: [http://127.0.0.1:9093], webhooks: [https://hooks.exam
   EXPECT_EQ(c.host, "0.0.0.0");
   EXPECT_EQ(c.port, 9000);
   EXPECT_EQ(c.max_body_bytes, 1024u * 1024);
+  EXPECT_EQ(c.allowed_hosts, std::vector<std::string>{"vigil.internal"});
+  EXPECT_EQ(c.max_clock_skew.count(), 600);
+  EXPECT_EQ(c.max_models, 10u);
+  EXPECT_EQ(c.max_features, 50u);
   EXPECT_EQ(c.store.retention.count(), 2 * 86400);
   EXPECT_EQ(c.store.max_bytes, 1'000'000'000u);
   EXPECT_EQ(c.window.count(), 60);
@@ -75,6 +83,8 @@ TEST(Config, ErrorsNameFileLineAndOption) {
   EXPECT_EQ(config_error_of("monitor:\n  window: 500ms"), "vigil.yaml:2: monitor.window: expected a duration like 30s, 5m, 2h, 7d");
   EXPECT_EQ(config_error_of("max_body_bytes: lots"), "vigil.yaml:1: max_body_bytes: expected a size like 1000, 64MiB, 2GB");
   EXPECT_EQ(config_error_of("colour: blue"), "vigil.yaml:1: colour: unknown option");
+  EXPECT_EQ(config_error_of("monitor:\n  max_models: 0"), "vigil.yaml:2: monitor.max_models: expected a whole number of at least 1");
+  EXPECT_EQ(config_error_of("allowed_hosts: vigil.internal"), "vigil.yaml:1: allowed_hosts: expected a list");
   EXPECT_EQ(config_error_of("store:\n  pth: x"), "vigil.yaml:2: store.pth: unknown option");
   EXPECT_EQ(config_error_of("monitor:\n  models:\n    - {reference: r.json}"), "vigil.yaml:3: monitor.models[0].name: required");
   EXPECT_EQ(config_error_of("monitor:\n  models:\n    - {name: m, task: ranking}"),

@@ -248,4 +248,26 @@ TEST(ModelMonitor, CloseWindowsEvaluatesTheOpenWindowEarly) {
   EXPECT_EQ(evs[0].window_end_unix_nano, kT0 + 40 * kSecond);
 }
 
+// Whatever names clients send, the monitor keeps at most max_models models
+// and max_features features per model, and counts what it leaves out.
+TEST(ModelMonitor, ModelsAndFeaturesPastTheirLimitsAreRefusedAndCounted) {
+  vigil::Registry registry;
+  vigil::ModelMonitor monitor({.registry = &registry, .max_models = 3, .max_features = 2});
+  int recorded = 0;
+  for (int i = 0; i < 5; ++i)
+    recorded += monitor.record({.model = "m" + std::to_string(i), .prediction = "ok", .time_unix_nano = kT0});
+  EXPECT_EQ(recorded, 3);
+  EXPECT_EQ(monitor.models().size(), 3u);
+  EXPECT_FALSE(monitor.record_label("never-seen", "r1", "ok"));
+  EXPECT_EQ(monitor.models().size(), 3u);  // a label does not create a model
+  EXPECT_TRUE(monitor.admits({"m0", "m1", "m2"}));
+  EXPECT_FALSE(monitor.admits({"m0", "m9"}));
+  for (int i = 0; i < 4; ++i)
+    monitor.record({.model = "m0", .features = {{"a", 1.0}, {"b", 2.0}, {"c" + std::to_string(i), 3.0}},
+                    .prediction = "ok", .time_unix_nano = kT0});
+  std::string text = vigil::encode(registry.gather(), vigil::ExpositionFormat::kPrometheusText);
+  EXPECT_NE(text.find("vigil_model_refused_total{reason=\"max_models\"} 2"), std::string::npos) << text;
+  EXPECT_NE(text.find("vigil_model_features_dropped_total{model=\"m0\"} 4"), std::string::npos) << text;
+}
+
 }  // namespace
