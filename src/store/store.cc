@@ -371,47 +371,7 @@ void Store::run_retention() {
   impl_->retention();
 }
 
-std::vector<SpanRow> Store::trace(const std::string& trace_id) {
-  std::lock_guard lock(impl_->reader_mu);
-  return find_trace(*impl_->reader, trace_id);
-}
-
-std::vector<TraceSummary> Store::search_traces(const TraceQuery& q) {
-  std::lock_guard lock(impl_->reader_mu);
-  return store::search_traces(*impl_->reader, q);
-}
-
-std::vector<OperationLatency> Store::operation_latency(const std::string& service, std::int64_t start_ns,
-                                                       std::int64_t end_ns) {
-  std::lock_guard lock(impl_->reader_mu);
-  return store::operation_latency(*impl_->reader, service, start_ns, end_ns);
-}
-
-LogPage Store::query_logs(const LogQuery& q, std::int64_t start_ns, std::int64_t end_ns, std::size_t limit,
-                          const std::string& cursor) {
-  std::lock_guard lock(impl_->reader_mu);
-  return store::query_logs(*impl_->reader, q, start_ns, end_ns, limit, cursor);
-}
-
-std::int64_t Store::count_logs(const LogQuery& q, std::int64_t start_ns, std::int64_t end_ns) {
-  std::lock_guard lock(impl_->reader_mu);
-  return store::count_logs(*impl_->reader, q, start_ns, end_ns);
-}
-
-std::vector<EvaluationRow> Store::evaluations(const std::string& model, std::int64_t start_ns, std::int64_t end_ns,
-                                              std::size_t limit) {
-  std::lock_guard lock(impl_->reader_mu);
-  Stmt s(*impl_->reader,
-         "SELECT model,window_start_ns,window_end_ns,rows,dataset_drift,drift_share,report FROM evaluations "
-         "WHERE (? = '' OR model = ?) AND window_start_ns >= ? AND window_start_ns <= ? "
-         "ORDER BY window_start_ns DESC LIMIT ?");
-  s.bind(1, model).bind(2, model).bind(3, start_ns).bind(4, end_ns ? end_ns : INT64_MAX);
-  s.bind(5, static_cast<std::int64_t>(limit));
-  std::vector<EvaluationRow> out;
-  while (s.step()) out.push_back({s.text(0), s.i64(1), s.i64(2), s.i64(3), s.i64(4) != 0, s.f64(5), s.text(6)});
-  std::reverse(out.begin(), out.end());  // oldest first, for plotting
-  return out;
-}
+Store::ReadHandle Store::read() { return {*impl_->reader, std::unique_lock(impl_->reader_mu)}; }
 
 Store::Stats Store::stats() {
   Stats st;

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +21,8 @@ class Registry;
 }
 
 namespace vigil::store {
+
+class Db;
 
 struct SpanRow {
   std::string trace_id, span_id, parent_span_id;
@@ -153,6 +156,13 @@ class Store {
   struct Impl;
 
  private:
+  // The reader connection, locked for as long as the handle lives.
+  struct ReadHandle {
+    Db& db;
+    std::unique_lock<std::mutex> lock;
+  };
+  ReadHandle read();
+
   std::unique_ptr<Impl> impl_;
 };
 

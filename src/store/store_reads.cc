@@ -1,0 +1,55 @@
+// The store's queries, each on the reader connection under its lock
+// (Store::read()); the write side is in store.cc.
+#include <algorithm>
+#include <climits>
+
+#include "store/log_store.h"
+#include "store/span_store.h"
+#include "store/sqlite.h"
+#include "store/store.h"
+
+namespace vigil::store {
+
+std::vector<SpanRow> Store::trace(const std::string& trace_id) {
+  ReadHandle r = read();
+  return find_trace(r.db, trace_id);
+}
+
+std::vector<TraceSummary> Store::search_traces(const TraceQuery& q) {
+  ReadHandle r = read();
+  return store::search_traces(r.db, q);
+}
+
+std::vector<OperationLatency> Store::operation_latency(const std::string& service, std::int64_t start_ns,
+                                                       std::int64_t end_ns) {
+  ReadHandle r = read();
+  return store::operation_latency(r.db, service, start_ns, end_ns);
+}
+
+LogPage Store::query_logs(const LogQuery& q, std::int64_t start_ns, std::int64_t end_ns, std::size_t limit,
+                          const std::string& cursor) {
+  ReadHandle r = read();
+  return store::query_logs(r.db, q, start_ns, end_ns, limit, cursor);
+}
+
+std::int64_t Store::count_logs(const LogQuery& q, std::int64_t start_ns, std::int64_t end_ns) {
+  ReadHandle r = read();
+  return store::count_logs(r.db, q, start_ns, end_ns);
+}
+
+std::vector<EvaluationRow> Store::evaluations(const std::string& model, std::int64_t start_ns, std::int64_t end_ns,
+                                              std::size_t limit) {
+  ReadHandle r = read();
+  Stmt s(r.db,
+         "SELECT model,window_start_ns,window_end_ns,rows,dataset_drift,drift_share,report FROM evaluations "
+         "WHERE (? = '' OR model = ?) AND window_start_ns >= ? AND window_start_ns <= ? "
+         "ORDER BY window_start_ns DESC LIMIT ?");
+  s.bind(1, model).bind(2, model).bind(3, start_ns).bind(4, end_ns ? end_ns : INT64_MAX);
+  s.bind(5, static_cast<std::int64_t>(limit));
+  std::vector<EvaluationRow> out;
+  while (s.step()) out.push_back({s.text(0), s.i64(1), s.i64(2), s.i64(3), s.i64(4) != 0, s.f64(5), s.text(6)});
+  std::reverse(out.begin(), out.end());  // oldest first, for plotting
+  return out;
+}
+
+}  // namespace vigil::store
