@@ -9,13 +9,10 @@ METRICS_CEILING_BYTES."""
 import argparse
 import json
 import os
-import re
 import sys
 import tempfile
-import urllib.error
-import urllib.request
 
-from testlib import Daemon, check
+from testlib import Daemon, check, http_post, metric
 
 RSS_CEILING_MB = 100
 METRICS_CEILING_BYTES = 1_000_000
@@ -23,13 +20,8 @@ METRICS_CEILING_BYTES = 1_000_000
 
 def post(base, lines):
     body = "\n".join(json.dumps(l) for l in lines).encode()
-    req = urllib.request.Request(base + "/api/v1/predictions", data=body, method="POST",
-                                 headers={"Content-Type": "application/x-ndjson"})
-    try:
-        with urllib.request.urlopen(req, timeout=60) as res:
-            return res.status, res.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read()
+    status, _, answer = http_post(base + "/api/v1/predictions", body, "application/x-ndjson")
+    return status, answer
 
 
 def rss_mb(pid):
@@ -38,11 +30,6 @@ def rss_mb(pid):
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
     return 0
-
-
-def metric(text, name):
-    m = re.search(r"^" + re.escape(name) + r" ([0-9.e+]+)$", text, re.M)
-    return float(m.group(1)) if m else 0.0
 
 
 def main():

@@ -16,16 +16,14 @@ is skipped (exit 77).
 import argparse
 import json
 import os
-import re
 import secrets
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.error
-import urllib.request
 
-from testlib import Daemon, check, http_get, wait_for
+from testlib import Daemon, check, http_get, http_post, metric, wait_for
 
 SPANS_PER_REQUEST = 200
 SKIP = 77
@@ -41,13 +39,9 @@ def spans_body(now_ns):
         {"key": "service.name", "value": {"stringValue": "filler"}}]}, "scopeSpans": [{"spans": spans}]}]}).encode()
 
 
-def post(base, path, body, content_type="application/json"):
-    req = urllib.request.Request(base + path, data=body, method="POST", headers={"Content-Type": content_type})
-    try:
-        with urllib.request.urlopen(req, timeout=30) as res:
-            return res.status, dict(res.headers)
-    except urllib.error.HTTPError as e:
-        return e.code, dict(e.headers)
+def post(base, path, body):
+    status, headers, _ = http_post(base + path, body, timeout=30)
+    return status, headers
 
 
 def status_of(url):
@@ -55,11 +49,6 @@ def status_of(url):
         return http_get(url)[0]
     except urllib.error.HTTPError as e:
         return e.code
-
-
-def metric(text, name):
-    m = re.search(r"^" + re.escape(name) + r" ([0-9.e+]+)$", text, re.M)
-    return float(m.group(1)) if m else 0.0
 
 
 def alert_state(d, name):

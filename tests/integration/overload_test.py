@@ -21,13 +21,12 @@
 import argparse
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
 import threading
 
-from testlib import Daemon, check, free_port
+from testlib import Daemon, check, free_port, metric
 
 SPANS_PER_BATCH = 500
 # Ceiling on the daemon's resident memory: the 16 MiB write queue, SQLite's
@@ -41,11 +40,6 @@ def rss_mb(pid):
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return 0
-
-
-def metric(text, name, labels=""):
-    m = re.search(r"^" + re.escape(name + labels) + r" ([0-9.e+]+)$", text, re.M)
-    return float(m.group(1)) if m else 0.0
 
 
 def load(client, port, seconds, threads, rate):

@@ -2,10 +2,12 @@
 cleaned up, HTTP on loopback, waiting with a deadline."""
 import contextlib
 import json
+import re
 import signal
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -42,6 +44,22 @@ def http_get(url, headers=None, timeout=5):
     req = urllib.request.Request(url, headers=headers or {})
     with urllib.request.urlopen(req, timeout=timeout) as res:
         return res.status, dict(res.headers), res.read()
+
+
+def http_post(url, body, content_type="application/json", timeout=60):
+    """POST; returns (status, headers, body) for every status, errors included."""
+    req = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": content_type})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as res:
+            return res.status, dict(res.headers), res.read()
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read()
+
+
+def metric(text, name, labels=""):
+    """The value of one sample in Prometheus text (0 when absent)."""
+    m = re.search(r"^" + re.escape(name + labels) + r" ([0-9.e+]+)$", text, re.M)
+    return float(m.group(1)) if m else 0.0
 
 
 def wait_for(what, fn, timeout=60, interval=0.5):
