@@ -15,7 +15,10 @@ struct Served {
 };
 
 void dispatch(const Served& route, const RouteOptions& options, Exchange& x) {
-  if (options.allowed_hosts && !host_allowed(x.req.get_header_value("Host"), *options.allowed_hosts)) {
+  // The open routes (health, /metrics, the UI's files) hold nothing a
+  // rebinding page could use, and scrapers often use a service's DNS name.
+  bool checks_host = options.allowed_hosts && route.access == Access::kToken;
+  if (checks_host && !host_allowed(x.req.get_header_value("Host"), *options.allowed_hosts)) {
     if (x.body) drain_body(*x.body);
     send_error(x.res, 403, "Host '" + x.req.get_header_value("Host") +
                                "' is not allowed: use an IP address or localhost, or add the name to allowed_hosts");

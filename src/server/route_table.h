@@ -50,7 +50,8 @@ struct Route {
 struct RouteOptions {
   std::string auth_token;                 // empty: no route needs one
   // Host names accepted besides IP literals and localhost (host_allowed());
-  // other Host headers get 403 on every route. Absent = no Host check.
+  // other Host headers get 403 on every kToken route (the API, ingest and
+  // unknown paths). Absent = no Host check.
   std::optional<std::vector<std::string>> allowed_hosts;
   Family<Counter>* requests = nullptr;    // vigil_http_requests_total{route, code}; null = not counted
 };

@@ -187,6 +187,8 @@ def cross_site(vigil, tmp):
             check(status == 403, f"POST with Host {host}: 403")
         check(raw(port, "GET", "/api/v1/traces", headers={"Host": "vigil.internal:80"})[0] == 200,
               "a name in allowed_hosts is served")
+        check(raw(port, "GET", "/metrics", headers={"Host": "vigil.monitoring.svc:4318"})[0] == 200,
+              "/metrics answers any Host (scrapers use service names; it holds no personal data)")
         check(raw(port, "GET", "/api/v1/traces", headers={"Host": f"localhost:{port}"})[0] == 200,
               "localhost is served")
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
