@@ -90,8 +90,14 @@ void read_listen(const Reader& r, const YAML::Node& n, DaemonConfig& c) {
   if (c.port < 0 || c.port > 65535) r.fail(n, "listen", "port out of range");
 }
 
-void read_store(const Reader& r, const YAML::Node& s, store::StoreOptions& o) {
-  r.known(s, "store", {"path", "retention", "max_bytes", "max_queued_bytes"});
+void read_store(const Reader& r, const YAML::Node& s, DaemonConfig& c) {
+  store::StoreOptions& o = c.store;
+  r.known(s, "store", {"path", "retention", "max_bytes", "max_queued_bytes", "acknowledge"});
+  if (auto n = s["acknowledge"]) {
+    std::string a = r.str(n, "store.acknowledge");
+    if (a != "queued" && a != "committed") r.fail(n, "store.acknowledge", "expected queued or committed");
+    c.acknowledge_committed = a == "committed";
+  }
   if (auto n = s["path"]) o.path = r.str(n, "store.path");
   if (auto n = s["retention"]) o.retention = r.seconds(n, "store.retention");
   if (auto n = s["max_bytes"]) o.max_bytes = r.size(n, "store.max_bytes");
@@ -194,7 +200,7 @@ void read_root(const Reader& r, const YAML::Node& root, DaemonConfig& c) {
     r.each(n, "allowed_hosts", [&](const YAML::Node& i, const std::string& w) { c.allowed_hosts.push_back(r.str(i, w)); });
   if (auto n = root["max_body_bytes"]) c.max_body_bytes = r.size(n, "max_body_bytes");
   if (auto n = root["max_clock_skew"]) c.max_clock_skew = r.seconds(n, "max_clock_skew");
-  if (auto n = root["store"]) read_store(r, n, c.store);
+  if (auto n = root["store"]) read_store(r, n, c);
   if (auto m = root["monitor"]) {
     r.known(m, "monitor", {"window", "models", "max_models", "max_features"});
     if (auto n = m["window"]) c.window = r.seconds(n, "monitor.window");

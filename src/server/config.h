@@ -6,7 +6,8 @@
 //   allowed_hosts: [vigil.internal] # Host names besides IP addresses and localhost
 //   max_body_bytes: 16MiB
 //   max_clock_skew: 1h             # spans/logs stamped further in the future are refused
-//   store: {path: vigil-data/vigil.db, retention: 7d, max_bytes: 2GiB, max_queued_bytes: 64MiB}
+//   store: {path: vigil-data/vigil.db, retention: 7d, max_bytes: 2GiB, max_queued_bytes: 64MiB,
+//           acknowledge: queued}    # or committed: 200 only once on disk
 //   monitor:
 //     window: 5m
 //     models:
@@ -69,6 +70,7 @@ struct DaemonConfig {
   std::size_t max_body_bytes = 16 * 1024 * 1024;
   std::chrono::seconds max_clock_skew{3600};  // spans and logs stamped further ahead are refused
   store::StoreOptions store;
+  bool acknowledge_committed = false;  // store.acknowledge: queued (false) or committed
   std::chrono::seconds window{300};
   std::size_t max_models = 100;    // monitor.max_models: predictions for more models get 422
   std::size_t max_features = 200;  // monitor.max_features: per model; further features are not profiled

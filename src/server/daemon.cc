@@ -88,7 +88,8 @@ struct Daemon::Impl {
         monitor(monitor_options()),
         ingest({.max_body_bytes = config.max_body_bytes,
                 .max_clock_skew = config.max_clock_skew,
-                .max_age = config.store.retention},
+                .max_age = config.store.retention,
+                .acknowledge_committed = config.acknowledge_committed},
                store, monitor, slos, r),
         query(store, monitor, alerting) {}
 

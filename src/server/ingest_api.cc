@@ -94,7 +94,9 @@ void IngestApi::otlp(Signal signal, Exchange& x) {
   if (!json_body && !body.empty())
     expansion_[signal == Signal::kTraces ? 0 : 1].store(
         static_cast<double>(d.batch.bytes()) / static_cast<double>(body.size()), std::memory_order_relaxed);
-  if (!store_.enqueue(std::move(d.batch))) {
+  // An exporter told to retry keeps its data, one told 200 drops it.
+  std::uint64_t ticket = n ? store_.submit(std::move(d.batch)) : 0;
+  if (n && (!ticket || (options_.acknowledge_committed && !store_.await_commit(ticket)))) {
     count(name, "refused", static_cast<double>(n));
     return refuse_for_now(x.res, store_.failure());
   }

@@ -29,6 +29,11 @@ struct IngestOptions {
   std::size_t max_body_bytes = 16 * 1024 * 1024;  // decoded bytes per request
   std::chrono::seconds max_clock_skew{3600};      // spans and logs further ahead are refused
   std::chrono::seconds max_age{0};                // older ones are refused (the retention); 0 = any age
+  // OTLP is answered 200 once its batch is queued (false: overload shows as
+  // fast 503s) or once it is committed (true: nothing acknowledged is lost
+  // even if the process dies while the disk is full; overload shows as
+  // slower answers).
+  bool acknowledge_committed = false;
 };
 
 class IngestApi {

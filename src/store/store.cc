@@ -117,6 +117,7 @@ struct Store::Impl {
       wake.wait_for(lock, failure.empty() ? options.flush_interval : backoff,
                     [&] { return stopping || (!queue.empty() && failure.empty()); });
       if (!queue.empty()) write_queued(lock);
+      else if (!failure.empty()) probe(lock);
       if (stopping && (queue.empty() || give_up(lock))) break;
       if (std::chrono::steady_clock::now() - last_retention > std::chrono::seconds(30)) {
         lock.unlock();
@@ -155,12 +156,38 @@ struct Store::Impl {
     queued_rows -= rows;
     queued_bytes -= bytes;
     written = upto;
+    if (queue_metric) queue_metric->set(static_cast<double>(queued_rows));
+    succeeded();
+  }
+
+  // Caller holds mu.
+  void succeeded() {
     if (!failure.empty()) std::fprintf(stderr, "vigil store: writes succeed again after %s\n", failure.c_str());
     failure.clear();
     backoff = std::chrono::milliseconds(0);
     if (failing_metric) failing_metric->set(0);
-    if (queue_metric) queue_metric->set(static_cast<double>(queued_rows));
     committed.notify_all();
+  }
+
+  // While failing with nothing queued (receivers took their batches back
+  // to answer 503), a small write tells whether commits work again;
+  // otherwise nothing would ever clear the failure and every batch would be
+  // refused for good.
+  void probe(std::unique_lock<std::mutex>& lock) {
+    lock.unlock();
+    std::string reason;
+    try {
+      writer->exec("BEGIN");
+      writer->exec("CREATE TABLE IF NOT EXISTS write_probe(at INTEGER); DELETE FROM write_probe; "
+                   "INSERT INTO write_probe VALUES(strftime('%s','now'))");
+      writer->exec("COMMIT");
+    } catch (const SqliteError& e) {
+      reason = failure_reason(e.code());
+      if (writer->in_transaction()) writer->exec("ROLLBACK");
+    }
+    lock.lock();
+    if (!reason.empty()) return write_failed({}, reason, "probe");
+    succeeded();
   }
 
   // Caller holds mu.
@@ -337,18 +364,37 @@ bool Store::admits(std::size_t bytes) {
   return !refuse_locked(*impl_, bytes);
 }
 
-bool Store::enqueue(Batch batch) {
+bool Store::enqueue(Batch batch) { return batch.rows() == 0 || submit(std::move(batch)) != 0; }
+
+std::uint64_t Store::submit(Batch batch) {
   std::size_t rows = batch.rows();
-  if (rows == 0) return true;
   std::size_t bytes = batch.bytes();
   std::lock_guard lock(impl_->mu);
-  if (refuse_locked(*impl_, bytes)) return false;
+  if (refuse_locked(*impl_, bytes)) return 0;
   impl_->queued_rows += rows;
   impl_->queued_bytes += bytes;
+  batch.ticket = ++impl_->enqueued;
   impl_->queue.push_back(std::move(batch));
-  ++impl_->enqueued;
   if (impl_->queue_metric) impl_->queue_metric->set(static_cast<double>(impl_->queued_rows));
   impl_->wake.notify_one();
+  return impl_->enqueued;
+}
+
+bool Store::await_commit(std::uint64_t ticket) {
+  std::unique_lock lock(impl_->mu);
+  while (impl_->written < ticket) {
+    if (!impl_->failure.empty()) {
+      auto& q = impl_->queue;
+      auto it = std::find_if(q.begin(), q.end(), [&](const Batch& b) { return b.ticket == ticket; });
+      if (it != q.end()) {
+        impl_->queued_rows -= it->rows();
+        impl_->queued_bytes -= it->bytes();
+        q.erase(it);
+        return false;
+      }
+    }
+    impl_->committed.wait(lock);  // in the writer's hands: wait for the outcome
+  }
   return true;
 }
 

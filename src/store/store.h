@@ -61,6 +61,7 @@ struct Batch {
   std::vector<EvaluationRow> evaluations;
   std::size_t rows() const { return spans.size() + logs.size() + evaluations.size(); }
   std::size_t bytes() const;  // approximate memory held, for the queue bound
+  std::uint64_t ticket = 0;   // set by Store::submit: its place in the write order
 };
 
 struct StoreOptions {
@@ -122,6 +123,14 @@ class Store {
   // silently. A batch accepted is kept until it is committed: a failed
   // commit leaves it queued and the writer retries with backoff.
   bool enqueue(Batch batch);
+  // As enqueue(), returning the batch's ticket (0 when refused) for
+  // await_commit(): receivers answer 200 only for committed data, so a
+  // crash during a failure episode loses nothing they acknowledged.
+  std::uint64_t submit(Batch batch);
+  // Blocks until the batch is committed (true), or until a commit fails
+  // while the batch still waits in the queue: it is then taken out (false;
+  // the client is told to retry, and nothing is stored twice).
+  bool await_commit(std::uint64_t ticket);
   // False (and counted like a refused batch) when a batch of at least
   // `bytes` would not fit now: receivers ask before decoding, so under
   // overload a refused request costs reading it, not parsing it.

@@ -9,7 +9,9 @@ little room. OTLP/JSON spans are sent until the store cannot commit:
    commits, vigil_store_write_failing is 1 and StoreWriteFailing fires;
 3. the filler is deleted: refused batches, retried as an exporter would,
    are accepted, /readyz is 200 again, the alert resolves;
-4. after a restart the store holds exactly the spans answered 200.
+4. after a restart the store holds exactly the spans answered 200;
+5. with store.acknowledge: committed, a daemon killed with SIGKILL in the
+   middle of a disk-full episode loses nothing it answered 200 for.
 Needs root to mount the tmpfs; where it cannot be mounted, it says so and
 is skipped (exit 77).
 """
@@ -17,6 +19,7 @@ import argparse
 import json
 import os
 import secrets
+import signal
 import subprocess
 import sys
 import tempfile
@@ -113,6 +116,27 @@ def run(vigil, mnt):
     check(stored == accepted, f"every span answered 200 is stored after a restart ({stored} of {accepted})")
 
 
+def killed_while_full(vigil, mnt, tmp):
+    data = os.path.join(mnt, "data-committed")
+    filler = os.path.join(mnt, "filler")
+    free = os.statvfs(mnt)
+    with open(filler, "wb") as f:  # leave ~3 MB again
+        f.write(b"\0" * max(0, free.f_bavail * free.f_frsize - 3 * 1024 * 1024))
+    config = os.path.join(tmp, "committed.yaml")
+    with open(config, "w") as f:
+        f.write("store: {acknowledge: committed}\n")
+    d = Daemon(vigil, data, config).start()
+    accepted, refused = fill_until_refused(d)
+    check(refused, f"acknowledge committed: the full disk refused batches ({accepted} spans accepted first)")
+    d.proc.send_signal(signal.SIGKILL)
+    d.proc.wait()
+    os.remove(filler)
+    d = Daemon(vigil, data, config).start()
+    stored = json.loads(d.get("/api/v1/status"))["spans"]
+    d.stop()
+    check(stored == accepted, f"SIGKILL during the episode: every span answered 200 is stored ({stored} of {accepted})")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--vigil", required=True)
@@ -126,6 +150,7 @@ def main():
             return SKIP
         try:
             run(args.vigil, mnt)
+            killed_while_full(args.vigil, mnt, tmp)
         finally:
             subprocess.run(["umount", "-l", mnt])
     print("1 passed, 0 failed")

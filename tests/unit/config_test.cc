@@ -34,7 +34,7 @@ listen: 0.0.0.0:9000
 allowed_hosts: [vigil.internal]
 max_body_bytes: 1MiB
 max_clock_skew: 10m
-store: {path: /tmp/x.db, retention: 2d, max_bytes: 1GB, max_queued_bytes: 8MiB}
+store: {path: /tmp/x.db, retention: 2d, max_bytes: 1GB, max_queued_bytes: 8MiB, acknowledge: committed}
 monitor:
   window: 1m
   max_models: 10
@@ -59,6 +59,7 @@ alerting: {alertmanagers: [http://127.0.0.1:9093], webhooks: [https://hooks.exam
   EXPECT_EQ(c.max_features, 50u);
   EXPECT_EQ(c.store.retention.count(), 2 * 86400);
   EXPECT_EQ(c.store.max_bytes, 1'000'000'000u);
+  EXPECT_TRUE(c.acknowledge_committed);
   EXPECT_EQ(c.window.count(), 60);
   ASSERT_EQ(c.models.size(), 1u);
   EXPECT_EQ(c.models[0].task, vigil::ModelTask::kRegression);
@@ -85,6 +86,7 @@ TEST(Config, ErrorsNameFileLineAndOption) {
   EXPECT_EQ(config_error_of("colour: blue"), "vigil.yaml:1: colour: unknown option");
   EXPECT_EQ(config_error_of("monitor:\n  max_models: 0"), "vigil.yaml:2: monitor.max_models: expected a whole number of at least 1");
   EXPECT_EQ(config_error_of("allowed_hosts: vigil.internal"), "vigil.yaml:1: allowed_hosts: expected a list");
+  EXPECT_EQ(config_error_of("store: {acknowledge: never}"), "vigil.yaml:1: store.acknowledge: expected queued or committed");
   EXPECT_EQ(config_error_of("store:\n  pth: x"), "vigil.yaml:2: store.pth: unknown option");
   EXPECT_EQ(config_error_of("monitor:\n  models:\n    - {reference: r.json}"), "vigil.yaml:3: monitor.models[0].name: required");
   EXPECT_EQ(config_error_of("monitor:\n  models:\n    - {name: m, task: ranking}"),

@@ -307,3 +307,20 @@ TEST(Store, RefusesAFileThatIsNotAStoreAndLeavesItAlone) {
 }
 
 }  // namespace
+
+namespace {
+
+// A receiver that waits for its batch's commit sees it committed, in order.
+TEST(Store, AwaitCommitReturnsOnceTheBatchIsOnDisk) {
+  TempDir dir;
+  vigil::store::Store store({.path = dir.path / "v.db", .flush_interval = std::chrono::milliseconds(1000)});
+  std::uint64_t first = store.submit(spans_and_logs(unix_now_ns(), 10, "a"));
+  std::uint64_t second = store.submit(spans_and_logs(unix_now_ns(), 10, "b"));
+  ASSERT_GT(first, 0u);
+  ASSERT_GT(second, first);
+  EXPECT_TRUE(store.await_commit(second));
+  EXPECT_EQ(store.stats().spans, 20);  // committed before the answer, well inside the 1 s flush interval
+  EXPECT_TRUE(store.await_commit(first));
+}
+
+}  // namespace
