@@ -1,6 +1,13 @@
-// SQLite store: the write queue and its writer thread, retention, the
-// evaluations table, and the store's schema; spans and logs keep their own
-// tables and queries (span_store.h, log_store.h).
+// SQLite store, the write side: the queue and its writer thread, what
+// happens when a commit fails (batches kept and retried, new ones refused,
+// the probe), retention, and the schema; spans and logs keep their own
+// tables and queries (span_store.h, log_store.h), and reads are in
+// store_reads.cc.
+//
+// Kept as one file past 400 lines: the queue, the writer's failure state
+// and the tickets receivers wait on share one mutex and one set of
+// invariants (queued_rows/bytes, written, failure), which read best in one
+// place.
 #include "store/store.h"
 
 #include <algorithm>
