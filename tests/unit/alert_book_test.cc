@@ -82,8 +82,11 @@ TEST_F(AlertBookTest, SweepResolvesSeriesThatVanished) {
   std::vector<Alert> changed = book.take_transitions();
   ASSERT_EQ(changed.size(), 1u);
   EXPECT_EQ(changed[0].phase, AlertPhase::kResolved);
-  for (const Alert& a : book.alerts())
-    if (a.facts.kind == AlertKind::kLog) EXPECT_EQ(a.phase, AlertPhase::kFiring);  // other kinds untouched
+  for (const Alert& a : book.alerts()) {
+    if (a.facts.kind == AlertKind::kLog) {
+      EXPECT_EQ(a.phase, AlertPhase::kFiring);  // other kinds untouched
+    }
+  }
 }
 
 TEST_F(AlertBookTest, FactsFollowTheLatestEvaluation) {
