@@ -261,6 +261,14 @@ function driftChart(evaluations) {
     series: [{}, ...names.map((n, i) => ({ label: n, stroke: colors[i % colors.length], width: 2 }))] }, [xs, ...series], el);
 }
 
+// "300s" -> "5m", "3600s" -> "1h", "86400s" -> "1d": windows as the rules write them.
+function windowText(w) {
+  const seconds = parseInt(w, 10);
+  if (!Number.isFinite(seconds) || seconds <= 0) return w;
+  for (const [unit, n] of [['d', 86400], ['h', 3600], ['m', 60]]) if (seconds % n === 0) return `${seconds / n}${unit}`;
+  return `${seconds}s`;
+}
+
 function drawSlo() {
   const el = $('#slo-view');
   const s = window.vigilMetrics;
@@ -270,9 +278,13 @@ function drawSlo() {
   el.innerHTML = slos.map((name) => {
     const get = (metric, extra = () => true) => s.find((x) => x.name === metric && x.labels.slo === name && extra(x.labels));
     const burns = s.filter((x) => x.name === 'vigil_slo_burn_rate' && x.labels.slo === name)
-      .map((x) => `<tr><td>${esc(x.labels.window)}</td><td class="num">${fmt(x.value)}</td></tr>`).join('');
-    const alerts = s.filter((x) => x.name === 'vigil_slo_alert_firing' && x.labels.slo === name)
-      .map((x) => `<span class="pill ${x.value ? 'bad' : 'ok'}">${esc(x.labels.severity || x.labels.alert || '')} ${x.value ? 'firing' : 'ok'}</span>`).join(' ');
+      .map((x) => `<tr><td>${esc(windowText(x.labels.window))}</td><td class="num">${fmt(x.value)}</td></tr>`).join('');
+    // Each alert by its severity and window pair, short/long, as the rules and docs write them.
+    const alerts = s.filter((x) => x.name === 'vigil_slo_alert_firing' && x.labels.slo === name).map((x) => {
+      const [long, short] = (x.labels.windows || '').split('/');
+      const pair = long && short ? ` ${windowText(short)}/${windowText(long)}` : '';
+      return `<span class="pill ${x.value ? 'bad' : 'ok'}">${esc(x.labels.severity || '')}${esc(pair)} ${x.value ? 'firing' : 'ok'}</span>`;
+    }).join(' ');
     const compliance = get('vigil_slo_compliance_ratio'), budget = get('vigil_slo_error_budget_remaining_ratio');
     return `<div class="card slo-card"><h3>${esc(name)}</h3>
       <div class="grid"><div><div class="muted">compliance</div><div class="stat">${compliance ? fmt(100 * compliance.value, 5) : '–'} %</div></div>

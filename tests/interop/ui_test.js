@@ -96,7 +96,12 @@ const ok = (cond, what) => {
 
   await page.click('nav a[data-view="slo"]');
   await page.waitForSelector('.slo-card', { timeout: 10000 });
-  ok(/credit-availability/.test(await page.textContent('#slo-view')), 'SLO view shows the SLO');
+  const sloText = await page.textContent('#slo-view');
+  ok(/credit-availability/.test(sloText), 'SLO view shows the SLO');
+  ok(/\b5m\b/.test(sloText) && !/\b300s\b/.test(sloText), 'SLO windows read 5m, not 300s');
+  const pills = await page.$$eval('.slo-card .pill', (els) => els.map((e) => e.textContent.trim()));
+  ok(pills.length > 0 && pills.every((p) => /^(page|ticket) \d+[smhd]\/\d+[smhd] (ok|firing)$/.test(p)),
+     `SLO alert pills name their window pair: ${pills.join(', ')}`);
 
   await page.click('nav a[data-view="alerts"]');
   await page.waitForSelector('#alert-table');
