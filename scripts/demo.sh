@@ -8,5 +8,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
-bash scripts/build.sh
+bash scripts/build.sh vigil_cli  # only what the demo runs: no tests, benchmarks or examples
 exec build/vigil demo "$@"

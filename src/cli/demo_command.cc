@@ -90,14 +90,22 @@ bool has_evaluation(httplib::Client& api) {
   return !body.is_discarded() && !body.value("evaluations", nlohmann::json::array()).empty();
 }
 
-// Requests served and failed, and the latency since the last line.
+// Requests served and failed in all, and the errors and latency since the
+// last line (a cumulative error share would hide a burst's end for minutes).
 struct Tally {
   std::size_t served = 0, failed = 0;
+  std::size_t recent_served = 0, recent_failed = 0;
   QuantileSketch recent_latency;
   void add(const RequestOutcome& r) {
     ++served;
     failed += r.error;
+    ++recent_served;
+    recent_failed += r.error;
     recent_latency.add(r.latency_ms);
+  }
+  void start_interval() {
+    recent_served = recent_failed = 0;
+    recent_latency.clear();
   }
 };
 
@@ -106,13 +114,15 @@ void print_live_line(double t, Tally& tally, DemoService& service) {
   std::string alerts = firing_alerts(service.api());
   std::string drift = !has_evaluation(service.api()) ? "-"
                       : alerts.find("FeatureDriftDetected") != std::string::npos ? "DRIFT" : "ok";
-  double error_pct = tally.served ? 100.0 * static_cast<double>(tally.failed) / static_cast<double>(tally.served) : 0.0;
-  std::printf("t=%4.0fs  requests %6zu  errors %5.2f%%  p99 %6.1f ms  drift %-5s  SLO budget %6.1f%%%s%s\n", t,
+  double error_pct = tally.recent_served ? 100.0 * static_cast<double>(tally.recent_failed) /
+                                                static_cast<double>(tally.recent_served)
+                                          : 0.0;
+  std::printf("t=%4.0fs  requests %6zu  errors(2s) %5.2f%%  p99(2s) %6.1f ms  drift %-5s  SLO budget %6.1f%%%s%s\n", t,
               tally.served, error_pct, tally.recent_latency.count() ? tally.recent_latency.quantile(0.99) : 0.0,
               drift.c_str(), 100 * st.budget_remaining, st.page() ? "  SLO-PAGE" : (st.ticket() ? "  SLO-TICKET" : ""),
               alerts.empty() ? "" : ("  alerts:" + alerts).c_str());
   std::fflush(stdout);
-  tally.recent_latency.clear();
+  tally.start_interval();
 }
 
 // Runs the simulated service at o.qps until --duration or a stop signal;
