@@ -370,9 +370,13 @@ ModelQuality ModelMonitor::quality(std::string_view model) const {
 bool ModelMonitor::admits(const std::vector<std::string_view>& names) const {
   std::lock_guard lock(impl_->models_mu);
   std::vector<std::string_view> unknown;
-  for (std::string_view n : names)
-    if (!impl_->models.count(n) && std::find(unknown.begin(), unknown.end(), n) == unknown.end()) unknown.push_back(n);
-  return impl_->models.size() + unknown.size() <= impl_->options.max_models;
+  for (std::string_view n : names) {
+    if (impl_->models.count(n) || std::find(unknown.begin(), unknown.end(), n) != unknown.end()) continue;
+    unknown.push_back(n);
+    // Stop at the first name past the limit: `unknown` never outgrows it.
+    if (impl_->models.size() + unknown.size() > impl_->options.max_models) return false;
+  }
+  return true;
 }
 
 std::vector<std::string> ModelMonitor::models() const {

@@ -57,6 +57,8 @@ void IngestApi::count(const char* signal, const char* outcome, double n) {
   if (n > 0) items_->labels({signal, outcome}).inc(n);
 }
 
+std::atomic<double>& IngestApi::expansion(Signal signal) { return expansion_[signal == Signal::kTraces ? 0 : 1]; }
+
 void IngestApi::traces(Exchange& x) { otlp(Signal::kTraces, x); }
 void IngestApi::logs(Exchange& x) { otlp(Signal::kLogs, x); }
 
@@ -66,7 +68,7 @@ void IngestApi::logs(Exchange& x) { otlp(Signal::kLogs, x); }
 bool IngestApi::sheds_before_decoding(Signal signal, const httplib::Request& req, bool json_body) {
   if (json_body || !req.get_header_value("Content-Encoding").empty()) return false;
   double announced = static_cast<double>(req.get_header_value<std::uint64_t>("Content-Length"));
-  double grow = expansion_[signal == Signal::kTraces ? 0 : 1].load(std::memory_order_relaxed);
+  double grow = expansion(signal).load(std::memory_order_relaxed);
   return !store_.admits(static_cast<std::size_t>(announced * 0.9 * grow));
 }
 
@@ -92,8 +94,8 @@ void IngestApi::otlp(Signal signal, Exchange& x) {
   }
   std::size_t n = d.batch.rows();
   if (!json_body && !body.empty())
-    expansion_[signal == Signal::kTraces ? 0 : 1].store(
-        static_cast<double>(d.batch.bytes()) / static_cast<double>(body.size()), std::memory_order_relaxed);
+    expansion(signal).store(static_cast<double>(d.batch.bytes()) / static_cast<double>(body.size()),
+                            std::memory_order_relaxed);
   // An exporter told to retry keeps its data, one told 200 drops it.
   std::uint64_t ticket = n ? store_.submit(std::move(d.batch)) : 0;
   if (n && (!ticket || (options_.acknowledge_committed && !store_.await_commit(ticket)))) {

@@ -60,6 +60,7 @@ class IngestApi {
   // Queue bytes per protobuf body byte seen last, per signal: how large a
   // body will be once decoded, so a full queue refuses before decoding.
   std::atomic<double> expansion_[2] = {1.0, 1.0};
+  std::atomic<double>& expansion(Signal signal);
 };
 
 }  // namespace vigil::server

@@ -397,6 +397,7 @@ bool Store::await_commit(std::uint64_t ticket) {
         impl_->queued_rows -= it->rows();
         impl_->queued_bytes -= it->bytes();
         q.erase(it);
+        if (impl_->queue_metric) impl_->queue_metric->set(static_cast<double>(impl_->queued_rows));
         return false;
       }
     }
