@@ -160,6 +160,13 @@ struct LogRecord {
   std::string_view exception_stacktrace;
 };
 
+// An exception as a log record carries it (OpenTelemetry's exception.*).
+struct ExceptionInfo {
+  std::string_view type;
+  std::string_view message;
+  std::string_view stacktrace;
+};
+
 // ---- formatting ---------------------------------------------------------------
 
 class Formatter {
@@ -315,6 +322,10 @@ class Logger {
   // Records the exception's type, message and the current stack trace.
   void log(Level level, std::string_view message, const std::exception& e,
            std::initializer_list<Field> fields = {}) const;
+  // Records an exception described by the caller: for errors raised outside
+  // C++ (a Python traceback), whose stack this process cannot walk.
+  void log(Level level, std::string_view message, const ExceptionInfo& exception,
+           std::span<const Field> fields = {}) const;
 
   void trace(std::string_view m, std::initializer_list<Field> f = {}) const { log(Level::kTrace, m, f); }
   void debug(std::string_view m, std::initializer_list<Field> f = {}) const { log(Level::kDebug, m, f); }

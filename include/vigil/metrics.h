@@ -395,8 +395,11 @@ class Family final : public Collector {
 
   // Drops one series; handles to it become dangling.
   bool remove(std::initializer_list<std::string_view> values) {
+    return remove(std::span<const std::string_view>(values.begin(), values.size()));
+  }
+  bool remove(std::span<const std::string_view> values) {
     std::unique_lock lock(mu_);
-    auto it = index_.find(std::span<const std::string_view>(values.begin(), values.size()));
+    auto it = index_.find(values);
     if (it == index_.end()) return false;
     std::size_t pos = it->second;
     index_.erase(it);

@@ -129,6 +129,17 @@ struct LogProvider::Impl {
     deliver(r);
   }
 
+  void submit(Level level, const LoggerContext& ctx, std::string_view message, std::span<const Field> fields,
+              const ExceptionInfo& exception) {
+    std::uint64_t now = detail::fast_unix_nanos();
+    if (!admit(level, message, now)) return;
+    LogRecord r = make_record(level, ctx, message, fields, now);
+    r.exception_type = exception.type;
+    r.exception_message = exception.message;
+    r.exception_stacktrace = exception.stacktrace;
+    deliver(r);
+  }
+
   // Kept out of the common path: its strings would cost every call.
   [[gnu::noinline]] void deliver_with_exception(LogRecord& r, const std::exception& e) {
     std::string type = detail::demangled_type_name(e), what = e.what(), stack = detail::caller_stacktrace();
@@ -313,6 +324,11 @@ void Logger::log(Level level, std::string_view message, std::span<const Field> f
 void Logger::log(Level level, std::string_view message, const std::exception& e,
                  std::initializer_list<Field> fields) const {
   if (enabled(level)) emit(level, message, std::span<const Field>(fields.begin(), fields.size()), &e);
+}
+
+void Logger::log(Level level, std::string_view message, const ExceptionInfo& exception,
+                 std::span<const Field> fields) const {
+  if (enabled(level)) provider_->submit(level, *context_, message, fields, exception);
 }
 
 void Logger::emit(Level level, std::string_view message, std::span<const Field> fields,

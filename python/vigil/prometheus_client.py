@@ -1,0 +1,401 @@
+"""A drop-in for prometheus_client's core, on vigil's C++ metrics.
+
+Change only the import line of a program written for prometheus_client::
+
+    from vigil.prometheus_client import Counter, Histogram, start_http_server
+
+Counter, Gauge, Histogram and Summary take the same arguments, raise the
+same errors (ValueError for a bad name or a wrong label count) and expose
+the same families. The per-call methods of a series (``inc``, ``observe``,
+``set``...) are bound straight to the C++ series, so a call costs one
+extension call and no lock.
+
+Differences a user may notice: a family holds at most 10,000 series (then
+further label sets share one ``__overflow__`` series, counted in
+``vigil_metrics_series_dropped_total``), and ``Gauge.set_function`` and
+``unregister`` are not provided.
+"""
+
+import functools
+import re
+from timeit import default_timer
+
+from . import _vigil
+
+__all__ = [
+    "CONTENT_TYPE_LATEST", "REGISTRY", "CollectorRegistry", "Counter", "Gauge", "Histogram", "Summary",
+    "generate_latest", "make_asgi_app", "make_wsgi_app", "start_http_server", "start_wsgi_server",
+]
+
+CONTENT_TYPE_LATEST = _vigil.CONTENT_TYPE_TEXT
+_OPENMETRICS_CONTENT_TYPE = _vigil.CONTENT_TYPE_OPENMETRICS
+INF = float("inf")
+
+_METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
+_LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+_RESERVED_LABELS = {"histogram": ("le",), "summary": ("quantile",)}
+
+
+class CollectorRegistry:
+    """A set of metric families; ``generate_latest`` writes them.
+
+    Registering a second metric with a name already taken raises
+    ValueError, as in prometheus_client.
+    """
+
+    def __init__(self, auto_describe=False, target_info=None, _core=None):
+        self._core = _core if _core is not None else _vigil.Registry()
+        self._names = set()
+
+    def _claim(self, names):
+        taken = self._names.intersection(names)
+        if taken:
+            raise ValueError("Duplicated timeseries in CollectorRegistry: {}".format(taken))
+        self._names.update(names)
+
+    def expose(self, openmetrics=False):
+        return self._core.expose(openmetrics)
+
+
+REGISTRY = CollectorRegistry(_core=_vigil.default_registry())
+REGISTRY._core.add_process_collector()
+
+
+def _full_name(kind, name, namespace, subsystem, unit):
+    full = "_".join(part for part in (namespace, subsystem, name) if part)
+    if kind == "counter" and full.endswith("_total"):
+        full = full[: -len("_total")]
+    if unit and not full.endswith("_" + unit):
+        full += "_" + unit
+    if not _METRIC_NAME.match(full):
+        raise ValueError("Invalid metric name: " + full)
+    return full
+
+
+def _check_label_names(kind, labelnames):
+    labelnames = tuple(labelnames)
+    for label in labelnames:
+        if not isinstance(label, str) or not _LABEL_NAME.match(label):
+            raise ValueError("Invalid label metric name: " + str(label))
+        if label.startswith("__"):
+            raise ValueError("Reserved label metric name: " + label)
+        if label in _RESERVED_LABELS.get(kind, ()):
+            raise ValueError("Reserved label metric name: " + label)
+    if len(set(labelnames)) != len(labelnames):
+        raise ValueError("Duplicate label names in: {}".format(labelnames))
+    return labelnames
+
+
+class _Timer:
+    """What ``.time()`` returns: a context manager and a decorator."""
+
+    def __init__(self, observe):
+        self._observe = observe
+
+    def __enter__(self):
+        self._start = default_timer()
+        return self
+
+    def __exit__(self, *exc):
+        self._observe(max(default_timer() - self._start, 0))
+
+    def __call__(self, f):
+        @functools.wraps(f)
+        def wrapped(*args, **kwargs):
+            with _Timer(self._observe):
+                return f(*args, **kwargs)
+
+        return wrapped
+
+
+class _ExceptionCounter:
+    def __init__(self, counter, exception):
+        self._counter = counter
+        self._exception = exception
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, typ, value, traceback):
+        if isinstance(value, self._exception):
+            self._counter.inc()
+
+    def __call__(self, f):
+        @functools.wraps(f)
+        def wrapped(*args, **kwargs):
+            with _ExceptionCounter(self._counter, self._exception):
+                return f(*args, **kwargs)
+
+        return wrapped
+
+
+class _InProgressTracker:
+    def __init__(self, gauge):
+        self._gauge = gauge
+
+    def __enter__(self):
+        self._gauge.inc()
+
+    def __exit__(self, *exc):
+        self._gauge.dec()
+
+    def __call__(self, f):
+        @functools.wraps(f)
+        def wrapped(*args, **kwargs):
+            with _InProgressTracker(self._gauge):
+                return f(*args, **kwargs)
+
+        return wrapped
+
+
+class _MetricBase:
+    """A family (with label names) or one series of it (after ``labels``).
+
+    A series binds its hot methods to the C++ series as instance attributes,
+    so ``c.inc()`` does not pass through a Python frame.
+    """
+
+    _type = None
+    _hot_methods = ()
+
+    def __init__(self, name, documentation, labelnames=(), namespace="", subsystem="", unit="",
+                 registry=REGISTRY, _labelvalues=None, **kwargs):
+        self._name = _full_name(self._type, name, namespace, subsystem, unit)
+        self._documentation = documentation
+        self._labelnames = _check_label_names(self._type, labelnames)
+        self._unit = unit
+        self._children = {}
+        core_registry = registry._core if registry is not None else _vigil.Registry()
+        self._family = self._make_family(core_registry, kwargs)
+        if registry is not None:
+            registry._claim(self._exposed_names())
+        if not self._labelnames:
+            self._bind(self._family.labels(()))
+
+    # -- labels ---------------------------------------------------------
+    def labels(self, *labelvalues, **labelkwargs):
+        if not self._labelnames:
+            raise ValueError("No label names were set when constructing %s" % self)
+        if labelvalues and labelkwargs:
+            raise ValueError("Can't pass both *args and **kwargs")
+        if labelkwargs:
+            if sorted(labelkwargs) != sorted(self._labelnames):
+                raise ValueError("Incorrect label names")
+            labelvalues = tuple(str(labelkwargs[name]) for name in self._labelnames)
+        else:
+            if len(labelvalues) != len(self._labelnames):
+                raise ValueError("Incorrect label count")
+            labelvalues = tuple(str(v) for v in labelvalues)
+        child = self._children.get(labelvalues)
+        if child is None:
+            child = self._children.setdefault(labelvalues, self._child(self._family.labels(labelvalues)))
+        return child
+
+    def remove(self, *labelvalues):
+        if not self._labelnames:
+            raise ValueError("No label names were set when constructing %s" % self)
+        if len(labelvalues) != len(self._labelnames):
+            raise ValueError("Incorrect label count (expected %d, got %s)" % (len(self._labelnames), labelvalues))
+        labelvalues = tuple(str(v) for v in labelvalues)
+        self._children.pop(labelvalues, None)
+        self._family.remove(labelvalues)
+
+    def clear(self):
+        for labelvalues in list(self._children):
+            self.remove(*labelvalues)
+
+    # -- series -----------------------------------------------------------
+    def _child(self, series):
+        child = object.__new__(type(self))
+        child._name = self._name
+        child._documentation = self._documentation
+        child._labelnames = ()
+        child._unit = self._unit
+        child._children = {}
+        child._family = None
+        child._bind(series)
+        return child
+
+    def _bind(self, series):
+        self._series = series
+        for method in self._hot_methods:
+            setattr(self, method, getattr(series, method))
+
+    def _raise_if_not_observable(self):
+        if not hasattr(self, "_series"):
+            raise ValueError("%s metric is missing label values" % self._type)
+
+    def describe(self):
+        return [self._name]
+
+    def __repr__(self):
+        return "{}.{}({})".format(type(self).__module__, type(self).__name__, self._name)
+
+
+class Counter(_MetricBase):
+    """A value that only goes up: ``c.inc()``, ``c.labels("GET").inc(2)``."""
+
+    _type = "counter"
+    _hot_methods = ("inc",)
+
+    def _make_family(self, registry, kwargs):
+        return registry.counter(self._name, self._documentation, list(self._labelnames), self._unit)
+
+    def _exposed_names(self):
+        return {self._name, self._name + "_total", self._name + "_created"}
+
+    def inc(self, amount=1, exemplar=None):
+        self._raise_if_not_observable()
+
+    def count_exceptions(self, exception=Exception):
+        self._raise_if_not_observable()
+        return _ExceptionCounter(self, exception)
+
+
+class Gauge(_MetricBase):
+    """A value that goes up and down."""
+
+    _type = "gauge"
+    _hot_methods = ("inc", "dec", "set", "set_to_current_time")
+
+    def __init__(self, name, documentation, labelnames=(), namespace="", subsystem="", unit="",
+                 registry=REGISTRY, _labelvalues=None, multiprocess_mode="all"):
+        super().__init__(name, documentation, labelnames, namespace, subsystem, unit, registry, _labelvalues)
+
+    def _make_family(self, registry, kwargs):
+        return registry.gauge(self._name, self._documentation, list(self._labelnames), self._unit)
+
+    def _exposed_names(self):
+        return {self._name}
+
+    def inc(self, amount=1):
+        self._raise_if_not_observable()
+
+    def dec(self, amount=1):
+        self._raise_if_not_observable()
+
+    def set(self, value):
+        self._raise_if_not_observable()
+
+    def set_to_current_time(self):
+        self._raise_if_not_observable()
+
+    def track_inprogress(self):
+        self._raise_if_not_observable()
+        return _InProgressTracker(self)
+
+    def time(self):
+        self._raise_if_not_observable()
+        return _Timer(self.set)
+
+
+def _histogram_bounds(buckets):
+    bounds = [float(b) for b in buckets]
+    if bounds != sorted(bounds):
+        raise ValueError("Buckets not in sorted order")
+    if bounds and bounds[-1] != INF:
+        bounds.append(INF)
+    if len(bounds) < 2:
+        raise ValueError("Must have at least two buckets")
+    return bounds[:-1]  # the C++ family adds +Inf itself
+
+
+class Histogram(_MetricBase):
+    """Observations counted in cumulative buckets (default: latency in seconds)."""
+
+    _type = "histogram"
+    _hot_methods = ("observe",)
+    DEFAULT_BUCKETS = (.005, .01, .025, .05, .075, .1, .25, .5, .75, 1.0, 2.5, 5.0, 7.5, 10.0, INF)
+
+    def __init__(self, name, documentation, labelnames=(), namespace="", subsystem="", unit="",
+                 registry=REGISTRY, _labelvalues=None, buckets=DEFAULT_BUCKETS):
+        self._bounds = _histogram_bounds(buckets)
+        super().__init__(name, documentation, labelnames, namespace, subsystem, unit, registry, _labelvalues)
+
+    def _make_family(self, registry, kwargs):
+        return registry.histogram(self._name, self._documentation, list(self._labelnames), self._unit, self._bounds)
+
+    def _exposed_names(self):
+        return {self._name, self._name + "_bucket", self._name + "_count", self._name + "_sum",
+                self._name + "_created"}
+
+    def observe(self, amount, exemplar=None):
+        self._raise_if_not_observable()
+
+    def time(self):
+        self._raise_if_not_observable()
+        return _Timer(self.observe)
+
+
+class Summary(_MetricBase):
+    """The count and sum of observations (no quantiles, as in prometheus_client)."""
+
+    _type = "summary"
+    _hot_methods = ("observe",)
+
+    def _make_family(self, registry, kwargs):
+        return registry.summary(self._name, self._documentation, list(self._labelnames), self._unit, [])
+
+    def _exposed_names(self):
+        return {self._name, self._name + "_count", self._name + "_sum", self._name + "_created"}
+
+    def observe(self, amount):
+        self._raise_if_not_observable()
+
+    def time(self):
+        self._raise_if_not_observable()
+        return _Timer(self.observe)
+
+
+def generate_latest(registry=REGISTRY):
+    """The registry in the Prometheus text format 0.0.4, as bytes."""
+    return registry.expose(False)
+
+
+def _choose(accept_header, registry):
+    if accept_header and "application/openmetrics-text" in accept_header:
+        return _OPENMETRICS_CONTENT_TYPE, registry.expose(True)
+    return CONTENT_TYPE_LATEST, registry.expose(False)
+
+
+def start_http_server(port, addr="0.0.0.0", registry=REGISTRY):
+    """Serves ``registry`` on http://addr:port/metrics from a C++ thread.
+
+    As in prometheus_client, ``addr`` defaults to every interface so that
+    Prometheus can scrape a pod; pass "127.0.0.1" to keep it local. Returns
+    the server; ``server.stop()`` ends it.
+    """
+    server = _vigil.MetricsServer(registry._core, addr, int(port))
+    _servers.append(server)
+    return server
+
+
+start_wsgi_server = start_http_server
+_servers = []
+
+
+def make_wsgi_app(registry=REGISTRY):
+    """A WSGI app answering every request with the scrape."""
+
+    def app(environ, start_response):
+        content_type, body = _choose(environ.get("HTTP_ACCEPT"), registry)
+        start_response("200 OK", [("Content-Type", content_type)])
+        return [body]
+
+    return app
+
+
+def make_asgi_app(registry=REGISTRY):
+    """An ASGI app (FastAPI: ``app.mount("/metrics", make_asgi_app())``)."""
+
+    async def app(scope, receive, send):
+        if scope["type"] != "http":
+            return
+        headers = dict(scope.get("headers") or [])
+        content_type, body = _choose(headers.get(b"accept", b"").decode("latin-1"), registry)
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", content_type.encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+    return app
+

@@ -1,0 +1,145 @@
+// The C++ log pipeline for vigil.logs: Python records (structlog events,
+// logging.LogRecords) enter the same provider, async queue and sinks (JSON
+// lines, OTLP/HTTP) as C++ ones, carrying the active Python span's ids and a
+// Python traceback when an exception was logged.
+#include <pybind11/stl.h>
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "python/bindings.h"
+#include "vigil/metrics.h"
+#include "vigil/log.h"
+#include "vigil/otlp.h"
+#include "vigil/trace.h"
+
+namespace py = pybind11;
+
+namespace vigil::python {
+namespace {
+
+struct LogPipelineOptions {
+  std::string output;       // "stdout", "stderr", a file path, or "" for none
+  std::string otlp_endpoint;  // OTLP/HTTP logs endpoint; "" for none
+  std::map<std::string, std::string> headers;
+  std::string level = "info";
+  Registry* registry = nullptr;
+};
+
+// One provider and its loggers by name (a logger costs an allocation to
+// make, so each name is made once).
+class LogPipeline {
+ public:
+  explicit LogPipeline(const LogPipelineOptions& o, Attributes resource) : provider_(options_of(o, std::move(resource))) {}
+
+  Logger& logger(const std::string& name) {
+    std::lock_guard lock(mu_);
+    auto it = loggers_.find(name);
+    if (it == loggers_.end()) it = loggers_.emplace(name, provider_.logger(name)).first;
+    return it->second;
+  }
+  LogProvider& provider() { return provider_; }
+
+ private:
+  static LogProviderOptions options_of(const LogPipelineOptions& o, Attributes resource) {
+    LogProviderOptions p{.async = true, .registry = o.registry};
+    auto level = parse_level(o.level);
+    if (!level) throw py::value_error("unknown log level '" + o.level + "'");
+    p.level = *level;
+    if (o.output == "stdout") p.sinks.push_back(stdout_sink());
+    else if (o.output == "stderr") p.sinks.push_back(stderr_sink());
+    else if (!o.output.empty()) p.sinks.push_back(file_sink({.path = o.output}));
+    if (!o.otlp_endpoint.empty()) {
+      OtlpLogSinkOptions s{.resource = Resource::create(std::move(resource)), .registry = o.registry};
+      s.http.endpoint = o.otlp_endpoint;
+      s.http.headers = HeaderMap(o.headers.begin(), o.headers.end());
+      p.sinks.push_back(otlp_log_sink(std::move(s)));
+    }
+    if (p.sinks.empty()) throw py::value_error("a log pipeline needs an output or an OTLP endpoint");
+    return p;
+  }
+
+  LogProvider provider_;
+  std::mutex mu_;
+  std::map<std::string, Logger, std::less<>> loggers_;
+};
+
+// Field views into the Python objects (kept alive by the caller's dict);
+// values that are not str, int, float, bool or None are written as str().
+struct FieldList {
+  std::vector<Field> fields;
+  std::deque<std::string> owned;
+};
+
+FieldList fields_of(const py::dict& d) {
+  FieldList out;
+  out.fields.reserve(d.size());
+  for (auto [k, v] : d) {
+    std::string_view key = out.owned.emplace_back(py::str(k));
+    if (v.is_none()) out.fields.push_back({key, nullptr});
+    else if (py::isinstance<py::bool_>(v)) out.fields.push_back({key, v.cast<bool>()});
+    else if (py::isinstance<py::int_>(v)) {
+      try {
+        out.fields.push_back({key, v.cast<std::int64_t>()});
+      } catch (const py::cast_error&) {  // past 64 bits: keep every digit
+        out.fields.push_back({key, std::string_view(out.owned.emplace_back(py::str(v)))});
+      }
+    } else if (py::isinstance<py::float_>(v)) out.fields.push_back({key, v.cast<double>()});
+    else out.fields.push_back({key, std::string_view(out.owned.emplace_back(py::str(v)))});
+  }
+  return out;
+}
+
+void emit(LogPipeline& pipeline, int level, const std::string& logger, std::string_view message, const py::dict& fields,
+          const std::optional<SpanContext>& span, const std::optional<std::vector<std::string>>& exception) {
+  Logger& log = pipeline.logger(logger);
+  auto lvl = static_cast<Level>(level);
+  if (!log.enabled(lvl)) return;
+  FieldList list = fields_of(fields);
+  std::optional<Scope> active;
+  if (span && span->valid()) active.emplace(*span);
+  if (exception && exception->size() == 3) {
+    const auto& e = *exception;
+    log.log(lvl, message, ExceptionInfo{e[0], e[1], e[2]}, list.fields);
+  } else {
+    log.log(lvl, message, std::span<const Field>(list.fields));
+  }
+}
+
+}  // namespace
+
+void bind_log(py::module_& m) {
+  py::class_<LogPipeline>(m, "LogPipeline")
+      .def(py::init([](std::string output, std::string otlp_endpoint, std::map<std::string, std::string> headers,
+                       const py::object& resource, std::string level, Registry* registry) {
+             Attributes attrs;
+             if (!resource.is_none())
+               for (auto [k, v] : py::reinterpret_borrow<py::dict>(resource))
+                 attrs.push_back({py::str(k), std::string(py::str(v))});
+             LogPipelineOptions o{std::move(output), std::move(otlp_endpoint), std::move(headers), std::move(level),
+                                  registry};
+             return std::make_unique<LogPipeline>(o, std::move(attrs));
+           }), py::arg("output") = "stdout", py::arg("otlp_endpoint") = "",
+           py::arg("headers") = std::map<std::string, std::string>{}, py::arg("resource") = py::none(),
+           py::arg("level") = "info", py::arg("registry") = nullptr)
+      .def("emit", &emit, py::arg("level"), py::arg("logger"), py::arg("message"), py::arg("fields"),
+           py::arg("span") = std::nullopt, py::arg("exception") = std::nullopt)
+      .def("set_level", [](LogPipeline& p, const std::string& spec) {
+        if (!p.provider().set_levels(spec)) throw py::value_error("invalid log level spec '" + spec + "'");
+      })
+      .def("flush", [](LogPipeline& p) { p.provider().flush(); }, py::call_guard<py::gil_scoped_release>())
+      .def_property_readonly("dropped", [](LogPipeline& p) { return p.provider().dropped(); });
+  m.attr("LEVEL_TRACE") = static_cast<int>(Level::kTrace);
+  m.attr("LEVEL_DEBUG") = static_cast<int>(Level::kDebug);
+  m.attr("LEVEL_INFO") = static_cast<int>(Level::kInfo);
+  m.attr("LEVEL_WARN") = static_cast<int>(Level::kWarn);
+  m.attr("LEVEL_ERROR") = static_cast<int>(Level::kError);
+  m.attr("LEVEL_FATAL") = static_cast<int>(Level::kFatal);
+}
+
+}  // namespace vigil::python
