@@ -113,7 +113,11 @@ class SloMonitor {
   // Closes the current bucket at `now` (monotonic seconds of the caller's
   // clock; the background ticker uses steady_clock).
   void tick(std::chrono::duration<double> now);
+  // As of the last closed bucket (what the vigil_slo_* gauges show).
   SloStatus status() const;
+  // As of now: the requests recorded since the last closed bucket count
+  // too, so a caller sees its own traffic at once.
+  SloStatus live_status() const;
   const SloMonitorOptions& options() const;
 
 

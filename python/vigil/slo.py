@@ -42,7 +42,7 @@ class SLOMonitor:
         burn-rate pairs and whether each fires), and at_risk: any of them
         firing, or the budget spent.
         """
-        status = self._core.status()
+        status = self._core.live_status()
         status["target_availability"] = self.target_availability
         status["latency_threshold_ms"] = self.latency_threshold_ms
         status["at_risk"] = bool(status["page"] or status["ticket"] or status["error_budget_remaining"] <= 0)

@@ -14,5 +14,6 @@ void bind_tables(pybind11::module_& m);
 void bind_drift(pybind11::module_& m);
 void bind_monitor(pybind11::module_& m);
 void bind_slo(pybind11::module_& m);
+void bind_dashboards(pybind11::module_& m);
 
 }  // namespace vigil::python

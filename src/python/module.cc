@@ -9,4 +9,5 @@ PYBIND11_MODULE(_vigil, m) {
   vigil::python::bind_drift(m);
   vigil::python::bind_monitor(m);
   vigil::python::bind_slo(m);
+  vigil::python::bind_dashboards(m);
 }

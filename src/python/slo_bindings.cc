@@ -90,7 +90,8 @@ void bind_slo(py::module_& m) {
         s.record_request(success, latency_seconds);
       })
       .def("tick", [](SloMonitor& s, double now_seconds) { s.tick(std::chrono::duration<double>(now_seconds)); })
-      .def("status", [](const SloMonitor& s) { return status_dict(s.status()); });
+      .def("status", [](const SloMonitor& s) { return status_dict(s.status()); })
+      .def("live_status", [](const SloMonitor& s) { return status_dict(s.live_status()); });
 }
 
 }  // namespace vigil::python

@@ -34,6 +34,7 @@ std::vector<std::chrono::seconds> status_windows(std::chrono::seconds period) {
 
 struct SloMonitor::Impl {
   SloStatus status() const;
+  SloStatus status_at(const Snapshot& last) const;  // under mu
   SloMonitorOptions options;
   std::uint32_t cells;  // [0] total, [1] bad (integer cells)
   mutable std::mutex mu;
@@ -160,10 +161,24 @@ const SloMonitorOptions& SloMonitor::options() const { return impl_->options; }
 
 SloStatus SloMonitor::status() const { return impl_->status(); }
 
+SloStatus SloMonitor::live_status() const {
+  std::lock_guard lock(impl_->mu);
+  Snapshot now = impl_->live();
+  // Without the ticker the owner's clock is unknown: the open bucket is
+  // counted at the time of the last tick.
+  now.t = impl_->options.background_ticker
+              ? std::chrono::duration<double>(std::chrono::steady_clock::now() - impl_->epoch).count()
+              : impl_->at(0).t;
+  return impl_->status_at(now);
+}
+
 SloStatus SloMonitor::Impl::status() const {
-  const auto& o = options;
   std::lock_guard lock(mu);
-  const Snapshot& last = at(0);
+  return status_at(at(0));
+}
+
+SloStatus SloMonitor::Impl::status_at(const Snapshot& last) const {
+  const auto& o = options;
   auto window_ratio = [&](std::chrono::seconds w) {
     const Snapshot& from = at_or_before(last.t - static_cast<double>(w.count()));
     std::uint64_t total = last.total - from.total, bad = last.bad - from.bad;
