@@ -76,38 +76,57 @@ struct FieldList {
   std::deque<std::string> owned;
 };
 
+// A Python str as UTF-8. Lone surrogates (undecodable bytes smuggled in by
+// surrogateescape) are passed through as bytes that are not UTF-8, which
+// the formatter writes as U+FFFD, instead of failing the log call.
+std::string_view utf8(const py::handle& text, std::deque<std::string>& owned) {
+  py::object s = py::reinterpret_borrow<py::object>(text);
+  const bool borrowed = PyUnicode_Check(s.ptr());  // else a temporary: copy its text
+  if (!borrowed) s = py::str(s);
+  Py_ssize_t n = 0;
+  if (const char* data = PyUnicode_AsUTF8AndSize(s.ptr(), &n)) {
+    std::string_view view(data, static_cast<std::size_t>(n));
+    return borrowed ? view : std::string_view(owned.emplace_back(view));
+  }
+  PyErr_Clear();
+  py::object bytes = py::reinterpret_steal<py::object>(PyUnicode_AsEncodedString(s.ptr(), "utf-8", "surrogatepass"));
+  if (!bytes) throw py::error_already_set();
+  return owned.emplace_back(PyBytes_AS_STRING(bytes.ptr()), static_cast<std::size_t>(PyBytes_GET_SIZE(bytes.ptr())));
+}
+
 FieldList fields_of(const py::dict& d) {
   FieldList out;
   out.fields.reserve(d.size());
   for (auto [k, v] : d) {
-    std::string_view key = out.owned.emplace_back(py::str(k));
+    std::string_view key = utf8(k, out.owned);
     if (v.is_none()) out.fields.push_back({key, nullptr});
     else if (py::isinstance<py::bool_>(v)) out.fields.push_back({key, v.cast<bool>()});
     else if (py::isinstance<py::int_>(v)) {
       try {
         out.fields.push_back({key, v.cast<std::int64_t>()});
       } catch (const py::cast_error&) {  // past 64 bits: keep every digit
-        out.fields.push_back({key, std::string_view(out.owned.emplace_back(py::str(v)))});
+        out.fields.push_back({key, utf8(v, out.owned)});
       }
     } else if (py::isinstance<py::float_>(v)) out.fields.push_back({key, v.cast<double>()});
-    else out.fields.push_back({key, std::string_view(out.owned.emplace_back(py::str(v)))});
+    else out.fields.push_back({key, utf8(v, out.owned)});
   }
   return out;
 }
 
-void emit(LogPipeline& pipeline, int level, const std::string& logger, std::string_view message, const py::dict& fields,
+void emit(LogPipeline& pipeline, int level, const std::string& logger, const py::str& message, const py::dict& fields,
           const std::optional<SpanContext>& span, const std::optional<std::vector<std::string>>& exception) {
   Logger& log = pipeline.logger(logger);
   auto lvl = static_cast<Level>(level);
   if (!log.enabled(lvl)) return;
   FieldList list = fields_of(fields);
+  std::string_view text = utf8(message, list.owned);
   std::optional<Scope> active;
   if (span && span->valid()) active.emplace(*span);
   if (exception && exception->size() == 3) {
     const auto& e = *exception;
-    log.log(lvl, message, ExceptionInfo{e[0], e[1], e[2]}, list.fields);
+    log.log(lvl, text, ExceptionInfo{e[0], e[1], e[2]}, list.fields);
   } else {
-    log.log(lvl, message, std::span<const Field>(list.fields));
+    log.log(lvl, text, std::span<const Field>(list.fields));
   }
 }
 
