@@ -1,7 +1,7 @@
 """Exercise 1: request count, latency histogram and active users for an
 inference endpoint, on /metrics for Prometheus.
 
-Written for prometheus_client: only the import line names vigil.
+Written for prometheus_client: only the import line differs.
 
     python3 01_metrics.py [port] [seconds] [addr]    then: curl 127.0.0.1:8000/metrics
 """

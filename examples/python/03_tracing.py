@@ -2,18 +2,20 @@
 postprocess) with OpenTelemetry's API names, exported over OTLP/HTTP.
 
     vigil serve &        # or any OTLP receiver on 127.0.0.1:4318
-    python3 03_tracing.py [endpoint]
+    python3 03_tracing.py [endpoint]     ("-": print spans to stdout as OTLP/JSON)
 """
 import random
 import sys
 import time
 
 from vigil import trace
-from vigil.trace import BatchSpanProcessor, OTLPSpanExporter, Resource, SpanKind, TracerProvider
+from vigil.trace import (BatchSpanProcessor, ConsoleSpanExporter, OTLPSpanExporter, Resource, SpanKind,
+                         TracerProvider)
 
 endpoint = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:4318/v1/traces"
+exporter = ConsoleSpanExporter() if endpoint == "-" else OTLPSpanExporter(endpoint=endpoint)
 provider = TracerProvider(resource=Resource.create({"service.name": "ranker", "service.version": "1.4.0"}))
-provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
+provider.add_span_processor(BatchSpanProcessor(exporter))
 trace.set_tracer_provider(provider)
 tracer = trace.get_tracer("ranker.server", "1.4.0")
 
@@ -40,12 +42,13 @@ def predict(headers, rows):
 
 
 def main():
+    random.seed(3)
     for i in range(20):
         try:
             ctx = predict({"traceparent": f"00-{i + 1:032x}-{i + 1:016x}-01"}, list(range(i)))
-            print("trace", trace.format_trace_id(ctx.trace_id))
+            print("trace", trace.format_trace_id(ctx.trace_id), flush=True)
         except ValueError as e:
-            print("failed:", e)
+            print("failed:", e, flush=True)
     provider.force_flush()
     provider.shutdown()
 

@@ -57,8 +57,7 @@ class CollectorRegistry:
         return self._core.expose(openmetrics)
 
 
-REGISTRY = CollectorRegistry(_core=_vigil.default_registry())
-REGISTRY._core.add_process_collector()
+REGISTRY = CollectorRegistry(_core=_vigil.default_registry())  # carries process_* metrics
 
 
 def _full_name(kind, name, namespace, subsystem, unit):

@@ -143,7 +143,7 @@ void bind_log(py::module_& m) {
              LogPipelineOptions o{std::move(output), std::move(otlp_endpoint), std::move(headers), std::move(level),
                                   registry};
              return std::make_unique<LogPipeline>(o, std::move(attrs));
-           }), py::arg("output") = "stdout", py::arg("otlp_endpoint") = "",
+           }), py::keep_alive<1, 7>(), py::arg("output") = "stdout", py::arg("otlp_endpoint") = "",
            py::arg("headers") = std::map<std::string, std::string>{}, py::arg("resource") = py::none(),
            py::arg("level") = "info", py::arg("registry") = nullptr)
       .def("emit", &emit, py::arg("level"), py::arg("logger"), py::arg("message"), py::arg("fields"),

@@ -165,7 +165,7 @@ std::unique_ptr<ModelMonitor> make_monitor(Registry* registry, double window_sec
 
 void bind_monitor(py::module_& m) {
   py::class_<ModelMonitor>(m, "ModelMonitor")
-      .def(py::init(&make_monitor), py::arg("registry"), py::arg("window_seconds"), py::arg("label_window"),
+      .def(py::init(&make_monitor), py::keep_alive<1, 2>(), py::arg("registry"), py::arg("window_seconds"), py::arg("label_window"),
            py::arg("max_pending"), py::arg("label_ttl_seconds"), py::arg("sample_size"), py::arg("max_models"),
            py::arg("max_features"))
       .def("set_reference", [](ModelMonitor& mon, std::string_view model, const DatasetProfile& reference,

@@ -82,7 +82,7 @@ std::unique_ptr<SloMonitor> make_slo(std::string name, double objective, double 
 
 void bind_slo(py::module_& m) {
   py::class_<SloMonitor>(m, "SloMonitor")
-      .def(py::init(&make_slo), py::arg("name"), py::arg("objective"), py::arg("period_seconds"),
+      .def(py::init(&make_slo), py::keep_alive<1, 7>(), py::arg("name"), py::arg("objective"), py::arg("period_seconds"),
            py::arg("resolution_seconds"), py::arg("latency_threshold_seconds"), py::arg("registry"),
            py::arg("background_ticker") = true)
       .def("record_request", [](SloMonitor& s, bool success) { s.record_request(success); })

@@ -214,7 +214,7 @@ void bind_provider(py::module_& m) {
                      .max_queue_size = max_queue_size, .max_export_batch_size = max_export_batch_size,
                      .schedule_delay = std::chrono::milliseconds(static_cast<std::int64_t>(schedule_delay_seconds * 1000)),
                      .registry = registry}));
-           }, py::arg("exporter"), py::arg("max_queue_size"), py::arg("max_export_batch_size"),
+           }, py::keep_alive<1, 6>(), py::arg("exporter"), py::arg("max_queue_size"), py::arg("max_export_batch_size"),
            py::arg("schedule_delay_seconds"), py::arg("registry") = nullptr)
       .def("add_simple_processor", [](TracerProvider& p, const ExporterSpec& spec) {
         p.add_processor(std::make_unique<SimpleSpanProcessor>(make_exporter(spec)));
