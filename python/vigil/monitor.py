@@ -25,12 +25,22 @@ __all__ = ["ModelMonitor"]
 
 class ModelMonitor:
     def __init__(self, registry=None, window_seconds=300, label_window=1000, max_pending=100000,
-                 label_ttl_seconds=3600, sample_size=2000, max_models=100, max_features=200):
+                 label_ttl_seconds=3600, sample_size=2000, max_models=100, max_features=200, export_endpoint=None,
+                 export_headers=None, export_queue_size=20000):
+        """export_endpoint: the base URL of a `vigil serve` (http://127.0.0.1:4318)
+        that also receives every prediction and label, from a background
+        thread with a bounded queue, so the daemon keeps drift windows, SLOs
+        and their history across restarts of this process."""
         if registry is None:
             from .prometheus_client import REGISTRY as registry
-        self._core = _vigil.ModelMonitor(registry._core if registry is not False else None, float(window_seconds),
-                                         int(label_window), int(max_pending), float(label_ttl_seconds),
-                                         int(sample_size), int(max_models), int(max_features))
+        core_registry = registry._core if registry is not False else None
+        self._core = _vigil.ModelMonitor(core_registry, float(window_seconds), int(label_window), int(max_pending),
+                                         float(label_ttl_seconds), int(sample_size), int(max_models),
+                                         int(max_features))
+        self._exporter = None
+        if export_endpoint:
+            self._exporter = _vigil.PredictionExporter(export_endpoint.rstrip("/"), dict(export_headers or {}),
+                                                       int(export_queue_size), 1.0, core_registry)
         self._kinds = {}
 
     def set_reference(self, model, reference, task="classification", target=""):
@@ -52,11 +62,12 @@ class ModelMonitor:
         if not isinstance(features, dict):
             raise TypeError("features must be a dict of name -> value, not {}".format(type(features).__name__))
         return self._core.record(model, features, prediction, _or(confidence, -1.0), _or(latency_seconds, -1.0),
-                                 str(request_id or ""), str(version or ""), str(error or ""), _nanos(timestamp))
+                                 str(request_id or ""), str(version or ""), str(error or ""), _nanos(timestamp),
+                                 self._exporter)
 
     def record_label(self, model, request_id, label):
         """The ground truth of an earlier prediction; False if the request is unknown or expired."""
-        return self._core.record_label(model, str(request_id), label)
+        return self._core.record_label(model, str(request_id), label, self._exporter)
 
     def record_batch(self, model, features, prediction=None, confidence=None, latency_seconds=None,
                      request_ids=None, timestamps=None, version=""):
@@ -80,7 +91,11 @@ class ModelMonitor:
         ids = None if request_ids is None else [str(r) for r in request_ids]
         times = None if timestamps is None else (np.asarray(timestamps, dtype=np.float64) * 1e9).astype(np.uint64)
         return self._core.record_batch(model, columns, prediction_spec, _array(confidence), _array(latency_seconds),
-                                       ids, times, rows, str(version or ""))
+                                       ids, times, rows, str(version or ""), self._exporter)
+
+    def flush(self, timeout=30.0):
+        """Waits until every prediction and label so far reached the daemon; False on timeout."""
+        return self._exporter.flush(float(timeout)) if self._exporter is not None else True
 
     def evaluate(self, now=None):
         """Closes and evaluates every window that has ended; returns the evaluations."""

@@ -3,6 +3,7 @@
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,6 +12,7 @@
 #include "python/bindings.h"
 #include "vigil/metrics.h"
 #include "vigil/monitor.h"
+#include "vigil/prediction_export.h"
 
 namespace py = pybind11;
 
@@ -110,7 +112,8 @@ Batch batch_of(const py::list& features, const py::object& prediction, const py:
   return b;
 }
 
-std::size_t record_rows(ModelMonitor& monitor, const Batch& b, std::string_view model, std::string_view version) {
+std::size_t record_rows(ModelMonitor& monitor, PredictionExporter* exporter, const Batch& b, std::string_view model,
+                        std::string_view version) {
   std::size_t recorded = 0;
   PredictionEvent e{.model = model, .version = version};
   e.features.reserve(b.features.size());
@@ -123,6 +126,7 @@ std::size_t record_rows(ModelMonitor& monitor, const Batch& b, std::string_view 
     e.request_id = b.request_ids.empty() ? std::string_view() : std::string_view(b.request_ids[row]);
     e.time_unix_nano = b.times ? b.times->data()[row] : 0;
     recorded += monitor.record(e) ? 1 : 0;
+    if (exporter) exporter->export_prediction(e);
   }
   return recorded;
 }
@@ -163,7 +167,26 @@ std::unique_ptr<ModelMonitor> make_monitor(Registry* registry, double window_sec
 
 }  // namespace
 
+void bind_exporter(py::module_& m) {
+  py::class_<PredictionExporter>(m, "PredictionExporter")
+      .def(py::init([](std::string endpoint, std::map<std::string, std::string> headers, std::size_t max_queue_size,
+                       double schedule_delay_seconds, Registry* registry) {
+             return std::make_unique<PredictionExporter>(PredictionExporterOptions{
+                 .endpoint = std::move(endpoint), .headers = HeaderMap(headers.begin(), headers.end()),
+                 .max_queue_size = max_queue_size,
+                 .schedule_delay = std::chrono::milliseconds(static_cast<std::int64_t>(schedule_delay_seconds * 1000)),
+                 .registry = registry});
+           }), py::keep_alive<1, 6>(), py::arg("endpoint"), py::arg("headers"), py::arg("max_queue_size"),
+           py::arg("schedule_delay_seconds"), py::arg("registry"))
+      .def("flush", [](PredictionExporter& e, double timeout_seconds) {
+        return e.flush(std::chrono::milliseconds(static_cast<std::int64_t>(timeout_seconds * 1000)));
+      }, py::call_guard<py::gil_scoped_release>())
+      .def_property_readonly("dropped", &PredictionExporter::dropped)
+      .def_property_readonly("failed", &PredictionExporter::failed);
+}
+
 void bind_monitor(py::module_& m) {
+  bind_exporter(m);
   py::class_<ModelMonitor>(m, "ModelMonitor")
       .def(py::init(&make_monitor), py::keep_alive<1, 2>(), py::arg("registry"), py::arg("window_seconds"), py::arg("label_window"),
            py::arg("max_pending"), py::arg("label_ttl_seconds"), py::arg("sample_size"), py::arg("max_models"),
@@ -175,7 +198,8 @@ void bind_monitor(py::module_& m) {
       .def("use_last_window_as_reference", &ModelMonitor::use_last_window_as_reference)
       .def("record", [](ModelMonitor& mon, std::string_view model, const py::dict& features, const py::handle& prediction,
                         double confidence, double latency_seconds, std::string_view request_id,
-                        std::string_view version, std::string_view error, std::uint64_t time_unix_nano) {
+                        std::string_view version, std::string_view error, std::uint64_t time_unix_nano,
+                        PredictionExporter* exporter) {
         PredictionEvent e{.model = model, .version = version, .request_id = request_id,
                           .prediction = monitor_value(prediction), .confidence = confidence,
                           .latency_seconds = latency_seconds, .error = error, .time_unix_nano = time_unix_nano};
@@ -184,18 +208,27 @@ void bind_monitor(py::module_& m) {
           if (!PyUnicode_Check(k.ptr())) throw py::type_error("feature names must be str");
           e.features.emplace_back(std::string_view(PyUnicode_AsUTF8(k.ptr())), std::monostate{}).value = monitor_value(v);
         }
-        return mon.record(e);
-      })
+        bool recorded = mon.record(e);
+        if (exporter) exporter->export_prediction(e);
+        return recorded;
+      }, py::arg("model"), py::arg("features"), py::arg("prediction"), py::arg("confidence"),
+         py::arg("latency_seconds"), py::arg("request_id"), py::arg("version"), py::arg("error"),
+         py::arg("time_unix_nano"), py::arg("exporter") = nullptr)
       .def("record_batch", [](ModelMonitor& mon, const std::string& model, const py::list& features,
                               const py::object& prediction, const py::object& confidence, const py::object& latency,
                               const py::object& request_ids, const py::object& times, std::size_t rows,
-                              const std::string& version) {
+                              const std::string& version, PredictionExporter* exporter) {
         Batch b = batch_of(features, prediction, confidence, latency, request_ids, times, rows);
         py::gil_scoped_release release;
-        return record_rows(mon, b, model, version);
-      })
+        return record_rows(mon, exporter, b, model, version);
+      }, py::arg("model"), py::arg("features"), py::arg("prediction"), py::arg("confidence"), py::arg("latency"),
+         py::arg("request_ids"), py::arg("times"), py::arg("rows"), py::arg("version"), py::arg("exporter") = nullptr)
       .def("record_label", [](ModelMonitor& mon, std::string_view model, std::string_view request_id,
-                              const py::handle& label) { return mon.record_label(model, request_id, monitor_value(label)); })
+                              const py::handle& label, PredictionExporter* exporter) {
+        MonitorValue value = monitor_value(label);
+        if (exporter) exporter->export_label(model, request_id, value);
+        return mon.record_label(model, request_id, value);
+      }, py::arg("model"), py::arg("request_id"), py::arg("label"), py::arg("exporter") = nullptr)
       .def("evaluate", [](ModelMonitor& mon, std::uint64_t now) {
         std::vector<DriftEvaluation> out;
         {
