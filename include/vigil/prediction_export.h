@@ -30,7 +30,8 @@ struct PredictionExporterOptions {
   std::size_t max_queue_size = 20000;
   std::size_t max_batch_size = 1000;                // per request
   std::chrono::milliseconds schedule_delay{1000};   // a partial batch waits at most this long
-  std::chrono::milliseconds timeout{10000};         // per attempt; retries as the OTLP exporters do
+  std::chrono::milliseconds timeout{10000};         // per attempt
+  int max_attempts = 5;  // retries on 429/502/503/504 and connection errors, as the OTLP exporters do
   // vigil_prediction_export_total{kind="prediction|label", outcome="exported|dropped|failed"}; null = none.
   Registry* registry = nullptr;
 };

@@ -40,7 +40,7 @@ std::string event_json(const PredictionEvent& e) {
 struct Channel {
   Channel(const PredictionExporterOptions& o, const char* path)
       : sender({.endpoint = o.endpoint + path, .protocol = OtlpProtocol::kHttpJson, .headers = o.headers,
-                .timeout = o.timeout}) {}
+                .timeout = o.timeout, .max_attempts = o.max_attempts}) {}
   detail::OtlpHttpSender sender;
   std::deque<std::string> queue;
   Counter* exported = nullptr;

@@ -236,3 +236,30 @@ slos:
 }
 
 }  // namespace vigil
+
+namespace vigil {
+namespace {
+
+TEST(SloMonitor, LiveStatusCountsRequestsSinceTheLastTick) {
+  SloMonitor m({.name = "live", .objective = 0.99, .background_ticker = true});
+  for (int i = 0; i < 100; ++i) m.record_request(i % 10 != 0);
+  EXPECT_EQ(m.status().total, 0u);  // no bucket closed yet
+  SloStatus live = m.live_status();
+  EXPECT_EQ(live.total, 100u);
+  EXPECT_EQ(live.bad, 10u);
+  EXPECT_NEAR(live.compliance, 0.9, 1e-12);
+  EXPECT_NEAR(live.windows[0].burn_rate, 10.0, 1e-9);  // 10 % errors against a 1 % budget
+}
+
+TEST(SloMonitor, LiveStatusWithoutTickerUsesTheLastTickTime) {
+  SloMonitor m({.name = "manual", .objective = 0.99, .background_ticker = false});
+  m.record_request(false);
+  m.tick(std::chrono::minutes(1));
+  m.record_request(true);
+  EXPECT_EQ(m.status().total, 1u);
+  EXPECT_EQ(m.live_status().total, 2u);
+  EXPECT_EQ(m.live_status().bad, 1u);
+}
+
+}  // namespace
+}  // namespace vigil
