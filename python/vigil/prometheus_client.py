@@ -147,32 +147,73 @@ class _InProgressTracker:
         return wrapped
 
 
-class _MetricBase:
-    """A family (with label names) or one series of it (after ``labels``).
+class _CounterChild(_vigil.CounterSeries):
+    """One counter series: inc() is a native call."""
 
-    A series binds its hot methods to the C++ series as instance attributes,
-    so ``c.inc()`` does not pass through a Python frame.
-    """
+    __slots__ = ()
+
+    def count_exceptions(self, exception=Exception):
+        return _ExceptionCounter(self, exception)
+
+
+class _GaugeChild(_vigil.GaugeSeries):
+    __slots__ = ()
+
+    def track_inprogress(self):
+        return _InProgressTracker(self)
+
+    def time(self):
+        return _Timer(self.set)
+
+
+class _HistogramChild(_vigil.HistogramSeries):
+    __slots__ = ()
+
+    def time(self):
+        return _Timer(self.observe)
+
+
+class _SummaryChild(_vigil.SummarySeries):
+    __slots__ = ()
+
+    def time(self):
+        return _Timer(self.observe)
+
+
+class _MetricBase:
+    """A metric family. Without label names it is also its own (only)
+    series: the series' native methods are bound onto the instance, so
+    ``c.inc()`` does not pass through a Python frame."""
 
     _type = None
+    _child_class = None
     _hot_methods = ()
+    _helpers = ()
 
     def __init__(self, name, documentation, labelnames=(), namespace="", subsystem="", unit="",
-                 registry=REGISTRY, _labelvalues=None, **kwargs):
+                 registry=REGISTRY, _labelvalues=None):
         self._name = _full_name(self._type, name, namespace, subsystem, unit)
         self._documentation = documentation
         self._labelnames = _check_label_names(self._type, labelnames)
         self._unit = unit
         self._children = {}
         core_registry = registry._core if registry is not None else _vigil.Registry()
-        self._family = self._make_family(core_registry, kwargs)
+        self._family = self._make_family(core_registry)
         if registry is not None:
             registry._claim(self._exposed_names())
         if not self._labelnames:
-            self._bind(self._family.labels(()))
+            self._series = self._family.labels((), self._child_class)
+            for method in self._hot_methods + self._helpers:
+                setattr(self, method, getattr(self._series, method))
 
-    # -- labels ---------------------------------------------------------
     def labels(self, *labelvalues, **labelkwargs):
+        """The series for these label values (positional, or by name)."""
+        child = self._children.get(labelvalues)
+        if child is not None and not labelkwargs:
+            return child
+        return self._labels_slow(labelvalues, labelkwargs)
+
+    def _labels_slow(self, labelvalues, labelkwargs):
         if not self._labelnames:
             raise ValueError("No label names were set when constructing %s" % self)
         if labelvalues and labelkwargs:
@@ -180,14 +221,19 @@ class _MetricBase:
         if labelkwargs:
             if sorted(labelkwargs) != sorted(self._labelnames):
                 raise ValueError("Incorrect label names")
-            labelvalues = tuple(str(labelkwargs[name]) for name in self._labelnames)
+            values = tuple(str(labelkwargs[name]) for name in self._labelnames)
         else:
             if len(labelvalues) != len(self._labelnames):
                 raise ValueError("Incorrect label count")
-            labelvalues = tuple(str(v) for v in labelvalues)
-        child = self._children.get(labelvalues)
+            values = tuple(str(v) for v in labelvalues)
+        child = self._children.get(values)
         if child is None:
-            child = self._children.setdefault(labelvalues, self._child(self._family.labels(labelvalues)))
+            child = self._children.setdefault(values, self._family.labels(values, self._child_class))
+        # Cache the caller's own tuple too when it was all str: the next
+        # labels() with it is one dict lookup. (Not other types: 1 == 1.0
+        # == True, but their str() differ.)
+        if labelvalues and all(type(v) is str for v in labelvalues):
+            self._children[labelvalues] = child
         return child
 
     def remove(self, *labelvalues):
@@ -195,34 +241,19 @@ class _MetricBase:
             raise ValueError("No label names were set when constructing %s" % self)
         if len(labelvalues) != len(self._labelnames):
             raise ValueError("Incorrect label count (expected %d, got %s)" % (len(self._labelnames), labelvalues))
-        labelvalues = tuple(str(v) for v in labelvalues)
-        self._children.pop(labelvalues, None)
-        self._family.remove(labelvalues)
+        values = tuple(str(v) for v in labelvalues)
+        child = self._children.pop(values, None)
+        if child is not None:
+            for key in [k for k, c in self._children.items() if c is child]:
+                del self._children[key]
+        self._family.remove(values)
 
     def clear(self):
-        for labelvalues in list(self._children):
-            self.remove(*labelvalues)
-
-    # -- series -----------------------------------------------------------
-    def _child(self, series):
-        child = object.__new__(type(self))
-        child._name = self._name
-        child._documentation = self._documentation
-        child._labelnames = ()
-        child._unit = self._unit
-        child._children = {}
-        child._family = None
-        child._bind(series)
-        return child
-
-    def _bind(self, series):
-        self._series = series
-        for method in self._hot_methods:
-            setattr(self, method, getattr(series, method))
+        for values in {tuple(str(v) for v in key) for key in self._children}:
+            self.remove(*values)
 
     def _raise_if_not_observable(self):
-        if not hasattr(self, "_series"):
-            raise ValueError("%s metric is missing label values" % self._type)
+        raise ValueError("%s metric is missing label values" % self._type)
 
     def describe(self):
         return [self._name]
@@ -235,9 +266,11 @@ class Counter(_MetricBase):
     """A value that only goes up: ``c.inc()``, ``c.labels("GET").inc(2)``."""
 
     _type = "counter"
+    _child_class = _CounterChild
     _hot_methods = ("inc",)
+    _helpers = ("count_exceptions",)
 
-    def _make_family(self, registry, kwargs):
+    def _make_family(self, registry):
         return registry.counter(self._name, self._documentation, list(self._labelnames), self._unit)
 
     def _exposed_names(self):
@@ -248,20 +281,21 @@ class Counter(_MetricBase):
 
     def count_exceptions(self, exception=Exception):
         self._raise_if_not_observable()
-        return _ExceptionCounter(self, exception)
 
 
 class Gauge(_MetricBase):
     """A value that goes up and down."""
 
     _type = "gauge"
+    _child_class = _GaugeChild
     _hot_methods = ("inc", "dec", "set", "set_to_current_time")
+    _helpers = ("track_inprogress", "time")
 
     def __init__(self, name, documentation, labelnames=(), namespace="", subsystem="", unit="",
                  registry=REGISTRY, _labelvalues=None, multiprocess_mode="all"):
         super().__init__(name, documentation, labelnames, namespace, subsystem, unit, registry, _labelvalues)
 
-    def _make_family(self, registry, kwargs):
+    def _make_family(self, registry):
         return registry.gauge(self._name, self._documentation, list(self._labelnames), self._unit)
 
     def _exposed_names(self):
@@ -281,11 +315,9 @@ class Gauge(_MetricBase):
 
     def track_inprogress(self):
         self._raise_if_not_observable()
-        return _InProgressTracker(self)
 
     def time(self):
         self._raise_if_not_observable()
-        return _Timer(self.set)
 
 
 def _histogram_bounds(buckets):
@@ -303,7 +335,9 @@ class Histogram(_MetricBase):
     """Observations counted in cumulative buckets (default: latency in seconds)."""
 
     _type = "histogram"
+    _child_class = _HistogramChild
     _hot_methods = ("observe",)
+    _helpers = ("time",)
     DEFAULT_BUCKETS = (.005, .01, .025, .05, .075, .1, .25, .5, .75, 1.0, 2.5, 5.0, 7.5, 10.0, INF)
 
     def __init__(self, name, documentation, labelnames=(), namespace="", subsystem="", unit="",
@@ -311,7 +345,7 @@ class Histogram(_MetricBase):
         self._bounds = _histogram_bounds(buckets)
         super().__init__(name, documentation, labelnames, namespace, subsystem, unit, registry, _labelvalues)
 
-    def _make_family(self, registry, kwargs):
+    def _make_family(self, registry):
         return registry.histogram(self._name, self._documentation, list(self._labelnames), self._unit, self._bounds)
 
     def _exposed_names(self):
@@ -323,16 +357,17 @@ class Histogram(_MetricBase):
 
     def time(self):
         self._raise_if_not_observable()
-        return _Timer(self.observe)
 
 
 class Summary(_MetricBase):
     """The count and sum of observations (no quantiles, as in prometheus_client)."""
 
     _type = "summary"
+    _child_class = _SummaryChild
     _hot_methods = ("observe",)
+    _helpers = ("time",)
 
-    def _make_family(self, registry, kwargs):
+    def _make_family(self, registry):
         return registry.summary(self._name, self._documentation, list(self._labelnames), self._unit, [])
 
     def _exposed_names(self):
@@ -343,7 +378,6 @@ class Summary(_MetricBase):
 
     def time(self):
         self._raise_if_not_observable()
-        return _Timer(self.observe)
 
 
 def generate_latest(registry=REGISTRY):

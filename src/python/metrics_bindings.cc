@@ -1,6 +1,6 @@
-// Registry, families and series for vigil.prometheus_client. The series
-// methods are the per-call hot path from Python: each is one pybind11 call
-// straight into the C++ cell, with no Python frame in between.
+// Registry and families for vigil.prometheus_client. The series objects
+// themselves are native types (fast_series.cc): the per-call hot path from
+// Python.
 #include <pybind11/stl.h>
 
 #include <memory>
@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "python/bindings.h"
+#include "python/fast_series.h"
 #include "vigil/exposition.h"
 #include "vigil/metrics.h"
 #include "vigil/metrics_server.h"
@@ -19,7 +20,7 @@ namespace vigil::python {
 namespace {
 
 template <typename T>
-using Borrowed = std::unique_ptr<T, py::nodelete>;  // owned by its family or registry
+using Borrowed = std::unique_ptr<T, py::nodelete>;  // owned by its registry
 
 // Label values as views into the Python strings (no copies on a lookup).
 std::vector<std::string_view> label_views(const py::tuple& values) {
@@ -35,55 +36,21 @@ std::vector<std::string_view> label_views(const py::tuple& values) {
   return views;
 }
 
-LabelPairs exemplar_labels(const py::object& exemplar) {
-  LabelPairs pairs;
-  for (auto [k, v] : py::dict(exemplar)) pairs.emplace_back(py::str(k), py::str(v));
-  return pairs;
-}
-
-void require_non_negative(double amount) {
-  if (!(amount >= 0)) throw py::value_error("Counters can only be incremented by non-negative amounts.");
-}
-
 template <typename Metric>
 void bind_family(py::module_& m, const char* name) {
   py::class_<Family<Metric>, Borrowed<Family<Metric>>>(m, name)
-      .def("labels", [](Family<Metric>& f, const py::tuple& values) -> Metric& {
+      // The series for these label values, as an instance of `cls` (a
+      // subclass of the family's native series type).
+      .def("labels", [](const py::object& self, const py::tuple& values, const py::handle& cls) {
             auto views = label_views(values);
-            return f.labels(std::span<const std::string_view>(views));
-          }, py::return_value_policy::reference_internal)
+            Metric& series = self.cast<Family<Metric>&>().labels(std::span<const std::string_view>(views));
+            return wrap_series<Metric>(cls, series, self);
+          })
       .def("remove", [](Family<Metric>& f, const py::tuple& values) {
             auto views = label_views(values);
             return f.remove(std::span<const std::string_view>(views));
           })
       .def("__len__", &Family<Metric>::size);
-}
-
-void bind_series(py::module_& m) {
-  py::class_<Counter, Borrowed<Counter>>(m, "Counter")
-      .def("inc", [](Counter& c, double amount, const py::object& exemplar) {
-            require_non_negative(amount);
-            if (exemplar.is_none()) c.inc(amount);
-            else c.inc(amount, exemplar_labels(exemplar));
-          }, py::arg("amount") = 1.0, py::arg("exemplar") = py::none())
-      .def("value", &Counter::value);
-  py::class_<Gauge, Borrowed<Gauge>>(m, "Gauge")
-      .def("inc", [](Gauge& g, double amount) { g.inc(amount); }, py::arg("amount") = 1.0)
-      .def("dec", [](Gauge& g, double amount) { g.dec(amount); }, py::arg("amount") = 1.0)
-      .def("set", [](Gauge& g, double value) { g.set(value); })
-      .def("set_to_current_time", &Gauge::set_to_current_time)
-      .def("value", &Gauge::value);
-  py::class_<Histogram, Borrowed<Histogram>>(m, "Histogram")
-      .def("observe", [](Histogram& h, double amount, const py::object& exemplar) {
-            if (exemplar.is_none()) h.observe(amount);
-            else h.observe(amount, exemplar_labels(exemplar));
-          }, py::arg("amount"), py::arg("exemplar") = py::none())
-      .def("count", &Histogram::count)
-      .def("sum", &Histogram::sum);
-  py::class_<Summary, Borrowed<Summary>>(m, "Summary")
-      .def("observe", &Summary::observe)
-      .def("count", &Summary::count)
-      .def("sum", &Summary::sum);
 }
 
 void bind_registry(py::module_& m) {
@@ -139,7 +106,7 @@ void bind_server(py::module_& m) {
 }  // namespace
 
 void bind_metrics(py::module_& m) {
-  bind_series(m);
+  add_series_types(m);
   bind_family<Counter>(m, "CounterFamily");
   bind_family<Gauge>(m, "GaugeFamily");
   bind_family<Histogram>(m, "HistogramFamily");

@@ -139,7 +139,7 @@ def test_set_to_current_time_and_remove(registry):
 
     g = ours.Gauge("stamp", "Stamp.", ["k"], registry=registry)
     g.labels("a").set_to_current_time()
-    assert abs(g.labels("a")._series.value() - time.time()) < 5
+    assert abs(g.labels("a").value() - time.time()) < 5
     g.remove("a")
     assert "stamp{" not in ours.generate_latest(registry).decode()
 
@@ -169,7 +169,7 @@ def test_counts_are_exact_from_many_threads(registry):
         t.start()
     for t in threads:
         t.join()
-    assert sum(c.labels(str(k))._series.value() for k in range(3)) == 8 * 20000
+    assert sum(c.labels(str(k)).value() for k in range(3)) == 8 * 20000
     assert h._series.count() == 8 * 20000
 
 
@@ -185,3 +185,38 @@ def test_scrape_over_http_and_asgi(registry):
         assert "served_total 7" in body
     finally:
         server.stop()
+
+
+def test_native_series_take_keywords_and_reject_bad_amounts(registry):
+    c = ours.Counter("kw", "Kw.", ["k"], registry=registry)
+    child = c.labels("a")
+    child.inc(amount=2)
+    child.inc(3, exemplar=None)
+    assert child.value() == 5
+    with pytest.raises(TypeError):
+        child.inc("many")
+    with pytest.raises(TypeError):
+        child.inc(1, colour="red")
+    with pytest.raises(ValueError):
+        child.inc(float("nan"))
+    with pytest.raises(TypeError):
+        child.inc(1, exemplar=["trace_id", "x"])
+    with pytest.raises(ValueError):  # exemplar labels over 128 characters
+        child.inc(1, exemplar={"trace_id": "x" * 200})
+    assert c.labels("a") is child and c.labels(k="a") is child
+    h = ours.Histogram("kw_seconds", "Kw.", registry=registry)
+    h.observe(amount=0.5)
+    with pytest.raises(TypeError):
+        h.observe()
+    assert h._series.count() == 1
+
+
+def test_labels_of_other_types_are_strings_and_not_confused(registry):
+    c = ours.Counter("typed", "Typed.", ["code"], registry=registry)
+    c.labels(200).inc()
+    c.labels(200.0).inc()
+    c.labels(True).inc()
+    text = ours.generate_latest(registry).decode()
+    assert 'typed_total{code="200"} 1' in text
+    assert 'typed_total{code="200.0"} 1' in text
+    assert 'typed_total{code="True"} 1' in text

@@ -81,4 +81,4 @@ def test_monitor_and_metrics_from_many_threads():
     (evaluation,) = monitor.close_windows()
     assert evaluation["rows"] == 8 * (300 + 500)
     assert monitor.quality("m")["labelled"] == 8 * 100
-    assert sum(served.labels(str(k))._series.value() for k in range(4)) == 8 * 300
+    assert sum(served.labels(str(k)).value() for k in range(4)) == 8 * 300
