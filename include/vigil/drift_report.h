@@ -71,8 +71,10 @@ Table parse_csv(std::string_view text, const std::string& name = "<input>", cons
 
 // The profile of a table. Numeric features get `bins` equal-width bins over
 // their range (0 = Sturges), or the edges of `reference` when given, so a
-// current profile is binned like its reference.
-DatasetProfile profile_table(const Table& table, const DatasetProfile* reference = nullptr, std::size_t bins = 0);
+// current profile is binned like its reference. Columns are profiled in
+// parallel on up to `threads` threads (the result does not depend on it).
+DatasetProfile profile_table(const Table& table, const DatasetProfile* reference = nullptr, std::size_t bins = 0,
+                             unsigned threads = 1);
 
 // ---- data quality -----------------------------------------------------------------
 

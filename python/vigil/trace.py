@@ -21,6 +21,7 @@ thread and per asyncio task. Spans are recorded, batched and exported
 import contextlib
 import contextvars
 import enum
+import functools
 import traceback
 
 from . import _vigil
@@ -184,6 +185,7 @@ class BatchSpanProcessor:
 
     def _attach(self, core, registry):
         core.add_batch_processor(self._exporter._spec, *self._options, registry)
+        return False
 
 
 class SimpleSpanProcessor:
@@ -194,6 +196,7 @@ class SimpleSpanProcessor:
 
     def _attach(self, core, registry):
         core.add_simple_processor(self._exporter._spec)
+        return True
 
 
 # ---- provider, tracers, spans ---------------------------------------------
@@ -207,10 +210,12 @@ class TracerProvider:
         self._core = _vigil.TracerProvider(resource.attributes, sampler._spec, sampler._ratio)
         self._registry = registry._core if registry is not None else None
         self._shut_down = False
+        self._synchronous = False  # a SimpleSpanProcessor exports as spans end
 
     def add_span_processor(self, span_processor):
         self._check_open()
-        span_processor._attach(self._core, self._registry)
+        if span_processor._attach(self._core, self._registry):
+            self._synchronous = True
 
     def get_tracer(self, instrumenting_module_name, instrumenting_library_version=None, schema_url=None):
         self._check_open()
@@ -242,14 +247,20 @@ _current = contextvars.ContextVar("vigil_current_span", default=None)
 class Span:
     """A span being recorded; its methods are OpenTelemetry's."""
 
+    __slots__ = ("_core", "name", "kind", "_ended", "_context", "_blocking_end")
+
     def __init__(self, core, name, kind):
         self._core = core
         self.name = name
         self.kind = kind
         self._ended = False
+        self._context = None
+        self._blocking_end = False
 
     def get_span_context(self):
-        return self._core.get_span_context()
+        if self._context is None:  # fixed for the span's life; children ask for it
+            self._context = self._core.get_span_context()
+        return self._context
 
     def is_recording(self):
         return not self._ended and self._core.is_recording()
@@ -290,7 +301,10 @@ class Span:
         if self._ended:
             return
         self._ended = True
-        self._core.end(end_time or 0)
+        if self._blocking_end:  # a synchronous processor exports now: let other threads run
+            self._core.end_blocking(end_time or 0)
+        else:
+            self._core.end(end_time or 0)
 
     def __enter__(self):
         return self
@@ -308,6 +322,8 @@ def _qualified_name(cls):
 
 
 class _NonRecordingSpan(Span):
+    __slots__ = ()
+
     def __init__(self, span_context):
         self._context = span_context
         self.name = ""
@@ -367,23 +383,69 @@ class Tracer:
     def start_span(self, name, context=None, kind=SpanKind.INTERNAL, attributes=None, links=None,
                    start_time=None, record_exception=True, set_status_on_exception=True):
         """A new span, child of ``context`` or of the active span; not made active."""
-        self._provider._check_open()
-        parent = _parent_of(context)
+        if self._provider._shut_down:
+            self._provider._check_open()
+        if context is None:
+            active = _current.get()
+            parent = active.get_span_context() if active is not None else None
+        else:
+            parent = _parent_of(context)
         if parent is not None and not parent.is_valid:
             parent = None
-        link_contexts = [getattr(link, "context", link) for link in (links or ())]
-        core = self._core.start_span(name, kind.value, parent, attributes, link_contexts, start_time or 0)
-        return Span(core, name, kind)
+        if attributes or links or start_time:
+            link_contexts = [getattr(link, "context", link) for link in links] if links else []
+            core = self._core.start_span(name, kind.value, parent, attributes, link_contexts, start_time or 0)
+        else:
+            core = self._core.start_simple(name, kind.value, parent)
+        span = Span(core, name, kind)
+        span._blocking_end = self._provider._synchronous
+        return span
 
-    @contextlib.contextmanager
     def start_as_current_span(self, name, context=None, kind=SpanKind.INTERNAL, attributes=None, links=None,
                               start_time=None, record_exception=True, set_status_on_exception=True,
                               end_on_exit=True):
         """Starts a span and makes it active: a context manager and a decorator."""
-        span = self.start_span(name, context, kind, attributes, links, start_time)
-        with use_span(span, end_on_exit=end_on_exit, record_exception=record_exception,
-                      set_status_on_exception=set_status_on_exception) as active:
-            yield active
+        return _ActiveSpan(self, (name, context, kind, attributes, links, start_time), record_exception,
+                           set_status_on_exception, end_on_exit)
+
+
+class _ActiveSpan:
+    """What start_as_current_span returns. A class, not a generator-based
+    context manager: it is on every request's path, and this costs less."""
+
+    __slots__ = ("_tracer", "_args", "_record", "_set_status", "_end", "_span", "_token")
+
+    def __init__(self, tracer, args, record_exception, set_status_on_exception, end_on_exit):
+        self._tracer = tracer
+        self._args = args
+        self._record = record_exception
+        self._set_status = set_status_on_exception
+        self._end = end_on_exit
+
+    def __enter__(self):
+        self._span = span = self._tracer.start_span(*self._args)
+        self._token = _current.set(span)
+        return span
+
+    def __exit__(self, typ, value, tb):
+        span = self._span
+        _current.reset(self._token)
+        if value is not None and isinstance(value, Exception) and span.is_recording():
+            if self._record:
+                span.record_exception(value)
+            if self._set_status:
+                span.set_status(Status(StatusCode.ERROR, "{}: {}".format(typ.__name__, value)))
+        if self._end:
+            span.end()
+        return False
+
+    def __call__(self, function):
+        @functools.wraps(function)
+        def traced(*args, **kwargs):
+            with _ActiveSpan(self._tracer, self._args, self._record, self._set_status, self._end):
+                return function(*args, **kwargs)
+
+        return traced
 
 
 @contextlib.contextmanager

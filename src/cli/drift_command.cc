@@ -142,7 +142,7 @@ Inputs read_inputs(const DriftCommandOptions& o, bool show_progress) {
     ref_reader = std::thread([&] {
       try {
         in.reference_table = read_csv(o.reference, {.kinds = cur_options.kinds, .progress = progress.reference()});
-        in.reference = profile_table(*in.reference_table);
+        in.reference = profile_table(*in.reference_table, nullptr, 0, std::max(1u, std::thread::hardware_concurrency()));
       } catch (...) {
         ref_error = std::current_exception();
       }
@@ -180,7 +180,7 @@ int run(const DriftCommandOptions& o) {
   CompareOptions compare_options = compare_options_of(o);
   Inputs in = read_inputs(o, !o.no_progress && (o.progress || ::isatty(2)));
   if (!o.save_profile.empty()) in.reference.save(o.save_profile);
-  DatasetProfile cur_profile = profile_table(*in.current, &in.reference);
+  DatasetProfile cur_profile = profile_table(*in.current, &in.reference, 0, compare_options.threads);
   for (const std::string* col : {&o.target, &o.prediction})
     if (!col->empty() && !in.reference.features.count(*col))
       throw std::invalid_argument("column '" + *col + "' is not in " + o.reference);

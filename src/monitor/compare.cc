@@ -155,32 +155,48 @@ void plot_categorical(FeatureDrift& fd, const FeatureProfile& ref, const Feature
 
 }  // namespace
 
-DatasetProfile profile_table(const Table& table, const DatasetProfile* reference, std::size_t bins) {
+namespace {
+
+FeatureProfile profile_column(const Column& col, const DatasetProfile* reference, std::size_t bins) {
+  FeatureProfile f;
+  f.name = col.name;
+  f.kind = col.kind;
+  f.type_errors = col.type_errors;
+  if (col.kind == FeatureKind::kNumeric) {
+    std::vector<double> edges;
+    if (reference) {
+      auto it = reference->features.find(col.name);
+      if (it != reference->features.end() && it->second.kind == FeatureKind::kNumeric) edges = it->second.numeric.bin_edges();
+    } else {
+      edges = reference_edges(col, bins);
+    }
+    if (!edges.empty()) f.numeric.set_bins(std::move(edges));
+    for (double v : col.numbers) f.numeric.add(v);
+  } else {
+    for (std::int32_t code : col.codes) {
+      if (code < 0) f.categorical.add_missing();
+      else f.categorical.add(col.dictionary[static_cast<std::size_t>(code)]);
+    }
+  }
+  return f;
+}
+
+}  // namespace
+
+DatasetProfile profile_table(const Table& table, const DatasetProfile* reference, std::size_t bins, unsigned threads) {
+  std::vector<FeatureProfile> columns(table.columns.size());
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i; (i = next.fetch_add(1)) < columns.size();)
+      columns[i] = profile_column(table.columns[i], reference, bins);
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < std::min<std::size_t>(threads, columns.size()); ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
   DatasetProfile p;
   p.rows = table.rows;
-  for (const Column& col : table.columns) {
-    FeatureProfile f;
-    f.name = col.name;
-    f.kind = col.kind;
-    f.type_errors = col.type_errors;
-    if (col.kind == FeatureKind::kNumeric) {
-      std::vector<double> edges;
-      if (reference) {
-        auto it = reference->features.find(col.name);
-        if (it != reference->features.end() && it->second.kind == FeatureKind::kNumeric) edges = it->second.numeric.bin_edges();
-      } else {
-        edges = reference_edges(col, bins);
-      }
-      if (!edges.empty()) f.numeric.set_bins(std::move(edges));
-      for (double v : col.numbers) f.numeric.add(v);
-    } else {
-      for (std::int32_t code : col.codes) {
-        if (code < 0) f.categorical.add_missing();
-        else f.categorical.add(col.dictionary[static_cast<std::size_t>(code)]);
-      }
-    }
-    p.features.emplace(col.name, std::move(f));
-  }
+  for (auto& f : columns) p.features.emplace(f.name, std::move(f));
   return p;
 }
 

@@ -5,7 +5,9 @@
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
 
+#include <algorithm>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "python/bindings.h"
@@ -87,7 +89,7 @@ void bind_profile(py::module_& m) {
       .def("copy", [](const DatasetProfile& p) { return DatasetProfile(p); });
   m.def("profile_table", [](const Table& table, const DatasetProfile* reference, std::size_t bins) {
     py::gil_scoped_release release;
-    return profile_table(table, reference, bins);
+    return profile_table(table, reference, bins, std::max(1u, std::thread::hardware_concurrency()));
   }, py::arg("table"), py::arg("reference") = nullptr, py::arg("bins") = 0);
 }
 

@@ -157,7 +157,11 @@ void bind_span(py::module_& m) {
         s.set_status(static_cast<StatusCode>(code), description);
       }, py::arg("code"), py::arg("description") = "")
       .def("update_name", &Span::update_name)
-      .def("end", [](Span& s, std::uint64_t end_time) { s.end(end_time); }, py::arg("end_time") = 0,
+      // Ending hands the span to the processors: a queue push for the
+      // batch processor, so the GIL stays held (releasing it costs more);
+      // end_blocking releases it, for synchronous (simple) processors.
+      .def("end", [](Span& s, std::uint64_t end_time) { s.end(end_time); }, py::arg("end_time") = 0)
+      .def("end_blocking", [](Span& s, std::uint64_t end_time) { s.end(end_time); }, py::arg("end_time") = 0,
            py::call_guard<py::gil_scoped_release>());
 }
 
@@ -199,7 +203,13 @@ void bind_provider(py::module_& m) {
       });
   py::class_<Tracer>(m, "Tracer")
       .def("start_span", &start_span, py::arg("name"), py::arg("kind"), py::arg("parent"),
-           py::arg("attributes"), py::arg("links"), py::arg("start_time"));
+           py::arg("attributes"), py::arg("links"), py::arg("start_time"))
+      // The common case (no attributes, links or start time) in fewer conversions.
+      .def("start_simple", [](const Tracer& t, std::string_view name, int kind, const SpanContext* parent) {
+        return t.start_span(name, SpanOptions{.kind = static_cast<SpanKind>(kind),
+                                              .parent = parent ? std::optional<SpanContext>(*parent) : std::nullopt,
+                                              .root = parent == nullptr});
+      });
   py::class_<TracerProvider>(m, "TracerProvider")
       .def(py::init([](const py::object& resource, const std::string& sampler, double ratio) {
              return std::make_unique<TracerProvider>(TracerProviderOptions{
