@@ -1,5 +1,6 @@
 """Helpers for integration tests: free ports, processes that are always
 cleaned up, HTTP on loopback, waiting with a deadline."""
+import atexit
 import contextlib
 import json
 import re
@@ -116,8 +117,16 @@ class Daemon:
         self.proc = subprocess.Popen(self.prefix + [self.vigil, "serve", "--config", self.config, "--data", self.data,
                                       "--listen", f"127.0.0.1:{self.port}"],
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        # A failed check exits the test early: never leave the daemon running.
+        atexit.register(self._reap, self.proc)
         wait_for("daemon", lambda: http_get(self.base + "/healthz")[0] == 200, timeout=20, interval=0.1)
         return self
+
+    @staticmethod
+    def _reap(proc):
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
     def get(self, path):
         return http_get(self.base + path, timeout=30)[2].decode()
