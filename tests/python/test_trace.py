@@ -166,3 +166,18 @@ def test_ratio_sampler_records_nothing_at_zero():
     assert exporter.get_finished_spans() == ()
     with pytest.raises(ValueError):
         trace.TraceIdRatioBased(1.5)
+
+
+def test_links_and_explicit_parents(traced):
+    tracer, exporter, _ = traced
+    with tracer.start_as_current_span("producer") as producer:
+        produced = producer.get_span_context()
+    consumer = tracer.start_span("consumer", kind=SpanKind.CONSUMER, context=trace.Context(None))
+    consumer.add_link(produced, {"queue": "scores"})
+    consumer.end()
+    consumer.end()  # a second end is a no-op, as in OpenTelemetry
+    spans = by_name(exporter)
+    (link,) = spans["consumer"].links
+    assert link["traceId"] == spans["producer"].trace_id and link["spanId"] == spans["producer"].span_id
+    assert spans["consumer"].parent_span_id == ""
+    assert len(exporter.get_finished_spans()) == 2
