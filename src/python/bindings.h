@@ -5,7 +5,18 @@
 
 #include <pybind11/pybind11.h>
 
+#include <chrono>
+#include <cstdint>
+
 namespace vigil::python {
+
+// Durations arrive from Python as float seconds.
+inline std::chrono::milliseconds milliseconds_of(double seconds) {
+  return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
+}
+inline std::chrono::seconds seconds_of(double seconds) {
+  return std::chrono::seconds(static_cast<std::int64_t>(seconds));
+}
 
 void bind_metrics(pybind11::module_& m);
 void bind_trace(pybind11::module_& m);

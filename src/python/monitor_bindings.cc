@@ -156,10 +156,10 @@ std::unique_ptr<ModelMonitor> make_monitor(Registry* registry, double window_sec
   if (!(window_seconds >= 1)) throw py::value_error("window_seconds must be at least 1");
   return std::make_unique<ModelMonitor>(ModelMonitorOptions{
       .registry = registry,
-      .window = std::chrono::seconds(static_cast<std::int64_t>(window_seconds)),
+      .window = seconds_of(window_seconds),
       .label_window = label_window,
       .max_pending = max_pending,
-      .label_ttl = std::chrono::seconds(static_cast<std::int64_t>(label_ttl_seconds)),
+      .label_ttl = seconds_of(label_ttl_seconds),
       .sample_size = sample_size,
       .max_models = max_models,
       .max_features = max_features});
@@ -174,12 +174,12 @@ void bind_exporter(py::module_& m) {
              return std::make_unique<PredictionExporter>(PredictionExporterOptions{
                  .endpoint = std::move(endpoint), .headers = HeaderMap(headers.begin(), headers.end()),
                  .max_queue_size = max_queue_size,
-                 .schedule_delay = std::chrono::milliseconds(static_cast<std::int64_t>(schedule_delay_seconds * 1000)),
+                 .schedule_delay = milliseconds_of(schedule_delay_seconds),
                  .registry = registry});
            }), py::keep_alive<1, 6>(), py::arg("endpoint"), py::arg("headers"), py::arg("max_queue_size"),
            py::arg("schedule_delay_seconds"), py::arg("registry"))
       .def("flush", [](PredictionExporter& e, double timeout_seconds) {
-        return e.flush(std::chrono::milliseconds(static_cast<std::int64_t>(timeout_seconds * 1000)));
+        return e.flush(milliseconds_of(timeout_seconds));
       }, py::call_guard<py::gil_scoped_release>())
       .def_property_readonly("dropped", &PredictionExporter::dropped)
       .def_property_readonly("failed", &PredictionExporter::failed);

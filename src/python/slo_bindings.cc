@@ -71,8 +71,8 @@ std::unique_ptr<SloMonitor> make_slo(std::string name, double objective, double 
   return std::make_unique<SloMonitor>(SloMonitorOptions{
       .name = std::move(name),
       .objective = objective,
-      .period = std::chrono::seconds(static_cast<std::int64_t>(period_seconds)),
-      .resolution = std::chrono::seconds(static_cast<std::int64_t>(resolution_seconds)),
+      .period = seconds_of(period_seconds),
+      .resolution = seconds_of(resolution_seconds),
       .latency_threshold_seconds = latency_threshold_seconds,
       .background_ticker = background_ticker,
       .registry = registry});

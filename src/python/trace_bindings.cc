@@ -192,7 +192,7 @@ void bind_provider(py::module_& m) {
              s.http.protocol = json ? OtlpProtocol::kHttpJson : OtlpProtocol::kHttpProtobuf;
              s.http.headers = HeaderMap(headers.begin(), headers.end());
              s.http.gzip = gzip;
-             s.http.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(timeout_seconds * 1000));
+             s.http.timeout = milliseconds_of(timeout_seconds);
              return s;
            }), py::arg("kind"), py::arg("endpoint") = "", py::arg("json") = false,
            py::arg("headers") = std::map<std::string, std::string>{}, py::arg("gzip") = false,
@@ -222,7 +222,7 @@ void bind_provider(py::module_& m) {
                  make_exporter(spec),
                  BatchSpanProcessorOptions{
                      .max_queue_size = max_queue_size, .max_export_batch_size = max_export_batch_size,
-                     .schedule_delay = std::chrono::milliseconds(static_cast<std::int64_t>(schedule_delay_seconds * 1000)),
+                     .schedule_delay = milliseconds_of(schedule_delay_seconds),
                      .registry = registry}));
            }, py::keep_alive<1, 6>(), py::arg("exporter"), py::arg("max_queue_size"), py::arg("max_export_batch_size"),
            py::arg("schedule_delay_seconds"), py::arg("registry") = nullptr)
@@ -231,10 +231,10 @@ void bind_provider(py::module_& m) {
       })
       .def("tracer", &TracerProvider::tracer, py::arg("name"), py::arg("version") = "")
       .def("force_flush", [](TracerProvider& p, double timeout_seconds) {
-        return p.force_flush(std::chrono::milliseconds(static_cast<std::int64_t>(timeout_seconds * 1000)));
+        return p.force_flush(milliseconds_of(timeout_seconds));
       }, py::call_guard<py::gil_scoped_release>())
       .def("shutdown", [](TracerProvider& p, double timeout_seconds) {
-        return p.shutdown(std::chrono::milliseconds(static_cast<std::int64_t>(timeout_seconds * 1000)));
+        return p.shutdown(milliseconds_of(timeout_seconds));
       }, py::call_guard<py::gil_scoped_release>());
 }
 

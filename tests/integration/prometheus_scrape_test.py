@@ -10,14 +10,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from testlib import Prometheus, check, free_port, http_get, process, wait_for  # noqa: E402
-
-
-def promtool_check(url):
-    _, _, body = http_get(url)
-    res = subprocess.run(["promtool", "check", "metrics"], input=body, capture_output=True)
-    out = (res.stdout + res.stderr).decode()
-    check(res.returncode == 0 and out.strip() == "", f"promtool check metrics clean for {url}: {out.strip()!r}")
+from testlib import Prometheus, check, free_port, http_get, process, promtool_check, wait_for  # noqa: E402
 
 
 def main():

@@ -11,16 +11,9 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
-from testlib import Prometheus, check, free_port, http_get, process, wait_for  # noqa: E402
+from testlib import Prometheus, check, free_port, http_get, process, promtool_check, wait_for  # noqa: E402
 
 IMPORT_LINE = "from vigil.prometheus_client import Counter, Gauge, Histogram, start_http_server"
-
-
-def promtool_check(port):
-    _, _, body = http_get(f"http://127.0.0.1:{port}/metrics")
-    res = subprocess.run(["promtool", "check", "metrics"], input=body, capture_output=True)
-    out = (res.stdout + res.stderr).decode().strip()
-    check(res.returncode == 0 and out == "", f"promtool check metrics clean on :{port}: {out!r}")
 
 
 def app_families(prom, job):
@@ -47,8 +40,8 @@ def main():
                 process([python, original, str(theirs_port), "60", "127.0.0.1"], stdout=subprocess.DEVNULL):
             for port in (ours_port, theirs_port):
                 wait_for(f"/metrics on :{port}", lambda p=port: http_get(f"http://127.0.0.1:{p}/metrics")[0] == 200, 20)
-            promtool_check(ours_port)
-            promtool_check(theirs_port)
+            promtool_check(f"http://127.0.0.1:{ours_port}/metrics")
+            promtool_check(f"http://127.0.0.1:{theirs_port}/metrics")
             config = os.path.join(tmp, "prometheus.yml")
             with open(config, "w") as f:
                 f.write(f"""global:

@@ -63,6 +63,14 @@ def metric(text, name, labels=""):
     return float(m.group(1)) if m else 0.0
 
 
+def promtool_check(url):
+    """`promtool check metrics` on a scrape of `url`: no error, no lint finding."""
+    _, _, body = http_get(url)
+    res = subprocess.run(["promtool", "check", "metrics"], input=body, capture_output=True)
+    out = (res.stdout + res.stderr).decode().strip()
+    check(res.returncode == 0 and out == "", f"promtool check metrics clean for {url}: {out!r}")
+
+
 def wait_for(what, fn, timeout=60, interval=0.5):
     """Calls fn until it returns a truthy value; fails after `timeout` s."""
     deadline = time.time() + timeout
