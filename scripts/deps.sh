@@ -14,7 +14,7 @@ PACKAGES=(
   prometheus prometheus-alertmanager curl python3
   python3-dev pybind11-dev python3-pybind11 python3-numpy python3-pandas python3-scipy python3-pytest
   python3-prometheus-client python3-structlog python3-fastapi python3-uvicorn python3-sklearn
-  python3-setuptools python3-pip python3-venv python3-wheel
+  python3-setuptools python3-pip python3-venv python3-wheel python3-dask python3-distributed
   clang chromium
 )
 

@@ -62,6 +62,13 @@ class DatasetProfile:
     def from_dict(cls, d):
         return cls(_vigil.DatasetProfile.from_json(json.dumps(d)))
 
+    @classmethod
+    def from_json(cls, text):
+        return cls(_vigil.DatasetProfile.from_json(text))
+
+    def __reduce__(self):  # pickling, for multiprocessing and Dask workers
+        return DatasetProfile.from_json, (self._core.to_json(),)
+
     def __repr__(self):
         return "DatasetProfile(rows={}, columns={})".format(self.rows, list(self.columns))
 

@@ -6,6 +6,7 @@
 #include <pybind11/stl/filesystem.h>
 
 #include <algorithm>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -87,6 +88,20 @@ void bind_profile(py::module_& m) {
       .def_readonly("rows", &DatasetProfile::rows)
       .def_property_readonly("kinds", &feature_kinds)
       .def("copy", [](const DatasetProfile& p) { return DatasetProfile(p); });
+  // An empty profile that carries only numeric bin edges: passed as the
+  // `reference` of profile_table, it makes shards of one dataset bin alike,
+  // so their profiles merge into exactly the profile of the whole.
+  m.def("binning_profile", [](const std::map<std::string, std::vector<double>>& edges) {
+    DatasetProfile p;
+    for (const auto& [name, e] : edges) {
+      FeatureProfile f{.name = name, .kind = FeatureKind::kNumeric};
+      if (!e.empty()) f.numeric.set_bins(e);
+      p.features.emplace(name, std::move(f));
+    }
+    return p;
+  });
+  m.def("reference_bin_edges", &reference_bin_edges, py::arg("lo"), py::arg("hi"), py::arg("count"),
+        py::arg("bins") = 0);
   m.def("profile_table", [](const Table& table, const DatasetProfile* reference, std::size_t bins) {
     py::gil_scoped_release release;
     return profile_table(table, reference, bins, std::max(1u, std::thread::hardware_concurrency()));
