@@ -16,11 +16,9 @@ further label sets share one ``__overflow__`` series, counted in
 ``unregister`` are not provided.
 """
 
-import functools
-import re
-from timeit import default_timer
-
 from . import _vigil
+from ._metric_helpers import (INF, check_label_names, ExceptionCounter, full_name, histogram_bounds,
+                              InProgressTracker, Timer)
 
 __all__ = [
     "CONTENT_TYPE_LATEST", "REGISTRY", "CollectorRegistry", "Counter", "Gauge", "Histogram", "Summary",
@@ -29,11 +27,7 @@ __all__ = [
 
 CONTENT_TYPE_LATEST = _vigil.CONTENT_TYPE_TEXT
 _OPENMETRICS_CONTENT_TYPE = _vigil.CONTENT_TYPE_OPENMETRICS
-INF = float("inf")
 
-_METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
-_LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
-_RESERVED_LABELS = {"histogram": ("le",), "summary": ("quantile",)}
 
 
 class CollectorRegistry:
@@ -60,124 +54,37 @@ class CollectorRegistry:
 REGISTRY = CollectorRegistry(_core=_vigil.default_registry())  # carries process_* metrics
 
 
-def _full_name(kind, name, namespace, subsystem, unit):
-    full = "_".join(part for part in (namespace, subsystem, name) if part)
-    if kind == "counter" and full.endswith("_total"):
-        full = full[: -len("_total")]
-    if unit and not full.endswith("_" + unit):
-        full += "_" + unit
-    if not _METRIC_NAME.match(full):
-        raise ValueError("Invalid metric name: " + full)
-    return full
-
-
-def _check_label_names(kind, labelnames):
-    labelnames = tuple(labelnames)
-    for label in labelnames:
-        if not isinstance(label, str) or not _LABEL_NAME.match(label):
-            raise ValueError("Invalid label metric name: " + str(label))
-        if label.startswith("__"):
-            raise ValueError("Reserved label metric name: " + label)
-        if label in _RESERVED_LABELS.get(kind, ()):
-            raise ValueError("Reserved label metric name: " + label)
-    if len(set(labelnames)) != len(labelnames):
-        raise ValueError("Duplicate label names in: {}".format(labelnames))
-    return labelnames
-
-
-class _Timer:
-    """What ``.time()`` returns: a context manager and a decorator."""
-
-    def __init__(self, observe):
-        self._observe = observe
-
-    def __enter__(self):
-        self._start = default_timer()
-        return self
-
-    def __exit__(self, *exc):
-        self._observe(max(default_timer() - self._start, 0))
-
-    def __call__(self, f):
-        @functools.wraps(f)
-        def wrapped(*args, **kwargs):
-            with _Timer(self._observe):
-                return f(*args, **kwargs)
-
-        return wrapped
-
-
-class _ExceptionCounter:
-    def __init__(self, counter, exception):
-        self._counter = counter
-        self._exception = exception
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, typ, value, traceback):
-        if isinstance(value, self._exception):
-            self._counter.inc()
-
-    def __call__(self, f):
-        @functools.wraps(f)
-        def wrapped(*args, **kwargs):
-            with _ExceptionCounter(self._counter, self._exception):
-                return f(*args, **kwargs)
-
-        return wrapped
-
-
-class _InProgressTracker:
-    def __init__(self, gauge):
-        self._gauge = gauge
-
-    def __enter__(self):
-        self._gauge.inc()
-
-    def __exit__(self, *exc):
-        self._gauge.dec()
-
-    def __call__(self, f):
-        @functools.wraps(f)
-        def wrapped(*args, **kwargs):
-            with _InProgressTracker(self._gauge):
-                return f(*args, **kwargs)
-
-        return wrapped
-
-
 class _CounterChild(_vigil.CounterSeries):
     """One counter series: inc() is a native call."""
 
     __slots__ = ()
 
     def count_exceptions(self, exception=Exception):
-        return _ExceptionCounter(self, exception)
+        return ExceptionCounter(self, exception)
 
 
 class _GaugeChild(_vigil.GaugeSeries):
     __slots__ = ()
 
     def track_inprogress(self):
-        return _InProgressTracker(self)
+        return InProgressTracker(self)
 
     def time(self):
-        return _Timer(self.set)
+        return Timer(self.set)
 
 
 class _HistogramChild(_vigil.HistogramSeries):
     __slots__ = ()
 
     def time(self):
-        return _Timer(self.observe)
+        return Timer(self.observe)
 
 
 class _SummaryChild(_vigil.SummarySeries):
     __slots__ = ()
 
     def time(self):
-        return _Timer(self.observe)
+        return Timer(self.observe)
 
 
 class _MetricBase:
@@ -192,9 +99,9 @@ class _MetricBase:
 
     def __init__(self, name, documentation, labelnames=(), namespace="", subsystem="", unit="",
                  registry=REGISTRY, _labelvalues=None):
-        self._name = _full_name(self._type, name, namespace, subsystem, unit)
+        self._name = full_name(self._type, name, namespace, subsystem, unit)
         self._documentation = documentation
-        self._labelnames = _check_label_names(self._type, labelnames)
+        self._labelnames = check_label_names(self._type, labelnames)
         self._unit = unit
         self._children = {}
         core_registry = registry._core if registry is not None else _vigil.Registry()
@@ -320,17 +227,6 @@ class Gauge(_MetricBase):
         self._raise_if_not_observable()
 
 
-def _histogram_bounds(buckets):
-    bounds = [float(b) for b in buckets]
-    if bounds != sorted(bounds):
-        raise ValueError("Buckets not in sorted order")
-    if bounds and bounds[-1] != INF:
-        bounds.append(INF)
-    if len(bounds) < 2:
-        raise ValueError("Must have at least two buckets")
-    return bounds[:-1]  # the C++ family adds +Inf itself
-
-
 class Histogram(_MetricBase):
     """Observations counted in cumulative buckets (default: latency in seconds)."""
 
@@ -342,7 +238,7 @@ class Histogram(_MetricBase):
 
     def __init__(self, name, documentation, labelnames=(), namespace="", subsystem="", unit="",
                  registry=REGISTRY, _labelvalues=None, buckets=DEFAULT_BUCKETS):
-        self._bounds = _histogram_bounds(buckets)
+        self._bounds = histogram_bounds(buckets)
         super().__init__(name, documentation, labelnames, namespace, subsystem, unit, registry, _labelvalues)
 
     def _make_family(self, registry):
