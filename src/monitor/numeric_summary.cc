@@ -2,6 +2,7 @@
 // a DDSketch, counts on reference bins and a reservoir sample.
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <stdexcept>
 
 #include "vigil/profile.h"
@@ -91,11 +92,28 @@ void NumericSummary::add(double v) {
   }
 }
 
+namespace {
+
+// "bin edges differ: 21 edges over [12.5, 88] here, 19 over [10, 91] in the other"
+std::string describe_edge_mismatch(const std::vector<double>& a, const std::vector<double>& b) {
+  auto range = [](const std::vector<double>& e) {
+    char buf[96];
+    if (e.empty()) return std::string("no bins");
+    std::snprintf(buf, sizeof buf, "%zu edges over [%.6g, %.6g]", e.size(), e.front(), e.back());
+    return std::string(buf);
+  };
+  std::string what = range(a) == range(b) ? " (same count and range, different inner edges)" : "";
+  return "bin edges differ: " + range(a) + " here, " + range(b) + " in the other" + what +
+         "; profile shards with the same reference (or bins) so they merge";
+}
+
+}  // namespace
+
 void NumericSummary::merge(const NumericSummary& o) {
   if (o.count_ == 0 && o.missing_ == 0) return;
   if (!o.edges_.empty()) {
     if (edges_.empty() && count_ == 0) set_bins(o.edges_);
-    else if (edges_ != o.edges_) throw std::invalid_argument("profile merge: numeric bins differ");
+    else if (edges_ != o.edges_) throw std::invalid_argument(describe_edge_mismatch(edges_, o.edges_));
   }
   if (o.count_ > 0) {
     if (count_ == 0) min_ = o.min_, max_ = o.max_;

@@ -13,9 +13,16 @@ namespace vigil {
 using nlohmann::json;
 
 void FeatureProfile::merge(const FeatureProfile& o) {
-  if (kind != o.kind) throw std::invalid_argument("profile merge: feature '" + name + "' is numeric on one side only");
-  if (kind == FeatureKind::kNumeric) numeric.merge(o.numeric);
-  else categorical.merge(o.categorical);
+  auto kind_name = [](FeatureKind k) { return k == FeatureKind::kNumeric ? "numeric" : "categorical"; };
+  if (kind != o.kind)
+    throw std::invalid_argument("profile merge: column '" + name + "' is " + kind_name(kind) + " here and " +
+                                kind_name(o.kind) + " in the other profile");
+  try {
+    if (kind == FeatureKind::kNumeric) numeric.merge(o.numeric);
+    else categorical.merge(o.categorical);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument("profile merge: column '" + name + "': " + e.what());
+  }
   type_errors += o.type_errors;
 }
 
@@ -24,7 +31,26 @@ std::uint64_t FeatureProfile::rows() const {
                                        : categorical.count() + categorical.missing();
 }
 
+namespace {
+
+// Profiles of parts of one dataset have the same columns; merging others
+// would give a profile of no dataset. An empty profile merges with any.
+void require_same_columns(const DatasetProfile& a, const DatasetProfile& b) {
+  std::string only_here, only_there;
+  for (const auto& [name, f] : a.features)
+    if (!b.features.count(name)) only_here += (only_here.empty() ? "" : ", ") + name;
+  for (const auto& [name, f] : b.features)
+    if (!a.features.count(name)) only_there += (only_there.empty() ? "" : ", ") + name;
+  if (only_here.empty() && only_there.empty()) return;
+  throw std::invalid_argument("profile merge: the columns differ (only here: " +
+                              (only_here.empty() ? std::string("none") : only_here) + "; only in the other: " +
+                              (only_there.empty() ? std::string("none") : only_there) + ")");
+}
+
+}  // namespace
+
 void DatasetProfile::merge(const DatasetProfile& o) {
+  if (!features.empty() && !o.features.empty()) require_same_columns(*this, o);
   for (const auto& [name, f] : o.features) {
     auto it = features.find(name);
     if (it == features.end()) features.emplace(name, f);

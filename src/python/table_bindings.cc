@@ -94,7 +94,8 @@ void bind_profile(py::module_& m) {
   m.def("binning_profile", [](const std::map<std::string, std::vector<double>>& edges) {
     DatasetProfile p;
     for (const auto& [name, e] : edges) {
-      FeatureProfile f{.name = name, .kind = FeatureKind::kNumeric};
+      FeatureProfile f;  // numeric by default
+      f.name = name;
       if (!e.empty()) f.numeric.set_bins(e);
       p.features.emplace(name, std::move(f));
     }

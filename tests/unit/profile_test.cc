@@ -175,3 +175,45 @@ TEST(DatasetProfile, MergeRejectsKindMismatch) {
 }
 
 }  // namespace
+
+namespace vigil {
+namespace {
+
+DatasetProfile numeric_profile(std::vector<std::string> names, std::vector<double> edges) {
+  DatasetProfile p;
+  for (auto& name : names) {
+    FeatureProfile f;
+    f.name = name;
+    f.numeric.set_bins(edges);
+    f.numeric.add(edges.front());
+    p.features.emplace(name, std::move(f));
+  }
+  p.rows = 1;
+  return p;
+}
+
+std::string merge_error(DatasetProfile a, const DatasetProfile& b) {
+  try {
+    a.merge(b);
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(ProfileMerge, MismatchesNameTheColumnAndWhatDiffers) {
+  auto a = numeric_profile({"age", "income"}, {0, 10, 20});
+  EXPECT_EQ(merge_error(a, numeric_profile({"age", "visits"}, {0, 10, 20})),
+            "profile merge: the columns differ (only here: income; only in the other: visits)");
+  std::string bins = merge_error(a, numeric_profile({"age", "income"}, {0, 5, 20}));
+  EXPECT_NE(bins.find("column 'age': bin edges differ: 3 edges over [0, 20] here, 3 edges over [0, 20] in the other "
+                      "(same count and range, different inner edges)"), std::string::npos) << bins;
+  DatasetProfile c = a;
+  c.features.at("income").kind = FeatureKind::kCategorical;
+  EXPECT_EQ(merge_error(a, c), "profile merge: column 'income' is numeric here and categorical in the other profile");
+  DatasetProfile empty;
+  EXPECT_EQ(merge_error(empty, a), "no error");  // an empty accumulator takes any profile
+}
+
+}  // namespace
+}  // namespace vigil
