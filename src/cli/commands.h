@@ -10,5 +10,6 @@ void add_gen_command(CLI::App& app);
 void add_drift_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
 void add_merge_command(CLI::App& app);
+void add_profile_command(CLI::App& app);
 
 }  // namespace vigil::cli

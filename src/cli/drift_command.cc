@@ -98,6 +98,7 @@ struct Inputs {
   std::optional<Table> reference_table;
   DatasetProfile reference;
   std::optional<Table> current;
+  std::optional<DatasetProfile> current_profile;  // when the current input is a profile
 };
 
 // One progress bar over both files, which are read at once.
@@ -134,6 +135,14 @@ Inputs read_inputs(const DriftCommandOptions& o, bool show_progress) {
     in.reference = DatasetProfile::load(o.reference);
     for (const auto& [name, f] : in.reference.features) cur_options.kinds[name] = f.kind;
   }
+  if (ends_with(o.current, ".json")) {
+    in.current_profile = DatasetProfile::load(o.current);
+    if (reference_is_csv) {
+      in.reference_table = read_csv(o.reference, {.kinds = cur_options.kinds});
+      in.reference = profile_table(*in.reference_table, nullptr, 0, std::max(1u, std::thread::hardware_concurrency()));
+    }
+    return in;
+  }
   ReadProgress progress(o, reference_is_csv, show_progress);
   cur_options.progress = progress.current();
   std::exception_ptr ref_error, cur_error;
@@ -158,6 +167,20 @@ Inputs read_inputs(const DriftCommandOptions& o, bool show_progress) {
   return in;
 }
 
+// A current profile compares with its reference bin for bin only when it
+// was binned with the reference's edges (vigil profile --reference).
+void require_reference_bins(const DatasetProfile& reference, const DatasetProfile& current, const std::string& file) {
+  for (const auto& [name, r] : reference.features) {
+    auto it = current.features.find(name);
+    if (it == current.features.end() || r.kind != FeatureKind::kNumeric || it->second.kind != FeatureKind::kNumeric)
+      continue;
+    if (it->second.numeric.bin_edges() != r.numeric.bin_edges())
+      throw std::invalid_argument(file + ": column '" + name +
+                                  "' was binned with other edges than the reference's; profile the current data "
+                                  "with `vigil profile --reference <reference profile>`");
+  }
+}
+
 void print_summary(const DriftReport& report) {
   std::printf("%-24s %-12s %-14s %12s %10s  %s\n", "feature", "type", "test", "score", "threshold", "drift");
   for (const auto& f : report.features)
@@ -180,13 +203,19 @@ int run(const DriftCommandOptions& o) {
   CompareOptions compare_options = compare_options_of(o);
   Inputs in = read_inputs(o, !o.no_progress && (o.progress || ::isatty(2)));
   if (!o.save_profile.empty()) in.reference.save(o.save_profile);
-  DatasetProfile cur_profile = profile_table(*in.current, &in.reference, 0, compare_options.threads);
+  DatasetProfile cur_profile;
+  if (in.current_profile) {
+    require_reference_bins(in.reference, *in.current_profile, o.current);
+    cur_profile = std::move(*in.current_profile);
+  } else {
+    cur_profile = profile_table(*in.current, &in.reference, 0, compare_options.threads);
+  }
   for (const std::string* col : {&o.target, &o.prediction})
     if (!col->empty() && !in.reference.features.count(*col))
       throw std::invalid_argument("column '" + *col + "' is not in " + o.reference);
 
   DriftReport report = compare(in.reference, cur_profile, compare_options,
-                               in.reference_table ? &*in.reference_table : nullptr, &*in.current);
+                               in.reference_table ? &*in.reference_table : nullptr, in.current ? &*in.current : nullptr);
   report.reference_name = o.reference;
   report.current_name = o.current;
   if (!o.json_out.empty()) write_file(o.json_out, report.to_json());
@@ -201,7 +230,8 @@ void add_drift_command(CLI::App& app) {
   auto o = std::make_shared<DriftCommandOptions>();
   CLI::App* cmd = app.add_subcommand("drift", "Batch drift and data-quality report: reference vs current data");
   cmd->add_option("reference", o->reference, "Reference data: a CSV with a header, or a saved profile (.json)")->required();
-  cmd->add_option("current", o->current, "Current data: a CSV with a header")->required();
+  cmd->add_option("current", o->current, "Current data: a CSV with a header, or its profile (.json) made by "
+                                         "`vigil profile --reference`")->required();
   cmd->add_option("--target", o->target, "Target column (reported apart, not counted in dataset drift)");
   cmd->add_option("--prediction", o->prediction, "Prediction column (reported apart)");
   cmd->add_option("--json", o->json_out, "Write the report as JSON here ('-' for stdout)");

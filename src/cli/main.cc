@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   vigil::cli::add_serve_command(app);
   vigil::cli::add_gen_command(app);
   vigil::cli::add_drift_command(app);
+  vigil::cli::add_profile_command(app);
   vigil::cli::add_merge_command(app);
   vigil::cli::add_demo_command(app);
   try {
