@@ -75,6 +75,13 @@ Table parse_csv(std::string_view text, const std::string& name = "<input>", cons
 // parallel on up to `threads` threads (the result does not depend on it).
 DatasetProfile profile_table(const Table& table, const DatasetProfile* reference = nullptr, std::size_t bins = 0,
                              unsigned threads = 1);
+// An empty profile carrying only numeric bin edges, by column (an empty list:
+// no bins). As profile_table's `reference` it bins every shard of a dataset
+// alike, so the shards' profiles merge into exactly the profile of the whole.
+DatasetProfile binning_profile(const std::map<std::string, std::vector<double>, std::less<>>& edges);
+// The same for the numeric columns of `profile` (e.g. a reference, whose
+// samples and sketches a shard does not need).
+DatasetProfile binning_profile(const DatasetProfile& profile);
 
 // ---- data quality -----------------------------------------------------------------
 

@@ -56,14 +56,6 @@ def _binning(ddf, bins):
     return _vigil.binning_profile(edges)
 
 
-def _binning_of(reference):
-    """The reference's numeric bin edges alone (a full profile carries samples
-    and sketches no partition needs)."""
-    features = reference.to_dict()["features"]
-    return _vigil.binning_profile({name: f.get("edges", []) for name, f in features.items()
-                                   if f["kind"] == "numeric"})
-
-
 def _profile_partition(frame, binning_json):
     from .drift import profile as profile_frame
 
@@ -97,7 +89,8 @@ def profile(ddf, reference=None, bins=0, split_every=8):
 
     if split_every < 2:
         raise ValueError("split_every must be at least 2")
-    binning = _binning_of(reference) if reference is not None else _binning(ddf, bins)
+    # The reference's bin edges alone: its samples and sketches no partition needs.
+    binning = _vigil.bins_of(reference._core) if reference is not None else _binning(ddf, bins)
     binning_json = binning.to_json()
     parts = [dask.delayed(_profile_partition)(part, binning_json) for part in ddf.to_delayed()]
     if not parts:

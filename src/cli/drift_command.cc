@@ -53,6 +53,8 @@ void write_file(const std::string& path, const std::string& text) {
   if (!(out << text)) throw std::runtime_error("cannot write " + path);
 }
 
+unsigned all_cores() { return std::max(1u, std::thread::hardware_concurrency()); }
+
 bool ends_with(const std::string& s, std::string_view suffix) { return s.size() >= suffix.size() && s.ends_with(suffix); }
 
 DriftOptions parse_method(const std::string& text, double threshold, const std::string& where) {
@@ -86,7 +88,7 @@ CompareOptions compare_options_of(const DriftCommandOptions& o) {
   c.dataset_drift_share = o.dataset_share;
   c.target = o.target;
   c.prediction = o.prediction;
-  c.threads = std::max(1u, std::thread::hardware_concurrency());
+  c.threads = all_cores();
   return c;
 }
 
@@ -125,6 +127,12 @@ class ReadProgress {
   std::mutex mu_;
 };
 
+// The reference CSV as a table and its profile (columns on every core).
+void read_reference_csv(Inputs& in, const std::string& path, const CsvOptions& options) {
+  in.reference_table = read_csv(path, options);
+  in.reference = profile_table(*in.reference_table, nullptr, 0, all_cores());
+}
+
 Inputs read_inputs(const DriftCommandOptions& o, bool show_progress) {
   Inputs in;
   CsvOptions cur_options;
@@ -137,10 +145,7 @@ Inputs read_inputs(const DriftCommandOptions& o, bool show_progress) {
   }
   if (ends_with(o.current, ".json")) {
     in.current_profile = DatasetProfile::load(o.current);
-    if (reference_is_csv) {
-      in.reference_table = read_csv(o.reference, {.kinds = cur_options.kinds});
-      in.reference = profile_table(*in.reference_table, nullptr, 0, std::max(1u, std::thread::hardware_concurrency()));
-    }
+    if (reference_is_csv) read_reference_csv(in, o.reference, {.kinds = cur_options.kinds});
     return in;
   }
   ReadProgress progress(o, reference_is_csv, show_progress);
@@ -150,8 +155,7 @@ Inputs read_inputs(const DriftCommandOptions& o, bool show_progress) {
   if (reference_is_csv)
     ref_reader = std::thread([&] {
       try {
-        in.reference_table = read_csv(o.reference, {.kinds = cur_options.kinds, .progress = progress.reference()});
-        in.reference = profile_table(*in.reference_table, nullptr, 0, std::max(1u, std::thread::hardware_concurrency()));
+        read_reference_csv(in, o.reference, {.kinds = cur_options.kinds, .progress = progress.reference()});
       } catch (...) {
         ref_error = std::current_exception();
       }

@@ -28,29 +28,10 @@ struct Range {
   std::size_t n = 0;
 };
 
-// An empty profile carrying only bin edges: as profile_table's reference
-// it bins every file alike.
 DatasetProfile binning_of(const std::map<std::string, Range>& ranges) {
-  DatasetProfile p;
-  for (const auto& [name, r] : ranges) {
-    FeatureProfile f;  // numeric
-    f.name = name;
-    if (r.n) f.numeric.set_bins(reference_bin_edges(r.lo, r.hi, r.n));
-    p.features.emplace(name, std::move(f));
-  }
-  return p;
-}
-
-DatasetProfile binning_of(const DatasetProfile& reference) {
-  DatasetProfile p;
-  for (const auto& [name, rf] : reference.features) {
-    if (rf.kind != FeatureKind::kNumeric) continue;
-    FeatureProfile f;
-    f.name = name;
-    if (!rf.numeric.bin_edges().empty()) f.numeric.set_bins(rf.numeric.bin_edges());
-    p.features.emplace(name, std::move(f));
-  }
-  return p;
+  std::map<std::string, std::vector<double>, std::less<>> edges;
+  for (const auto& [name, r] : ranges) edges[name] = r.n ? reference_bin_edges(r.lo, r.hi, r.n) : std::vector<double>{};
+  return binning_profile(edges);
 }
 
 std::map<std::string, Range> ranges_of(const std::vector<std::string>& files, const CsvOptions& csv) {
@@ -73,7 +54,7 @@ void run(const ProfileOptions& o) {
   if (!o.reference.empty()) {
     DatasetProfile reference = DatasetProfile::load(o.reference);
     for (const auto& [name, f] : reference.features) csv.kinds[name] = f.kind;
-    binning = binning_of(reference);
+    binning = binning_profile(reference);
   } else {
     csv.kinds = infer_csv_kinds(o.inputs.front());  // every file read alike
     binning = binning_of(ranges_of(o.inputs, csv));

@@ -200,6 +200,24 @@ DatasetProfile profile_table(const Table& table, const DatasetProfile* reference
   return p;
 }
 
+DatasetProfile binning_profile(const std::map<std::string, std::vector<double>, std::less<>>& edges) {
+  DatasetProfile p;
+  for (const auto& [name, e] : edges) {
+    FeatureProfile f;  // numeric by default
+    f.name = name;
+    if (!e.empty()) f.numeric.set_bins(e);
+    p.features.emplace(name, std::move(f));
+  }
+  return p;
+}
+
+DatasetProfile binning_profile(const DatasetProfile& profile) {
+  std::map<std::string, std::vector<double>, std::less<>> edges;
+  for (const auto& [name, f] : profile.features)
+    if (f.kind == FeatureKind::kNumeric) edges[name] = f.numeric.bin_edges();
+  return binning_profile(edges);
+}
+
 std::vector<QualityCheck> check_quality(const DatasetProfile& ref, const DatasetProfile& cur, const QualityOptions& o) {
   std::vector<QualityCheck> out;
   for (const auto& [name, f] : ref.features)

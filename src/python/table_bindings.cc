@@ -88,19 +88,10 @@ void bind_profile(py::module_& m) {
       .def_readonly("rows", &DatasetProfile::rows)
       .def_property_readonly("kinds", &feature_kinds)
       .def("copy", [](const DatasetProfile& p) { return DatasetProfile(p); });
-  // An empty profile that carries only numeric bin edges: passed as the
-  // `reference` of profile_table, it makes shards of one dataset bin alike,
-  // so their profiles merge into exactly the profile of the whole.
-  m.def("binning_profile", [](const std::map<std::string, std::vector<double>>& edges) {
-    DatasetProfile p;
-    for (const auto& [name, e] : edges) {
-      FeatureProfile f;  // numeric by default
-      f.name = name;
-      if (!e.empty()) f.numeric.set_bins(e);
-      p.features.emplace(name, std::move(f));
-    }
-    return p;
+  m.def("binning_profile", [](const std::map<std::string, std::vector<double>, std::less<>>& edges) {
+    return binning_profile(edges);
   });
+  m.def("bins_of", [](const DatasetProfile& profile) { return binning_profile(profile); });
   m.def("reference_bin_edges", &reference_bin_edges, py::arg("lo"), py::arg("hi"), py::arg("count"),
         py::arg("bins") = 0);
   m.def("profile_table", [](const Table& table, const DatasetProfile* reference, std::size_t bins) {
