@@ -31,6 +31,7 @@ struct Fixture {
     std::filesystem::remove_all(dir);
     vigil::server::DaemonConfig c;
     c.port = 0;
+    c.grpc_port = 0;
     c.store.path = dir / "vigil.db";
     daemon = std::make_unique<vigil::server::Daemon>(c, registry);
 

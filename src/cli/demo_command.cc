@@ -48,6 +48,7 @@ log_alerts:
   if (colon == std::string::npos) throw std::invalid_argument("--listen must be HOST:PORT");
   config.host = o.listen.substr(0, colon);
   config.port = std::stoi(o.listen.substr(colon + 1));
+  config.grpc_port = -1;  // the demo's traffic is OTLP/HTTP; 4317 stays free
   config.store.path = std::filesystem::path(o.data_dir) / "vigil.db";
   config.window = std::chrono::seconds(o.window_s);
   config.alert_interval = std::chrono::seconds(std::max(1, std::min(5, o.window_s / 2)));

@@ -1,6 +1,8 @@
 // `vigil serve`: the collector daemon (OTLP and prediction receivers,
 // embedded store, query API, alerts, metrics), configured by YAML with
 // command-line overrides, optionally fed a simulated workload.
+#include <sys/resource.h>
+
 #include <iostream>
 #include <memory>
 #include <stdexcept>
@@ -19,6 +21,7 @@ namespace {
 struct ServeOptions {
   std::string config;
   std::string listen;
+  std::string grpc_listen;
   std::string data_dir;
   bool demo_metrics = false;
   double qps = 50;
@@ -26,19 +29,45 @@ struct ServeOptions {
   double duration_s = 0;
 };
 
+int parse_port(const std::string& text, const char* option) {
+  int port = -1;
+  try {
+    port = std::stoi(text);
+  } catch (const std::exception&) {
+    throw std::invalid_argument(std::string(option) + " port is not a number: \"" + text + "\"");
+  }
+  if (port < 0 || port > 65535) throw std::invalid_argument(std::string(option) + " port out of range: " + text);
+  return port;
+}
+
+// Each connection is a file descriptor: the soft limit (often 1024) would
+// cap the daemon far below http.max_connections, so it is raised to the
+// hard limit the system allows.
+void raise_open_file_limit() {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    (void)setrlimit(RLIMIT_NOFILE, &lim);
+  }
+}
+
 int run_serve(const ServeOptions& o) {
+  raise_open_file_limit();
   block_stop_signals();
   server::DaemonConfig config = o.config.empty() ? server::parse_config("", "<defaults>") : server::load_config(o.config);
   if (!o.listen.empty()) {
     auto colon = o.listen.rfind(':');
     if (colon == std::string::npos) throw std::invalid_argument("--listen must be HOST:PORT, got \"" + o.listen + "\"");
     config.host = o.listen.substr(0, colon);
-    try {
-      config.port = std::stoi(o.listen.substr(colon + 1));
-    } catch (const std::exception&) {
-      throw std::invalid_argument("--listen port is not a number: \"" + o.listen + "\"");
-    }
-    if (config.port < 0 || config.port > 65535) throw std::invalid_argument("--listen port out of range: " + o.listen);
+    config.port = parse_port(o.listen.substr(colon + 1), "--listen");
+  }
+  if (o.grpc_listen == "off") {
+    config.grpc_port = -1;
+  } else if (!o.grpc_listen.empty()) {
+    auto colon = o.grpc_listen.rfind(':');
+    if (colon == std::string::npos) throw std::invalid_argument("--grpc-listen must be HOST:PORT or off");
+    config.grpc_host = o.grpc_listen.substr(0, colon);
+    config.grpc_port = parse_port(o.grpc_listen.substr(colon + 1), "--grpc-listen");
   }
   if (!o.data_dir.empty()) config.store.path = std::filesystem::path(o.data_dir) / "vigil.db";
   Registry& registry = default_registry();
@@ -48,6 +77,8 @@ int run_serve(const ServeOptions& o) {
   std::string base = "http://" + config.host + ":" + std::to_string(daemon.port());
   std::cout << "vigil serve: listening on " << base << " (OTLP /v1/traces /v1/logs, /api/v1/..., metrics on "
             << base << "/metrics)" << std::endl;
+  if (daemon.grpc_port() >= 0)
+    std::cout << "vigil serve: OTLP/gRPC on " << config.grpc_host << ":" << daemon.grpc_port() << std::endl;
   std::cout << "vigil serve: store " << config.store.path.string() << std::endl;
   int sig = wait_for_stop_signal(std::chrono::milliseconds(static_cast<long>(o.duration_s * 1000)));
   std::cout << "vigil serve: stopping" << (sig ? " on signal" : " after --duration") << std::endl;
@@ -64,6 +95,7 @@ void add_serve_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("serve", "Run the vigil daemon: OTLP and prediction receivers, store, query API, alerts");
   cmd->add_option("-c,--config", opts->config, "YAML configuration (every option has a default)");
   cmd->add_option("--listen", opts->listen, "HOST:PORT to listen on (default 127.0.0.1:4318)");
+  cmd->add_option("--grpc-listen", opts->grpc_listen, "HOST:PORT for OTLP/gRPC, or off (default 127.0.0.1:4317)");
   cmd->add_option("--data", opts->data_dir, "Directory of the store (default ./vigil-data)");
   cmd->add_flag("--demo-metrics", opts->demo_metrics, "Feed a simulated inference workload into the metrics");
   cmd->add_option("--qps", opts->qps, "Simulated requests per second with --demo-metrics")->check(CLI::PositiveNumber);

@@ -64,7 +64,7 @@ std::string gzip_decompress(std::string_view data, std::size_t max_size) {
     out.append(buf, sizeof buf - zs.avail_out);
     if (out.size() > max_size) {
       inflateEnd(&zs);
-      throw std::runtime_error("decompressed body exceeds the size limit");
+      throw DecompressedTooLarge("decompressed body exceeds the size limit");
     }
     if (rc == Z_OK && zs.avail_in == 0 && zs.avail_out != 0) {
       inflateEnd(&zs);

@@ -40,6 +40,14 @@ class Reader {
       fail(n, field, "expected a duration like 30s, 5m, 2h, 7d");
     }
   }
+  std::chrono::milliseconds millis(const YAML::Node& n, const std::string& field) const {
+    try {
+      auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(detail::parse_duration(str(n, field)));
+      if (ms.count() > 0) return ms;
+    } catch (const std::invalid_argument&) {
+    }
+    fail(n, field, "expected a positive duration like 500ms, 10s, 2m");
+  }
   std::size_t count(const YAML::Node& n, const std::string& field) const {
     double v = num(n, field);
     if (!(v >= 1 && v <= 1e9) || v != static_cast<double>(static_cast<std::size_t>(v)))
@@ -77,17 +85,41 @@ class Reader {
   std::string file_;
 };
 
-void read_listen(const Reader& r, const YAML::Node& n, DaemonConfig& c) {
-  std::string l = r.str(n, "listen");
+void read_address(const Reader& r, const YAML::Node& n, const std::string& where, std::string& host, int& port) {
+  std::string l = r.str(n, where);
   auto colon = l.rfind(':');
-  if (colon == std::string::npos) r.fail(n, "listen", "expected HOST:PORT");
-  c.host = l.substr(0, colon);
+  if (colon == std::string::npos) r.fail(n, where, "expected HOST:PORT");
+  host = l.substr(0, colon);
   try {
-    c.port = std::stoi(l.substr(colon + 1));
+    port = std::stoi(l.substr(colon + 1));
   } catch (const std::exception&) {
-    r.fail(n, "listen", "port is not a number");
+    r.fail(n, where, "port is not a number");
   }
-  if (c.port < 0 || c.port > 65535) r.fail(n, "listen", "port out of range");
+  if (port < 0 || port > 65535) r.fail(n, where, "port out of range");
+}
+
+void read_http(const Reader& r, const YAML::Node& h, DaemonConfig& c) {
+  r.known(h, "http", {"header_timeout", "body_timeout", "idle_timeout", "write_timeout", "max_connections",
+                      "max_buffered_bytes", "workers", "max_queued_requests"});
+  detail::HttpLimits& l = c.http;
+  if (auto n = h["header_timeout"]) l.header_timeout = r.millis(n, "http.header_timeout");
+  if (auto n = h["body_timeout"]) l.body_timeout = r.millis(n, "http.body_timeout");
+  if (auto n = h["idle_timeout"]) l.idle_timeout = r.millis(n, "http.idle_timeout");
+  if (auto n = h["write_timeout"]) l.write_timeout = r.millis(n, "http.write_timeout");
+  if (auto n = h["max_connections"]) l.max_connections = r.count(n, "http.max_connections");
+  if (auto n = h["max_buffered_bytes"]) l.max_buffered_bytes = r.size(n, "http.max_buffered_bytes");
+  if (auto n = h["workers"]) c.http_workers = r.count(n, "http.workers");
+  if (auto n = h["max_queued_requests"]) c.http_max_queued = r.count(n, "http.max_queued_requests");
+}
+
+void read_grpc(const Reader& r, const YAML::Node& g, DaemonConfig& c) {
+  if (g.IsScalar() && (g.as<std::string>() == "off" || g.as<std::string>() == "false")) {
+    c.grpc_port = -1;
+    return;
+  }
+  r.known(g, "grpc", {"listen", "workers"});
+  if (auto n = g["listen"]) read_address(r, n, "grpc.listen", c.grpc_host, c.grpc_port);
+  if (auto n = g["workers"]) c.grpc_workers = r.count(n, "grpc.workers");
 }
 
 void read_store(const Reader& r, const YAML::Node& s, DaemonConfig& c) {
@@ -192,9 +224,11 @@ void read_urls(const Reader& r, const YAML::Node& alerting, const char* key, std
 }
 
 void read_root(const Reader& r, const YAML::Node& root, DaemonConfig& c) {
-  r.known(root, "", {"listen", "auth_token", "allowed_hosts", "max_body_bytes", "max_clock_skew", "store", "monitor", "log_alerts",
-                     "alert_interval", "alerting", "metric_alerts", "slos"});
-  if (auto n = root["listen"]) read_listen(r, n, c);
+  r.known(root, "", {"listen", "grpc", "http", "auth_token", "allowed_hosts", "max_body_bytes", "max_clock_skew", "store",
+                     "monitor", "log_alerts", "alert_interval", "alerting", "metric_alerts", "slos"});
+  if (auto n = root["listen"]) read_address(r, n, "listen", c.host, c.port);
+  if (auto n = root["http"]) read_http(r, n, c);
+  if (auto n = root["grpc"]) read_grpc(r, n, c);
   if (auto n = root["auth_token"]) c.auth_token = r.str(n, "auth_token");
   if (auto n = root["allowed_hosts"])
     r.each(n, "allowed_hosts", [&](const YAML::Node& i, const std::string& w) { c.allowed_hosts.push_back(r.str(i, w)); });

@@ -2,6 +2,16 @@
 // empty file or no file at all gives a working loopback daemon.
 //
 //   listen: 127.0.0.1:4318
+//   grpc: {listen: 127.0.0.1:4317, workers: 4}   # OTLP/gRPC; `grpc: off` disables it
+//   http:                           # what one client may cost the HTTP server
+//     header_timeout: 10s           # first byte of a request to the end of its headers
+//     body_timeout: 30s             # end of headers to end of body
+//     idle_timeout: 60s             # keep-alive wait between requests
+//     write_timeout: 30s            # a response to a client that reads slowly
+//     max_connections: 4096         # at the cap the longest-idle connection is closed
+//     max_buffered_bytes: 256MiB    # request bodies held at once; past it 503 + Retry-After
+//     workers: 8                    # threads running handlers
+//     max_queued_requests: 1024     # requests waiting for a worker; past it 503
 //   auth_token: change-me          # or env VIGIL_AUTH_TOKEN; required on /v1 and /api when set
 //   allowed_hosts: [vigil.internal] # Host names besides IP addresses and localhost
 //   max_body_bytes: 16MiB
@@ -38,6 +48,7 @@
 
 #include "alert/log_alerts.h"
 #include "alert/metric_alerts.h"
+#include "server/http_server.h"
 #include "store/store.h"
 #include "vigil/monitor.h"
 
@@ -63,6 +74,12 @@ struct SloConfig {
 struct DaemonConfig {
   std::string host = "127.0.0.1";
   int port = 4318;
+  std::string grpc_host = "127.0.0.1";
+  int grpc_port = 4317;  // -1: no gRPC receiver (`grpc: off`); 0: any free port
+  std::size_t grpc_workers = 4;
+  detail::HttpLimits http;  // max_body_bytes below is applied to it
+  std::size_t http_workers = 8;
+  std::size_t http_max_queued = 1024;
   std::string auth_token;
   // Host names clients may use besides IP addresses and localhost: a
   // request with any other Host header is refused (DNS rebinding).

@@ -10,10 +10,11 @@
 
 #include "alert/alerting.h"
 #include "common/clock.h"
-#include "server/http_listener.h"
+#include "server/http_server.h"
 #include "server/http_util.h"
 #include "server/ingest_api.h"
 #include "server/metrics_handler.h"
+#include "server/otlp_grpc_receiver.h"
 #include "server/query_api.h"
 #include "server/ui_files.h"
 #include "store/store.h"
@@ -28,13 +29,10 @@ using std::bind_front;
 void healthz(Exchange& x) { x.res.set_content("ok\n", "text/plain"); }
 void to_ui(Exchange& x) { x.res.set_redirect("/ui/"); }
 
-// HTTP workers run at a lower priority than the store's writer: under
+// Request workers run at a lower priority than the store's writer: under
 // overload, refusing requests must not starve the thread that drains the
 // queue (receive livelock), or throughput collapses to a fraction.
-void lower_worker_priority() {
-  static thread_local bool niced = [] { return setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 5) == 0; }();
-  (void)niced;
-}
+void lower_worker_priority() { (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 5); }
 
 SlosByModel make_slos(const std::vector<SloConfig>& configs, Registry& registry) {
   SlosByModel slos;
@@ -71,7 +69,8 @@ struct Daemon::Impl {
   ModelMonitor monitor;
   IngestApi ingest;
   QueryApi query;
-  detail::HttpListener http;
+  std::unique_ptr<detail::HttpServer> http;
+  std::unique_ptr<OtlpGrpcReceiver> grpc;
   std::thread ticker;
   std::mutex tick_mu;
   std::condition_variable tick_cv;
@@ -130,7 +129,8 @@ struct Daemon::Impl {
         {Method::kGet, "/readyz", Access::kOpen, bind_front(&QueryApi::ready, &query)},
         {Method::kGet, "/", Access::kOpen, to_ui},
         {Method::kGet, "/ui/{file*}", Access::kOpen, serve_ui_file},
-        {Method::kGet, "/metrics", Access::kOpen, [h = detail::metrics_handler(registry)](Exchange& x) { h(x.req, x.res); }},
+        {Method::kGet, "/metrics", Access::kOpen,
+         [h = detail::metrics_handler(registry)](Exchange& x) { h(x.req, x.res); }},
         {Method::kPost, "/v1/traces", Access::kToken, bind_front(&IngestApi::traces, &ingest)},
         {Method::kPost, "/v1/logs", Access::kToken, bind_front(&IngestApi::logs, &ingest)},
         {Method::kPost, "/api/v1/predictions", Access::kToken, bind_front(&IngestApi::predictions, &ingest)},
@@ -149,19 +149,36 @@ struct Daemon::Impl {
   }
 
   void listen() {
-    auto& s = http.server();
-    s.set_payload_max_length(config.max_body_bytes);
-    s.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
-      lower_worker_priority();
-      return httplib::Server::HandlerResponse::Unhandled;
-    });
-    install_routes(s, routes(),
-                   {.auth_token = config.auth_token,
-                    .allowed_hosts = config.allowed_hosts,
-                    .requests = &registry.counter({.name = "vigil_http_requests_total",
-                                                   .help = "HTTP requests served, by route pattern and status code.",
-                                                   .labels = {"route", "code"}})});
-    http.start(config.host, config.port);
+    detail::HttpLimits limits = config.http;
+    limits.max_body_bytes = config.max_body_bytes;
+    auto handler = route_handler(routes(), {.auth_token = config.auth_token,
+                                            .allowed_hosts = config.allowed_hosts,
+                                            .requests = &registry.counter(
+                                                {.name = "vigil_http_requests_total",
+                                                 .help = "HTTP requests served, by route pattern and status code.",
+                                                 .labels = {"route", "code"}})});
+    http = std::make_unique<detail::HttpServer>(
+        detail::HttpServerOptions{.host = config.host,
+                                  .port = config.port,
+                                  .limits = limits,
+                                  .workers = config.http_workers,
+                                  .max_queued_requests = config.http_max_queued,
+                                  .on_worker_start = lower_worker_priority,
+                                  .registry = &registry},
+        std::move(handler));
+    if (config.grpc_port < 0) return;
+    grpc = std::make_unique<OtlpGrpcReceiver>(
+        OtlpGrpcOptions{.host = config.grpc_host,
+                        .port = config.grpc_port,
+                        .auth_token = config.auth_token,
+                        .max_message_bytes = config.max_body_bytes,
+                        .workers = config.grpc_workers,
+                        .max_memory_bytes = config.http.max_buffered_bytes,
+                        .handshake_timeout = config.http.header_timeout,
+                        .idle_timeout = config.http.idle_timeout,
+                        .on_worker_start = lower_worker_priority,
+                        .registry = &registry},
+        ingest);
   }
 
   // Closes due windows and evaluates alerts every tick: the alert interval,
@@ -208,11 +225,14 @@ Daemon::Daemon(DaemonConfig config, Registry& registry) : impl_(std::make_unique
 
 Daemon::~Daemon() { stop(); }
 
-int Daemon::port() const { return impl_->http.port(); }
+int Daemon::port() const { return impl_->http->port(); }
+
+int Daemon::grpc_port() const { return impl_->grpc ? impl_->grpc->port() : -1; }
 
 void Daemon::stop() {
   if (impl_->stopped.exchange(true)) return;
-  impl_->http.stop();  // no new requests; those in flight finish
+  impl_->http->stop();  // no new requests; those in flight finish
+  if (impl_->grpc) impl_->grpc->stop();
   impl_->stop_ticker();
   impl_->evaluate_now(true);
   impl_->store.flush();

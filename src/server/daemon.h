@@ -1,7 +1,8 @@
-// The `vigil serve` daemon: OTLP/HTTP receivers, the prediction-event API,
-// the embedded store, the query API, alerting, model monitoring and its own
-// metrics, on one loopback HTTP listener. This class only wires the parts
-// together (ingest_api, query_api, route_table, alert/alerting) and owns
+// The `vigil serve` daemon: OTLP receivers (HTTP and gRPC), the
+// prediction-event API, the embedded store, the query API, alerting, model
+// monitoring and its own metrics, on one loopback HTTP listener and one
+// gRPC listener. This class only wires the parts together (ingest_api,
+// query_api, route_table, otlp_grpc_receiver, alert/alerting) and owns
 // their lifecycle.
 #pragma once
 
@@ -25,6 +26,7 @@ class Daemon {
   Daemon& operator=(const Daemon&) = delete;
 
   int port() const;
+  int grpc_port() const;  // -1 when gRPC is off
   // Graceful and idempotent: stops accepting and finishes requests in
   // flight, closes every model's open window early and evaluates it (so the
   // last window's verdict is stored and alerted on, not lost), commits

@@ -5,17 +5,18 @@
 #include <chrono>
 
 #include "common/duration.h"
+#include "common/gzip.h"
 
 namespace vigil::server {
 
 using nlohmann::json;
 
-void send_json(httplib::Response& res, int status, const json& body) {
+void send_json(Response& res, int status, const json& body) {
   res.status = status;
   res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
 }
 
-void send_error(httplib::Response& res, int status, const std::string& message) {
+void send_error(Response& res, int status, const std::string& message) {
   send_json(res, status, {{"error", message}});
 }
 
@@ -24,7 +25,7 @@ json parse_or(const std::string& text, json fallback) {
   return j.is_discarded() ? fallback : j;
 }
 
-std::int64_t int_param(const httplib::Request& req, const char* name, std::int64_t fallback) {
+std::int64_t int_param(const Request& req, const char* name, std::int64_t fallback) {
   if (!req.has_param(name)) return fallback;
   const std::string v = req.get_param_value(name);
   std::int64_t out = 0;
@@ -34,7 +35,7 @@ std::int64_t int_param(const httplib::Request& req, const char* name, std::int64
   return out;
 }
 
-std::int64_t duration_param(const httplib::Request& req, const char* name, std::int64_t fallback) {
+std::int64_t duration_param(const Request& req, const char* name, std::int64_t fallback) {
   if (!req.has_param(name)) return fallback;
   const std::string v = req.get_param_value(name);
   std::int64_t ns = 0;
@@ -47,40 +48,43 @@ std::int64_t duration_param(const httplib::Request& req, const char* name, std::
   }
 }
 
-bool bearer_matches(const httplib::Request& req, std::string_view token) {
+bool bearer_matches(const Request& req, std::string_view token) {
+  return bearer_value_matches(req.get_header_value("Authorization"), token);
+}
+
+bool bearer_value_matches(std::string_view h, std::string_view token) {
   if (token.empty()) return true;
-  std::string h = req.get_header_value("Authorization");
-  if (h.rfind("Bearer ", 0) != 0) return false;
-  std::string_view given = std::string_view(h).substr(7);
+  if (!h.starts_with("Bearer ")) return false;
+  std::string_view given = h.substr(7);
   if (given.size() != token.size()) return false;
   unsigned char diff = 0;
   for (std::size_t i = 0; i < token.size(); ++i) diff |= static_cast<unsigned char>(given[i] ^ token[i]);
   return diff == 0;
 }
 
-bool read_body(const httplib::ContentReader& reader, httplib::Response& res, std::size_t max_bytes, std::string& body) {
-  bool too_large = false;
-  bool ok = reader([&](const char* data, std::size_t n) {
-    if (body.size() + n > max_bytes) {
-      too_large = true;
+bool read_body(const Request& req, Response& res, std::size_t max_bytes, std::string& body) {
+  std::string encoding = req.get_header_value("Content-Encoding");
+  if (encoding.empty() || encoding == "identity") {
+    if (req.body.size() > max_bytes) {
+      send_error(res, 413, "request body exceeds max_body_bytes (" + std::to_string(max_bytes) + " bytes)");
       return false;
     }
-    body.append(data, n);
+    body = req.body;
     return true;
-  });
-  if (too_large || res.status == 413) {  // httplib sets 413 when Content-Length alone is over the limit
-    send_error(res, 413, "request body exceeds max_body_bytes (" + std::to_string(max_bytes) + " bytes)");
+  }
+  if (encoding != "gzip" && encoding != "deflate" && encoding != "x-gzip") {
+    send_error(res, 415, "Content-Encoding '" + encoding + "' is not supported: use gzip, deflate or none");
     return false;
   }
-  if (!ok) {
+  try {
+    body = detail::gzip_decompress(req.body, max_bytes);
+    return true;
+  } catch (const detail::DecompressedTooLarge&) {
+    send_error(res, 413, "request body exceeds max_body_bytes (" + std::to_string(max_bytes) + " bytes) once decompressed");
+  } catch (const std::exception&) {
     send_error(res, 400, "could not read the request body (truncated, or not valid gzip/deflate)");
-    return false;
   }
-  return true;
-}
-
-void drain_body(const httplib::ContentReader& reader) {
-  reader([](const char*, std::size_t) { return true; });
+  return false;
 }
 
 bool is_json_type(std::string_view type) {
@@ -89,9 +93,8 @@ bool is_json_type(std::string_view type) {
   return media == "application/json" || media == "application/x-ndjson";
 }
 
-bool require_json(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* body) {
+bool require_json(const Request& req, Response& res) {
   if (is_json_type(req.get_header_value("Content-Type"))) return true;
-  if (body) drain_body(*body);  // first: httplib answers 400 itself when a multipart body is read as plain
   send_error(res, 415, "Content-Type must be application/json or application/x-ndjson");
   return false;
 }

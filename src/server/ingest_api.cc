@@ -17,7 +17,7 @@ namespace {
 
 // What OTLP exporters back off on and retry: the queue is full, or the
 // store cannot commit (`failure` names why) and refuses new data.
-void refuse_for_now(httplib::Response& res, const std::string& failure) {
+void refuse_for_now(Response& res, const std::string& failure) {
   res.set_header("Retry-After", failure.empty() ? "1" : "5");
   send_error(res, 503, failure.empty() ? "store queue full; retry later"
                                        : "store cannot write (" + failure + "); retry later");
@@ -29,9 +29,9 @@ const char* item_name(Signal signal) { return signal == Signal::kTraces ? "spans
 // 413 or 400 (naming the line) and returns nothing.
 template <class Parse>
 auto read_payload(Exchange& x, std::size_t max_bytes, Parse parse) -> std::optional<decltype(parse(std::string_view()))> {
-  if (!require_json(x.req, x.res, x.body)) return std::nullopt;
+  if (!require_json(x.req, x.res)) return std::nullopt;
   std::string body;
-  if (!read_body(*x.body, x.res, max_bytes, body)) return std::nullopt;
+  if (!read_body(x.req, x.res, max_bytes, body)) return std::nullopt;
   try {
     return parse(body);
   } catch (const PayloadError& e) {
@@ -62,51 +62,59 @@ std::atomic<double>& IngestApi::expansion(Signal signal) { return expansion_[sig
 void IngestApi::traces(Exchange& x) { otlp(Signal::kTraces, x); }
 void IngestApi::logs(Exchange& x) { otlp(Signal::kLogs, x); }
 
-// Shed load before decoding: when the batch this body will become (its size
-// times the last decoded body's expansion, less a margin) cannot fit,
-// decoding it would only take CPU from the store's writer.
-bool IngestApi::sheds_before_decoding(Signal signal, const httplib::Request& req, bool json_body) {
-  if (json_body || !req.get_header_value("Content-Encoding").empty()) return false;
-  double announced = static_cast<double>(req.get_header_value<std::uint64_t>("Content-Length"));
+// When the batch this body will become (its size times the last decoded
+// body's expansion, less a margin) cannot fit, decoding it would only take
+// CPU from the store's writer.
+bool IngestApi::sheds_before_decoding(Signal signal, std::size_t encoded_bytes) {
   double grow = expansion(signal).load(std::memory_order_relaxed);
-  return !store_.admits(static_cast<std::size_t>(announced * 0.9 * grow));
+  return !store_.admits(static_cast<std::size_t>(static_cast<double>(encoded_bytes) * 0.9 * grow));
 }
 
-void IngestApi::otlp(Signal signal, Exchange& x) {
+void IngestApi::count_request(Signal signal, const char* outcome) { count(item_name(signal), outcome, 1); }
+
+OtlpOutcome IngestApi::ingest_otlp(Signal signal, std::string_view body, bool json_body) {
   const char* name = item_name(signal);
-  std::string type = x.req.get_header_value("Content-Type");
-  bool json_body = type.rfind("application/json", 0) == 0;
-  if (!json_body && type.rfind("application/x-protobuf", 0) != 0)
-    return send_error(x.res, 415, "Content-Type must be application/x-protobuf or application/json");
-  if (sheds_before_decoding(signal, x.req, json_body)) {
-    drain_body(*x.body);
-    return refuse_for_now(x.res, store_.failure());
-  }
-  std::string body;
-  if (!read_body(*x.body, x.res, options_.max_body_bytes, body)) return count(name, "malformed", 1);
   DecodeResult d = decode_otlp(signal, body, json_body,
                                {.now_ns = detail::unix_now_ns(),
                                 .max_future_ns = std::chrono::nanoseconds(options_.max_clock_skew).count(),
                                 .max_age_ns = std::chrono::nanoseconds(options_.max_age).count()});
   if (!d.error.empty()) {
     count(name, "malformed", 1);
-    return send_error(x.res, 400, d.error);
+    return {.kind = OtlpOutcome::Kind::kMalformed, .error = d.error};
   }
   std::size_t n = d.batch.rows();
   if (!json_body && !body.empty())
     expansion(signal).store(static_cast<double>(d.batch.bytes()) / static_cast<double>(body.size()),
                             std::memory_order_relaxed);
-  // An exporter told to retry keeps its data, one told 200 drops it.
+  // An exporter told to retry keeps its data, one told OK drops it.
   std::uint64_t ticket = n ? store_.submit(std::move(d.batch)) : 0;
   if (n && (!ticket || (options_.acknowledge_committed && !store_.await_commit(ticket)))) {
     count(name, "refused", static_cast<double>(n));
-    return refuse_for_now(x.res, store_.failure());
+    return {.kind = OtlpOutcome::Kind::kRefused, .store_failure = store_.failure()};
   }
   count(name, "accepted", static_cast<double>(n));
   count(name, "rejected", static_cast<double>(d.rejected));
   count(name, "end_before_start", static_cast<double>(d.end_before_start));
+  return {.rejected = d.rejected, .partial_message = d.partial_message};
+}
+
+void IngestApi::otlp(Signal signal, Exchange& x) {
+  std::string type = x.req.get_header_value("Content-Type");
+  bool json_body = type.rfind("application/json", 0) == 0;
+  if (!json_body && type.rfind("application/x-protobuf", 0) != 0)
+    return send_error(x.res, 415, "Content-Type must be application/x-protobuf or application/json");
+  bool compressed = !x.req.get_header_value("Content-Encoding").empty();
+  if (!json_body && !compressed && sheds_before_decoding(signal, x.req.body.size()))
+    return refuse_for_now(x.res, store_.failure());
+  std::string decompressed;  // the server has already bounded an uncompressed body
+  if (compressed && !read_body(x.req, x.res, options_.max_body_bytes, decompressed))
+    return count_request(signal, "malformed");
+  std::string_view body = compressed ? std::string_view(decompressed) : std::string_view(x.req.body);
+  OtlpOutcome out = ingest_otlp(signal, body, json_body);
+  if (out.kind == OtlpOutcome::Kind::kMalformed) return send_error(x.res, 400, out.error);
+  if (out.kind == OtlpOutcome::Kind::kRefused) return refuse_for_now(x.res, out.store_failure);
   x.res.status = 200;
-  x.res.set_content(otlp_response(signal, d.rejected, d.partial_message, json_body),
+  x.res.set_content(otlp_response(signal, out.rejected, out.partial_message, json_body),
                     json_body ? "application/json" : "application/x-protobuf");
 }
 

@@ -1,4 +1,5 @@
-// The daemon's write side: OTLP/HTTP traces and logs into the store, and
+// The daemon's write side: OTLP traces and logs into the store (over HTTP
+// here, over gRPC through otlp_grpc_receiver.h, on one code path), and
 // prediction events and ground-truth labels into the model monitor and the
 // SLOs kept from them. Every item is counted in
 // vigil_receiver_items_total{signal, outcome}.
@@ -36,6 +37,15 @@ struct IngestOptions {
   bool acknowledge_committed = false;
 };
 
+// What became of one OTLP export request, whatever its transport.
+struct OtlpOutcome {
+  enum class Kind { kAccepted, kMalformed, kRefused } kind = Kind::kAccepted;
+  std::string error;            // kMalformed: why the body was refused
+  std::string store_failure;    // kRefused: why the store cannot write ("" = its queue is full)
+  std::int64_t rejected = 0;    // kAccepted: items refused one by one (partial success)
+  std::string partial_message;  // kAccepted: why they were
+};
+
 class IngestApi {
  public:
   // Borrows everything; all must outlive the API.
@@ -47,9 +57,17 @@ class IngestApi {
   void predictions(Exchange& x);  // POST /api/v1/predictions
   void labels(Exchange& x);       // POST /api/v1/labels
 
+  // Shed load before decoding: true when the batch `encoded_bytes` of
+  // protobuf will become cannot fit in the store's queue. Counts nothing.
+  bool sheds_before_decoding(Signal signal, std::size_t encoded_bytes);
+  // Decodes one export body (protobuf, or OTLP/JSON when `json_body`) and
+  // submits its rows; every item is counted by outcome.
+  OtlpOutcome ingest_otlp(Signal signal, std::string_view body, bool json_body);
+  // Counts a request refused before it was decoded (malformed or shed).
+  void count_request(Signal signal, const char* outcome);
+
  private:
   void otlp(Signal signal, Exchange& x);
-  bool sheds_before_decoding(Signal signal, const httplib::Request& req, bool json_body);
   void count(const char* signal, const char* outcome, double n);
 
   IngestOptions options_;

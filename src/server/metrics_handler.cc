@@ -7,25 +7,21 @@
 
 namespace vigil::detail {
 
-httplib::Server::Handler metrics_handler(Registry& registry) {
+std::function<void(const Request&, Response&)> metrics_handler(Registry& registry) {
   // Snapshot storage kept from one scrape to the next, for as long as the
-  // handler lives.
+  // handler lives (it locks itself: scrapes run on several workers).
   auto buffer = std::make_shared<ScrapeBuffer>();
-  return [&registry, buffer](const httplib::Request& req, httplib::Response& res) {
+  return [&registry, buffer](const Request& req, Response& res) {
     ExpositionFormat format = negotiate_format(req.get_header_value("Accept"));
     std::string body = buffer->scrape(registry, format);
-    // httplib compresses text/* bodies itself (gzip or brotli, as the client
-    // accepts) but not the OpenMetrics media type; that one is done here.
+    // The server compresses text/* itself (the Prometheus text format) but
+    // not the OpenMetrics media type; that one is done here.
     if (format == ExpositionFormat::kOpenMetrics && accepts_gzip(req.get_header_value("Accept-Encoding"))) {
       body = gzip_compress(body);
       res.set_header("Content-Encoding", "gzip");
     }
     res.set_content(std::move(body), std::string(content_type(format)));
   };
-}
-
-void install_metrics_handler(httplib::Server& server, Registry& registry, const std::string& path) {
-  server.Get(path, metrics_handler(registry));
 }
 
 }  // namespace vigil::detail

@@ -16,7 +16,7 @@ bool is_trace_id(const std::string& id) {
   return id.size() == 32 && id.find_first_not_of("0123456789abcdef") == std::string::npos;
 }
 
-store::TraceQuery trace_query(const httplib::Request& req) {
+store::TraceQuery trace_query(const Request& req) {
   store::TraceQuery q;
   q.service = req.get_param_value("service");
   q.operation = req.get_param_value("operation");
@@ -115,16 +115,14 @@ void QueryApi::ready(Exchange& x) {
 }
 
 void QueryApi::flush(Exchange& x) {
-  if (!require_json(x.req, x.res, x.body)) return;
-  if (x.body) drain_body(*x.body);
+  if (!require_json(x.req, x.res)) return;
   monitor_.evaluate(static_cast<std::uint64_t>(detail::unix_now_ns()));
   if (!store_.flush()) return send_error(x.res, 503, "store cannot write (" + store_.failure() + ")");
   send_json(x.res, 200, {{"flushed", true}});
 }
 
 void QueryApi::evaluate(Exchange& x) {
-  if (!require_json(x.req, x.res, x.body)) return;
-  if (x.body) drain_body(*x.body);
+  if (!require_json(x.req, x.res)) return;
   std::int64_t at = int_param(x.req, "at", detail::unix_now_ns());
   auto evaluations = monitor_.evaluate(static_cast<std::uint64_t>(at));
   std::size_t changed = alerting_.evaluate(at);

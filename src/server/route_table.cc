@@ -1,7 +1,5 @@
 #include "server/route_table.h"
 
-#include <memory>
-
 #include "server/http_util.h"
 #include "vigil/metrics.h"
 
@@ -9,17 +7,22 @@ namespace vigil::server {
 namespace {
 
 struct Served {
-  std::string label;
+  Method method;
+  std::string pattern;
   Access access;
   Handler handler;
 };
 
-void dispatch(const Served& route, const RouteOptions& options, Exchange& x) {
+struct Table {
+  std::vector<Served> routes;
+  RouteOptions options;
+};
+
+void guarded(const Served& route, const RouteOptions& options, Exchange& x) {
   // The open routes (health, /metrics, the UI's files) hold nothing a
   // rebinding page could use, and scrapers often use a service's DNS name.
   bool checks_host = options.allowed_hosts && route.access == Access::kToken;
   if (checks_host && !host_allowed(x.req.get_header_value("Host"), *options.allowed_hosts)) {
-    if (x.body) drain_body(*x.body);
     send_error(x.res, 403, "Host '" + x.req.get_header_value("Host") +
                                "' is not allowed: use an IP address or localhost, or add the name to allowed_hosts");
   } else if (route.access == Access::kToken && !bearer_matches(x.req, options.auth_token)) {
@@ -34,57 +37,72 @@ void dispatch(const Served& route, const RouteOptions& options, Exchange& x) {
       send_error(x.res, 500, e.what());
     }
   }
-  if (x.res.status == -1) x.res.status = 200;  // httplib's default for a handler that set none
-  if (options.requests) options.requests->labels({route.label, std::to_string(x.res.status)}).inc();
 }
 
-void add(httplib::Server& server, Method method, const std::string& regex, std::shared_ptr<const Served> route,
-         std::shared_ptr<const RouteOptions> options) {
-  if (method == Method::kGet) {
-    server.Get(regex, [route, options](const httplib::Request& req, httplib::Response& res) {
-      Exchange x{req, res};
-      dispatch(*route, *options, x);
-    });
-  } else {
-    server.Post(regex, [route, options](const httplib::Request& req, httplib::Response& res,
-                                        const httplib::ContentReader& reader) {
-      Exchange x{req, res, &reader};
-      dispatch(*route, *options, x);
-    });
+std::optional<Method> method_of(std::string_view m) {
+  if (m == "GET" || m == "HEAD") return Method::kGet;
+  if (m == "POST") return Method::kPost;
+  return std::nullopt;
+}
+
+void serve(const Table& table, detail::Request& req, detail::Response& res) {
+  std::optional<Method> method = method_of(req.method);
+  const Served* found = nullptr;
+  bool path_known = false;
+  std::vector<std::string> captures;
+  for (const Served& r : table.routes) {
+    captures.clear();
+    if (!match_pattern(r.pattern, req.path, captures)) continue;
+    path_known = true;
+    if (method == r.method) {
+      found = &r;
+      break;
+    }
   }
+  req.matches = {req.path};
+  req.matches.insert(req.matches.end(), captures.begin(), captures.end());
+  // Unknown paths still need the token, so they tell nobody which routes exist.
+  static const Served kUnmatched{Method::kGet, "unmatched", Access::kToken, [](Exchange& x) {
+                                   send_error(x.res, 404, "no such route");
+                                 }};
+  static const Served kWrongMethod{Method::kGet, "unmatched", Access::kToken, [](Exchange& x) {
+                                     x.res.set_header("Allow", "GET, HEAD, POST");
+                                     send_error(x.res, 405, "method " + x.req.method + " is not allowed here");
+                                   }};
+  const Served& route = found ? *found : path_known ? kWrongMethod : kUnmatched;
+  Exchange x{req, res};
+  guarded(route, table.options, x);
+  if (table.options.requests) table.options.requests->labels({route.pattern, std::to_string(res.status)}).inc();
 }
 
 }  // namespace
 
-std::string pattern_regex(const std::string& pattern) {
-  std::string out;
-  for (std::size_t i = 0; i < pattern.size(); ++i) {
-    if (pattern[i] != '{') {
-      if (std::string_view(".+?()[]^$|\\").find(pattern[i]) != std::string_view::npos) out += '\\';
-      out += pattern[i];
+bool match_pattern(std::string_view pattern, std::string_view path, std::vector<std::string>& captures) {
+  std::size_t p = 0;
+  std::size_t i = 0;
+  while (p < pattern.size()) {
+    if (pattern[p] != '{') {
+      if (i >= path.size() || path[i] != pattern[p]) return false;
+      ++p, ++i;
       continue;
     }
-    std::size_t close = pattern.find('}', i);
-    bool rest = close != std::string::npos && close > i + 1 && pattern[close - 1] == '*';
-    out += rest ? "(.*)" : "([^/]+)";
-    i = close;
+    std::size_t close = pattern.find('}', p);
+    if (close == std::string_view::npos) return false;
+    bool rest = pattern[close - 1] == '*';
+    std::size_t end = rest ? path.size() : std::min(path.find('/', i), path.size());
+    if (!rest && end == i) return false;  // one segment, never empty
+    captures.emplace_back(path.substr(i, end - i));
+    i = end;
+    p = close + 1;
   }
-  return out;
+  return i == path.size();
 }
 
-void install_routes(httplib::Server& server, std::span<const Route> routes, RouteOptions options) {
-  auto shared_options = std::make_shared<const RouteOptions>(std::move(options));
-  for (const Route& r : routes)
-    add(server, r.method, pattern_regex(r.pattern),
-        std::make_shared<const Served>(Served{r.pattern, r.access, r.handler}), shared_options);
-  // Unknown paths still need the token, so they tell nobody which routes exist.
-  auto unmatched = std::make_shared<const Served>(
-      Served{"unmatched", Access::kToken, [](Exchange& x) {
-        if (x.body) drain_body(*x.body);
-        send_error(x.res, 404, "no such route");
-      }});
-  add(server, Method::kGet, ".*", unmatched, shared_options);
-  add(server, Method::kPost, ".*", unmatched, shared_options);
+detail::HttpHandler route_handler(std::span<const Route> routes, RouteOptions options) {
+  auto table = std::make_shared<Table>();
+  for (const Route& r : routes) table->routes.push_back({r.method, r.pattern, r.access, r.handler});
+  table->options = std::move(options);
+  return [table](detail::Request& req, detail::Response& res) { serve(*table, req, res); };
 }
 
 }  // namespace vigil::server

@@ -11,13 +11,15 @@
 // as route "unmatched".
 #pragma once
 
-#include <httplib.h>
-
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <vector>
+
+#include "server/http_message.h"
+#include "server/http_server.h"
 
 namespace vigil {
 class Counter;
@@ -27,11 +29,13 @@ class Family;
 
 namespace vigil::server {
 
-// One request and, for POST routes, its unread body.
+using detail::Request;
+using detail::Response;
+
+// One request, read whole within the server's limits, and its answer.
 struct Exchange {
-  const httplib::Request& req;
-  httplib::Response& res;
-  const httplib::ContentReader* body = nullptr;
+  const Request& req;
+  Response& res;
 };
 using Handler = std::function<void(Exchange&)>;
 
@@ -41,7 +45,8 @@ enum class Access { kOpen, kToken };  // kToken: Authorization: Bearer <auth_tok
 struct Route {
   Method method;
   // Path with placeholders: "{name}" matches one segment, "{name*}" the rest
-  // of the path; each becomes a regex group in req.matches, in order.
+  // of the path; each becomes an entry of req.matches, in order. A GET
+  // route answers HEAD too.
   const char* pattern;
   Access access;
   Handler handler;
@@ -56,10 +61,12 @@ struct RouteOptions {
   Family<Counter>* requests = nullptr;    // vigil_http_requests_total{route, code}; null = not counted
 };
 
-// Registers `routes` (in order) and the catch-all on `server`.
-void install_routes(httplib::Server& server, std::span<const Route> routes, RouteOptions options);
+// The handler for an HttpServer that serves `routes`, the first match
+// winning, and answers 404 (or 405 for a method no route takes) otherwise.
+detail::HttpHandler route_handler(std::span<const Route> routes, RouteOptions options);
 
-// The regular expression a pattern stands for (exposed for tests).
-std::string pattern_regex(const std::string& pattern);
+// Whether `path` matches `pattern`; on a match, `captures` holds one value
+// per placeholder, in order (exposed for tests).
+bool match_pattern(std::string_view pattern, std::string_view path, std::vector<std::string>& captures);
 
 }  // namespace vigil::server

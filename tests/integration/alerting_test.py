@@ -181,7 +181,7 @@ slos:
   - {{model: fraud, objective: 99, period: 1h}}
 """)
             vport = free_port()
-            with process([args.vigil, "serve", "--config", vconfig, "--listen", f"127.0.0.1:{vport}",
+            with process([args.vigil, "serve", "--config", vconfig, "--listen", f"127.0.0.1:{vport}", "--grpc-listen", "127.0.0.1:0",
                           "--data", os.path.join(tmp, "vigil-data")], stdout=subprocess.DEVNULL):
                 base = f"http://127.0.0.1:{vport}"
                 wait_for("vigil serve", lambda: http_get(base + "/healthz")[0] == 200, 20)

@@ -24,7 +24,7 @@ def main():
         try:
             fixture_port = int(fixture.stdout.readline())
             serve_port = free_port()
-            with process([args.vigil, "serve", "--listen", f"127.0.0.1:{serve_port}", "--demo-metrics",
+            with process([args.vigil, "serve", "--listen", f"127.0.0.1:{serve_port}", "--grpc-listen", "127.0.0.1:0", "--demo-metrics",
                           "--data", os.path.join(tmp, "vigil-data"),
                           "--qps", "200"], stdout=subprocess.DEVNULL):
                 wait_for("vigil serve", lambda: http_get(f"http://127.0.0.1:{serve_port}/metrics")[0] == 200, 20)

@@ -75,6 +75,9 @@ def loopback_by_default(vigil, tmp):
         addrs = listening_sockets(4318)
         # 0100007F is 127.0.0.1 in /proc's little-endian hex.
         check(addrs == ["0100007F"], "the only listening socket on 4318 is 127.0.0.1", str(addrs))
+        wait_for("gRPC listener", lambda: listening_sockets(4317), timeout=10, interval=0.1)
+        addrs = listening_sockets(4317)
+        check(addrs == ["0100007F"], "the only listening socket on 4317 (OTLP/gRPC) is 127.0.0.1", str(addrs))
 
 
 def token_everywhere(vigil, tmp):
@@ -83,7 +86,7 @@ def token_everywhere(vigil, tmp):
     with open(config, "w") as f:
         f.write(f"auth_token: {TOKEN}\nmax_body_bytes: 64KiB\n")
     with process([vigil, "serve", "--config", config, "--data", os.path.join(tmp, "secure-data"),
-                  "--listen", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT) as proc:
+                  "--listen", f"127.0.0.1:{port}", "--grpc-listen", "127.0.0.1:0"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT) as proc:
         wait_for("daemon", lambda: raw(port, "GET", "/healthz")[0] == 200, timeout=20, interval=0.1)
         guarded = [
             ("POST", "/v1/traces", b"{}", "application/json"),
@@ -136,7 +139,7 @@ def ui_no_traversal(vigil, tmp):
     os.makedirs(secret_dir)
     with open(os.path.join(secret_dir, "secret.txt"), "w") as f:
         f.write("TOP-SECRET-CONTENT\n")
-    with process([vigil, "serve", "--data", os.path.join(tmp, "ui-data"), "--listen", f"127.0.0.1:{port}"],
+    with process([vigil, "serve", "--data", os.path.join(tmp, "ui-data"), "--listen", f"127.0.0.1:{port}", "--grpc-listen", "127.0.0.1:0"],
                  stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, cwd=secret_dir):
         wait_for("daemon", lambda: raw(port, "GET", "/healthz")[0] == 200, timeout=20, interval=0.1)
         status, index = raw(port, "GET", "/ui/index.html")
@@ -170,7 +173,7 @@ def cross_site(vigil, tmp):
     with open(config, "w") as f:
         f.write("allowed_hosts: [vigil.internal]\n")
     with process([vigil, "serve", "--config", config, "--data", os.path.join(tmp, "csrf-data"),
-                  "--listen", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT):
+                  "--listen", f"127.0.0.1:{port}", "--grpc-listen", "127.0.0.1:0"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT):
         wait_for("daemon", lambda: raw(port, "GET", "/healthz")[0] == 200, timeout=20, interval=0.1)
         prediction = b'{"model":"m","prediction":1}'
         for path in ("/api/v1/predictions", "/api/v1/labels", "/api/v1/admin/flush", "/api/v1/admin/evaluate"):

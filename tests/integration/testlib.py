@@ -118,12 +118,14 @@ class Daemon:
         self.vigil, self.data, self.config = vigil, data, config
         self.prefix = list(prefix)  # e.g. ["taskset", "-c", "0"]
         self.port = port or free_port()
+        self.grpc_port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc = None
 
     def start(self):
         self.proc = subprocess.Popen(self.prefix + [self.vigil, "serve", "--config", self.config, "--data", self.data,
-                                      "--listen", f"127.0.0.1:{self.port}"],
+                                      "--listen", f"127.0.0.1:{self.port}",
+                                      "--grpc-listen", f"127.0.0.1:{self.grpc_port}"],
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         # A failed check exits the test early: never leave the daemon running.
         atexit.register(self._reap, self.proc)

@@ -26,6 +26,38 @@ TEST(Config, EmptyFileGivesTheLoopbackDefaults) {
   EXPECT_EQ(c.port, 4318);
   EXPECT_EQ(c.window.count(), 300);
   EXPECT_EQ(c.max_body_bytes, 16u * 1024 * 1024);
+  EXPECT_EQ(c.grpc_host, "127.0.0.1");
+  EXPECT_EQ(c.grpc_port, 4317);
+}
+
+TEST(Config, ReadsTheFrontDoorLimitsAndGrpc) {
+  DaemonConfig c = parse_config(R"(
+grpc: {listen: 0.0.0.0:14317, workers: 2}
+http:
+  header_timeout: 2s
+  body_timeout: 1500ms
+  idle_timeout: 1m
+  write_timeout: 5s
+  max_connections: 2000
+  max_buffered_bytes: 32MiB
+  workers: 3
+  max_queued_requests: 50
+)", "vigil.yaml");
+  EXPECT_EQ(c.grpc_host, "0.0.0.0");
+  EXPECT_EQ(c.grpc_port, 14317);
+  EXPECT_EQ(c.grpc_workers, 2u);
+  EXPECT_EQ(c.http.header_timeout.count(), 2000);
+  EXPECT_EQ(c.http.body_timeout.count(), 1500);
+  EXPECT_EQ(c.http.idle_timeout.count(), 60000);
+  EXPECT_EQ(c.http.write_timeout.count(), 5000);
+  EXPECT_EQ(c.http.max_connections, 2000u);
+  EXPECT_EQ(c.http.max_buffered_bytes, 32u * 1024 * 1024);
+  EXPECT_EQ(c.http_workers, 3u);
+  EXPECT_EQ(c.http_max_queued, 50u);
+  EXPECT_EQ(parse_config("grpc: off", "v.yaml").grpc_port, -1);
+  EXPECT_EQ(config_error_of("http:\n  idle_timeout: soon\n"),
+            "vigil.yaml:2: http.idle_timeout: expected a positive duration like 500ms, 10s, 2m");
+  EXPECT_EQ(config_error_of("http: {max_conections: 5}\n"), "vigil.yaml:1: http.max_conections: unknown option");
 }
 
 TEST(Config, ReadsEverySection) {

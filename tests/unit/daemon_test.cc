@@ -29,6 +29,7 @@ class DaemonTest : public ::testing::Test {
     vigil::profile_table(vigil::parse_csv(csv, "ref.csv")).save(dir.path / "ref.json");
     vigil::server::DaemonConfig config;
     config.port = 0;
+    config.grpc_port = 0;
     config.store.path = dir.path / "vigil.db";
     config.window = std::chrono::hours(1);
     config.models.push_back({.name = "m", .reference = dir.path / "ref.json"});

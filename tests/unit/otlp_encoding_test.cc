@@ -6,7 +6,7 @@
 #include <thread>
 
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
-#include "server/http_listener.h"
+#include "server/http_server.h"
 #include "vigil/otlp.h"
 
 namespace vigil {
@@ -97,16 +97,14 @@ TEST(OtlpJson, InvalidUtf8IsReplacedNotThrown) {
 
 class FlakyCollector {
  public:
-  explicit FlakyCollector(std::vector<int> statuses) : statuses_(std::move(statuses)) {
-    listener_.server().Post("/v1/traces", [this](const httplib::Request& req, httplib::Response& res) {
-      std::size_t n = calls_++;
-      last_type_ = req.get_header_value("Content-Type");
-      res.status = n < statuses_.size() ? statuses_[n] : 200;
-      if (res.status == 503) res.set_header("Retry-After", "0");
-    });
-    listener_.start("127.0.0.1", 0);
-  }
-  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(listener_.port()) + "/v1/traces"; }
+  explicit FlakyCollector(std::vector<int> statuses)
+      : statuses_(std::move(statuses)), server_({.workers = 1}, [this](detail::Request& req, detail::Response& res) {
+          std::size_t n = calls_++;
+          last_type_ = req.get_header_value("Content-Type");
+          res.status = n < statuses_.size() ? statuses_[n] : 200;
+          if (res.status == 503) res.set_header("Retry-After", "0");
+        }) {}
+  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(server_.port()) + "/v1/traces"; }
   std::size_t calls() const { return calls_; }
   std::string last_type() const { return last_type_; }
 
@@ -114,7 +112,7 @@ class FlakyCollector {
   std::vector<int> statuses_;
   std::atomic<std::size_t> calls_{0};
   std::string last_type_;
-  detail::HttpListener listener_;
+  detail::HttpServer server_;  // last: its worker uses the members above
 };
 
 TEST(OtlpHttpExporter, RetriesRetryableStatusesThenSucceeds) {

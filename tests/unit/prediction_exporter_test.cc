@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "server/http_listener.h"
+#include "server/http_server.h"
 #include "vigil/metrics.h"
 #include "vigil/prediction_export.h"
 
@@ -17,16 +17,13 @@ namespace {
 // JSON arrays it receives.
 class PredictionSink {
  public:
-  PredictionSink() {
-    for (const char* path : {"/api/v1/predictions", "/api/v1/labels"})
-      listener_.server().Post(path, [this, path](const httplib::Request& req, httplib::Response& res) {
-        std::lock_guard lock(mu_);
-        bodies_.push_back({path, nlohmann::json::parse(req.body)});
-        res.set_content("{}", "application/json");
-      });
-    listener_.start("127.0.0.1", 0);
-  }
-  std::string base() const { return "http://127.0.0.1:" + std::to_string(listener_.port()); }
+  PredictionSink()
+      : server_({.workers = 1}, [this](detail::Request& req, detail::Response& res) {
+          std::lock_guard lock(mu_);
+          bodies_.push_back({req.path, nlohmann::json::parse(req.body)});
+          res.set_content("{}", "application/json");
+        }) {}
+  std::string base() const { return "http://127.0.0.1:" + std::to_string(server_.port()); }
   std::vector<nlohmann::json> received(const std::string& path) {
     std::lock_guard lock(mu_);
     std::vector<nlohmann::json> out;
@@ -39,7 +36,7 @@ class PredictionSink {
  private:
   std::mutex mu_;
   std::vector<std::pair<std::string, nlohmann::json>> bodies_;
-  detail::HttpListener listener_;
+  detail::HttpServer server_;  // last: its worker uses the members above
 };
 
 TEST(PredictionExporter, SendsPredictionsAndLabelsAsJsonBatches) {

@@ -2,7 +2,9 @@
 // format, and request metrics labelled by pattern whatever paths clients send.
 #include <gtest/gtest.h>
 
-#include "server/http_listener.h"
+#include <httplib.h>
+
+#include "server/http_server.h"
 #include "server/http_util.h"
 #include "server/route_table.h"
 #include "vigil/exposition.h"
@@ -15,10 +17,23 @@ using vigil::server::Exchange;
 using vigil::server::Method;
 using vigil::server::Route;
 
-TEST(RouteTable, PatternsBecomeAnchoredGroups) {
-  EXPECT_EQ(vigil::server::pattern_regex("/api/v1/traces/{id}"), "/api/v1/traces/([^/]+)");
-  EXPECT_EQ(vigil::server::pattern_regex("/ui/{file*}"), "/ui/(.*)");
-  EXPECT_EQ(vigil::server::pattern_regex("/a.b"), "/a\\.b");
+std::vector<std::string> captured(std::string_view pattern, std::string_view path) {
+  std::vector<std::string> out;
+  if (!vigil::server::match_pattern(pattern, path, out)) return {"no match"};
+  return out;
+}
+
+TEST(RouteTable, PlaceholdersMatchOneSegmentOrTheRest) {
+  using V = std::vector<std::string>;
+  EXPECT_EQ(captured("/api/v1/traces/{id}", "/api/v1/traces/abc"), V{"abc"});
+  EXPECT_EQ(captured("/api/v1/traces/{id}", "/api/v1/traces/"), V{"no match"});  // a segment is never empty
+  EXPECT_EQ(captured("/api/v1/traces/{id}", "/api/v1/traces/a/b"), V{"no match"});
+  EXPECT_EQ(captured("/m/{model}/drift", "/m/fraud/drift"), V{"fraud"});
+  EXPECT_EQ(captured("/ui/{file*}", "/ui/"), V{""});
+  EXPECT_EQ(captured("/ui/{file*}", "/ui/a/b.js"), V{"a/b.js"});
+  EXPECT_EQ(captured("/a.b", "/a.b"), V{});
+  EXPECT_EQ(captured("/a.b", "/axb"), V{"no match"});  // literal, not a regex
+  EXPECT_EQ(captured("/healthz", "/healthz/"), V{"no match"});
 }
 
 class RouteTableServer : public ::testing::Test {
@@ -31,22 +46,23 @@ class RouteTableServer : public ::testing::Test {
         {Method::kGet, "/bad", Access::kToken, [](Exchange&) -> void { throw std::invalid_argument("bad input"); }},
         {Method::kPost, "/echo", Access::kToken, [](Exchange& x) {
            std::string body;
-           if (vigil::server::read_body(*x.body, x.res, 16, body)) x.res.set_content(body, "text/plain");
+           if (vigil::server::read_body(x.req, x.res, 16, body)) x.res.set_content(body, "text/plain");
          }}};
-    vigil::server::install_routes(listener.server(), routes,
-                                  {.auth_token = "s3cret", .requests = &registry.counter({.name = "requests_total",
-                                                                                          .labels = {"route", "code"}})});
-    listener.start("127.0.0.1", 0);
+    server = std::make_unique<vigil::detail::HttpServer>(
+        vigil::detail::HttpServerOptions{.limits = {.max_body_bytes = 1024}},
+        vigil::server::route_handler(routes, {.auth_token = "s3cret",
+                                              .requests = &registry.counter({.name = "requests_total",
+                                                                             .labels = {"route", "code"}})}));
   }
   httplib::Result get(const std::string& path, bool token = true) {
-    httplib::Client c("127.0.0.1", listener.port());
+    httplib::Client c("127.0.0.1", server->port());
     if (token) c.set_bearer_token_auth("s3cret");
     return c.Get(path);
   }
   std::string metrics() { return vigil::encode(registry.gather(), vigil::ExpositionFormat::kPrometheusText); }
 
   vigil::Registry registry;
-  vigil::detail::HttpListener listener;
+  std::unique_ptr<vigil::detail::HttpServer> server;
 };
 
 TEST_F(RouteTableServer, TokenOnlyWhereTheRouteAsksForIt) {
@@ -67,10 +83,25 @@ TEST_F(RouteTableServer, ExceptionsAnswerInTheApiErrorFormat) {
 }
 
 TEST_F(RouteTableServer, BodiesAreBoundedWhileRead) {
-  httplib::Client c("127.0.0.1", listener.port());
+  httplib::Client c("127.0.0.1", server->port());
   c.set_bearer_token_auth("s3cret");
   EXPECT_EQ(c.Post("/echo", "short", "text/plain")->body, "short");
-  EXPECT_EQ(c.Post("/echo", std::string(100, 'x'), "text/plain")->status, 413);
+  EXPECT_EQ(c.Post("/echo", std::string(100, 'x'), "text/plain")->status, 413);  // the route's decoded limit
+  EXPECT_EQ(c.Post("/echo", std::string(2000, 'x'), "text/plain")->status, 413);  // the server's limit
+}
+
+TEST_F(RouteTableServer, HeadIsServedAsGetAndOtherMethodsGet405) {
+  httplib::Client c("127.0.0.1", server->port());
+  c.set_bearer_token_auth("s3cret");
+  auto head = c.Head("/things/12345");
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->status, 200);
+  EXPECT_EQ(head->get_header_value("Content-Length"), "5");
+  EXPECT_EQ(head->body, "");
+  auto put = c.Put("/things/1", "x", "text/plain");
+  ASSERT_TRUE(put);
+  EXPECT_EQ(put->status, 405);
+  EXPECT_EQ(put->body, R"({"error":"method PUT is not allowed here"})");
 }
 
 TEST_F(RouteTableServer, RequestMetricsAreLabelledByPatternNotPath) {
