@@ -78,6 +78,11 @@ struct HttpServer::Impl {
                                 .help = "Requests answered 503 before being handled: workers_busy (the request "
                                         "queue was full) or memory (max_buffered_bytes of bodies were held).",
                                 .labels = {"reason"}});
+    // Every reason at 0 from the start, so rate() and alerts see the first one.
+    for (const char* r : {"peer", "idle_timeout", "header_timeout", "body_timeout", "write_timeout", "evicted",
+                          "bad_request", "shed", "shutdown"})
+      context.closed->labels({r});
+    for (const char* r : {"workers_busy", "memory"}) context.shed->labels({r});
   }
 
   void bind() {
