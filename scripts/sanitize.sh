@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 JOBS=${JOBS:-$(nproc)}
 FUZZ_SECONDS=${FUZZ_SECONDS:-15}
-FUZZERS=(otlp predictions csv log_query yaml traceparent profile_json span_block)
+FUZZERS=(otlp otlp_grpc predictions csv log_query yaml traceparent profile_json span_block)
 
 configure() {  # dir optimisation extra-cmake-args...
   local dir=$1 opt=$2

@@ -132,11 +132,14 @@ class Storm {
   }
 
   // One keep-alive connection, a request every interval from a staggered
-  // start; reconnects after an error.
+  // start; connects when it has its first request to send (as exporters
+  // do), and again after an error.
   awaitable<void> keepalive(int index) {
     net::steady_timer timer(io_);
     auto next = Clock::now() + std::chrono::milliseconds(o_.interval_ms) * index / std::max(1, o_.keepalive);
     auto req = request(o_.path, o_.get);
+    timer.expires_at(next);
+    co_await timer.async_wait(use_awaitable);
     while (Clock::now() < end_) {
       tcp::socket s(io_);
       if (!co_await connect(s)) {
@@ -186,7 +189,7 @@ class Storm {
     std::string head = "POST " + o_.path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-protobuf\r\n";
     if (!o_.token.empty()) head += "Authorization: Bearer " + o_.token + "\r\n";
     if (body) {
-      head += "Content-Length: 100000\r\n\r\n";
+      head += "Content-Length: 10000\r\n\r\n";  // under every server's body limit
       co_await net::async_write(s, net::buffer(head), use_awaitable);
     } else {
       co_await net::async_write(s, net::buffer(head.substr(0, 16)), use_awaitable);
