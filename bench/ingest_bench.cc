@@ -1,15 +1,18 @@
-// Sustained ingest into the daemon over loopback HTTP: OTLP/protobuf span
-// batches and NDJSON prediction batches, from client threads in the same
+// Sustained ingest into the daemon over loopback HTTP and gRPC: OTLP/protobuf
+// span batches and NDJSON prediction batches, from client threads in the same
 // process (the daemon runs in-process on 127.0.0.1; both share the 2 cores).
 //   build/bench/vigil_bench_ingest --benchmark_min_time=3
 // The first two benchmarks count accepted batches (a burst may be absorbed by
 // the store's write queue); BM_IngestSpansSustained waits for the commits.
 #include <benchmark/benchmark.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
 #include <httplib.h>
 #include <sys/resource.h>
 
 #include <filesystem>
 #include <atomic>
+#include <future>
 #include <random>
 #include <thread>
 
@@ -153,5 +156,47 @@ void BM_IngestSpansSustained(benchmark::State& state) {
   state.counters["max_rss_MB"] = static_cast<double>(max_rss_mb());
 }
 BENCHMARK(BM_IngestSpansSustained)->UseRealTime()->Unit(benchmark::kMillisecond)->Iterations(2);
+
+// The same over OTLP/gRPC: two clients, each on its own channel, calling
+// TraceService/Export; RESOURCE_EXHAUSTED is retried after a short pause.
+void BM_IngestSpansGrpcSustained(benchmark::State& state) {
+  Fixture& f = fixture();
+  auto& written = f.registry
+                      .counter({.name = "vigil_store_rows_written_total",
+                                .help = "Rows committed to the store, by table.",
+                                .labels = {"table"}})
+                      .labels({"spans"});
+  constexpr int kRequestsPerClient = 1000;
+  std::int64_t refused = 0;
+  for (auto _ : state) {
+    double before = written.value();
+    std::atomic<std::int64_t> refusals{0};
+    auto client = [&] {
+      grpc::ChannelArguments args;
+      args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+      grpc::GenericStub stub(grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(f.daemon->grpc_port()),
+                                                       grpc::InsecureChannelCredentials(), args));
+      grpc::Slice slice(f.spans_body);
+      for (int i = 0; i < kRequestsPerClient;) {
+        grpc::ByteBuffer request(&slice, 1), response;
+        grpc::ClientContext ctx;
+        std::promise<grpc::Status> done;
+        stub.UnaryCall(&ctx, "/opentelemetry.proto.collector.trace.v1.TraceService/Export", grpc::StubOptions(),
+                       &request, &response, [&](grpc::Status s) { done.set_value(std::move(s)); });
+        if (done.get_future().get().ok()) ++i;
+        else ++refusals, std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+    };
+    std::thread a(client), b(client);
+    a.join(), b.join();
+    while (written.value() - before < 2.0 * kRequestsPerClient * Fixture::kSpansPerBatch)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    refused += refusals;
+  }
+  state.SetItemsProcessed(state.iterations() * 2 * kRequestsPerClient * Fixture::kSpansPerBatch);
+  state.counters["refused_batches"] = static_cast<double>(refused);
+  state.counters["max_rss_MB"] = static_cast<double>(max_rss_mb());
+}
+BENCHMARK(BM_IngestSpansGrpcSustained)->UseRealTime()->Unit(benchmark::kMillisecond)->Iterations(2);
 
 }  // namespace

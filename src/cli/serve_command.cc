@@ -43,16 +43,20 @@ int parse_port(const std::string& text, const char* option) {
 // Each connection is a file descriptor: the soft limit (often 1024) would
 // cap the daemon far below http.max_connections, so it is raised to the
 // hard limit the system allows.
-void raise_open_file_limit() {
+void raise_open_file_limit(std::size_t max_connections) {
   rlimit lim{};
-  if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
+  if (lim.rlim_cur < lim.rlim_max) {
     lim.rlim_cur = lim.rlim_max;
     (void)setrlimit(RLIMIT_NOFILE, &lim);
   }
+  if (lim.rlim_cur < max_connections + 256)
+    std::cerr << "vigil serve: warning: the open-file limit (" << lim.rlim_cur << ") is below http.max_connections ("
+              << max_connections << ") plus the store's files; raise it (ulimit -n, LimitNOFILE=) or lower the cap"
+              << std::endl;
 }
 
 int run_serve(const ServeOptions& o) {
-  raise_open_file_limit();
   block_stop_signals();
   server::DaemonConfig config = o.config.empty() ? server::parse_config("", "<defaults>") : server::load_config(o.config);
   if (!o.listen.empty()) {
@@ -69,6 +73,7 @@ int run_serve(const ServeOptions& o) {
     config.grpc_host = o.grpc_listen.substr(0, colon);
     config.grpc_port = parse_port(o.grpc_listen.substr(colon + 1), "--grpc-listen");
   }
+  raise_open_file_limit(config.http.max_connections);
   if (!o.data_dir.empty()) config.store.path = std::filesystem::path(o.data_dir) / "vigil.db";
   Registry& registry = default_registry();
   server::Daemon daemon(config, registry);

@@ -100,7 +100,7 @@ void read_address(const Reader& r, const YAML::Node& n, const std::string& where
 
 void read_http(const Reader& r, const YAML::Node& h, DaemonConfig& c) {
   r.known(h, "http", {"header_timeout", "body_timeout", "idle_timeout", "write_timeout", "max_connections",
-                      "max_buffered_bytes", "workers", "max_queued_requests"});
+                      "max_buffered_bytes", "io_threads", "workers", "read_workers", "max_queued_requests"});
   detail::HttpLimits& l = c.http;
   if (auto n = h["header_timeout"]) l.header_timeout = r.millis(n, "http.header_timeout");
   if (auto n = h["body_timeout"]) l.body_timeout = r.millis(n, "http.body_timeout");
@@ -108,7 +108,9 @@ void read_http(const Reader& r, const YAML::Node& h, DaemonConfig& c) {
   if (auto n = h["write_timeout"]) l.write_timeout = r.millis(n, "http.write_timeout");
   if (auto n = h["max_connections"]) l.max_connections = r.count(n, "http.max_connections");
   if (auto n = h["max_buffered_bytes"]) l.max_buffered_bytes = r.size(n, "http.max_buffered_bytes");
+  if (auto n = h["io_threads"]) c.http_io_threads = r.count(n, "http.io_threads");
   if (auto n = h["workers"]) c.http_workers = r.count(n, "http.workers");
+  if (auto n = h["read_workers"]) c.http_read_workers = r.count(n, "http.read_workers");
   if (auto n = h["max_queued_requests"]) c.http_max_queued = r.count(n, "http.max_queued_requests");
 }
 

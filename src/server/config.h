@@ -10,7 +10,9 @@
 //     write_timeout: 30s            # a response to a client that reads slowly
 //     max_connections: 4096         # at the cap the longest-idle connection is closed
 //     max_buffered_bytes: 256MiB    # request bodies held at once; past it 503 + Retry-After
-//     workers: 8                    # threads running handlers
+//     io_threads: 2                 # threads reading and writing every connection
+//     workers: 8                    # threads running writes (OTLP, predictions, labels)
+//     read_workers: 4               # threads running GET/HEAD (health, UI, /metrics, queries)
 //     max_queued_requests: 1024     # requests waiting for a worker; past it 503
 //   auth_token: change-me          # or env VIGIL_AUTH_TOKEN; required on /v1 and /api when set
 //   allowed_hosts: [vigil.internal] # Host names besides IP addresses and localhost
@@ -78,7 +80,9 @@ struct DaemonConfig {
   int grpc_port = 4317;  // -1: no gRPC receiver (`grpc: off`); 0: any free port
   std::size_t grpc_workers = 4;
   detail::HttpLimits http;  // max_body_bytes below is applied to it
-  std::size_t http_workers = 8;
+  std::size_t http_io_threads = 2;    // threads reading and writing every connection
+  std::size_t http_workers = 8;       // writes (OTLP, predictions, labels, admin)
+  std::size_t http_read_workers = 4;  // GET and HEAD: health, UI, /metrics, queries
   std::size_t http_max_queued = 1024;
   std::string auth_token;
   // Host names clients may use besides IP addresses and localhost: a

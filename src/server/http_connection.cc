@@ -234,7 +234,8 @@ void Connection::dispatch() {
     maybe_gzip(res, self->accepts_gzip_);
     net::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable { self->write(std::move(res)); });
   };
-  if (!context_.workers->try_submit(std::move(task)))
+  WorkerPool* pool = req->method == "GET" || req->method == "HEAD" ? context_.read_workers : context_.workers;
+  if (!pool->try_submit(std::move(task)))
     refuse(503, "every worker is busy and the request queue is full; retry later", "workers_busy");
 }
 

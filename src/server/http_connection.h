@@ -49,7 +49,8 @@ enum class CloseReason {
 struct ServerContext {
   HttpLimits limits;
   HttpHandler handler;
-  WorkerPool* workers = nullptr;
+  WorkerPool* workers = nullptr;       // writes
+  WorkerPool* read_workers = nullptr;  // GET and HEAD
   std::atomic<std::size_t> buffered_bytes{0};  // bodies held, against limits.max_buffered_bytes
 
   // Self-metrics; each may be null.

@@ -42,6 +42,7 @@ struct HttpServer::Impl {
   HttpServerOptions options;
   ServerContext context;  // outlives the connections, which io holds
   WorkerPool workers;
+  WorkerPool read_workers;
   net::io_context io;
   tcp::acceptor acceptor;
   net::steady_timer accept_retry;
@@ -53,12 +54,14 @@ struct HttpServer::Impl {
   Impl(HttpServerOptions o, HttpHandler handler)
       : options(std::move(o)),
         workers(options.workers, options.max_queued_requests, options.on_worker_start),
+        read_workers(options.read_workers, options.max_queued_requests, options.on_worker_start),
         io(static_cast<int>(options.io_threads)),
         acceptor(net::make_strand(io)),
         accept_retry(acceptor.get_executor()) {
     context.limits = options.limits;
     context.handler = std::move(handler);
     context.workers = &workers;
+    context.read_workers = &read_workers;
     register_metrics();
     bind();
   }
@@ -149,6 +152,7 @@ struct HttpServer::Impl {
     });
     close_all();
     workers.stop();  // handlers in flight finish; their answers find closed connections
+    read_workers.stop();
     io.stop();
     for (auto& t : threads) t.join();
   }

@@ -54,8 +54,13 @@ struct HttpServerOptions {
   int port = 0;  // 0 picks a free port; see HttpServer::port()
   HttpLimits limits;
   std::size_t io_threads = 1;
-  std::size_t workers = 8;  // threads running handlers
-  // Requests waiting for a worker; past it they are answered 503 + Retry-After.
+  // Threads running handlers: GET and HEAD on `read_workers`, everything
+  // else (the writes) on `workers`, so a flood of exports never queues a
+  // health check, a scrape, the UI or a query behind it.
+  std::size_t workers = 8;
+  std::size_t read_workers = 4;
+  // Requests waiting for a worker, per pool; past it they are answered 503
+  // + Retry-After.
   std::size_t max_queued_requests = 1024;
   // Runs first on each worker thread (the daemon lowers their priority).
   std::function<void()> on_worker_start;

@@ -23,7 +23,8 @@ detail::HttpServerOptions server_options(const MetricsServerOptions& o) {
                      .max_connections = o.max_connections,
                      .max_body_bytes = 64 * 1024,  // scrapes have no body
                      .max_buffered_bytes = 16 * 1024 * 1024},
-          .workers = o.workers,
+          .workers = 1,  // only refusals of other methods
+          .read_workers = o.workers,
           .max_queued_requests = 256,
           .registry = o.self_metrics};
 }

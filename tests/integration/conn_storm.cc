@@ -4,7 +4,10 @@
 // probes that time fresh requests to a path. Prints one JSON summary.
 //
 //   conn_storm --port P --seconds S [--keepalive N] [--interval-ms I] [--path /v1/traces]
-//              [--get] [--spans K] [--slow-header N] [--slow-body N] [--probe PATH]... [--token T]
+//              [--get] [--spans K] [--slow-header N] [--slow-body N] [--probe PATH]... [--token T] [--idle]
+// --interval-ms 0: each keep-alive client sends its next request as soon as
+// it has the answer. --idle: they connect at once, send one request, then
+// hold the connection idle (to measure what an idle connection costs).
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -38,7 +41,7 @@ struct Options {
   int keepalive = 0, slow_header = 0, slow_body = 0, spans = 10;
   int interval_ms = 1000;
   std::string path = "/v1/traces", token;
-  bool get = false;
+  bool get = false, idle = false;
   std::vector<std::string> probes;
 };
 
@@ -136,7 +139,8 @@ class Storm {
   // do), and again after an error.
   awaitable<void> keepalive(int index) {
     net::steady_timer timer(io_);
-    auto next = Clock::now() + std::chrono::milliseconds(o_.interval_ms) * index / std::max(1, o_.keepalive);
+    auto next = o_.idle ? Clock::now()
+                        : Clock::now() + std::chrono::milliseconds(o_.interval_ms) * index / std::max(1, o_.keepalive);
     auto req = request(o_.path, o_.get);
     timer.expires_at(next);
     co_await timer.async_wait(use_awaitable);
@@ -152,7 +156,7 @@ class Storm {
         timer.expires_at(next);
         co_await timer.async_wait(use_awaitable);
         if (Clock::now() >= end_) co_return;
-        next += std::chrono::milliseconds(o_.interval_ms);
+        next = o_.idle ? end_ : std::max(next + std::chrono::milliseconds(o_.interval_ms), Clock::now());
         auto t0 = Clock::now();
         boost::system::error_code ec;
         co_await http::async_write(s, req, net::redirect_error(use_awaitable, ec));
@@ -282,6 +286,7 @@ Options parse(int argc, char** argv) {
     else if (a == "--slow-body") o.slow_body = std::stoi(next());
     else if (a == "--probe") o.probes.push_back(next());
     else if (a == "--token") o.token = next();
+    else if (a == "--idle") o.idle = true;
     else throw std::invalid_argument("unknown option " + a);
   }
   if (o.port <= 0) throw std::invalid_argument("--port is required");
