@@ -3,13 +3,18 @@
 // committed, measured until everything is on disk. Each iteration writes
 // 200 000 spans into a database that already holds the previous ones, so the
 // figure is the sustained rate, not the rate of filling the queue.
-// The queries then run on a store of 1M spans.
+// The queries then run on a store of 1M spans. Last, retention: how long a
+// commit waits while a pass deletes 1M expired spans a chunk at a time, and
+// the single DELETE that stalled the writer before chunking.
 //   build/bench/vigil_bench_store
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <random>
 
+#include "store/sqlite.h"
 #include "store/store.h"
 
 namespace {
@@ -136,5 +141,83 @@ void BM_StoreOperationLatencyLastMinute(benchmark::State& state) {
     if (f.store->operation_latency("ranker", f.t_end - 60'000'000, 0).size() != 5) state.SkipWithError("5 ops");
 }
 BENCHMARK(BM_StoreOperationLatencyLastMinute)->Unit(benchmark::kMillisecond);
+
+// 1M spans (2000 batches of 500) stamped two hours ago, in a store without
+// retention, at `dir`.
+void fill_expired(const std::filesystem::path& dir) {
+  std::filesystem::remove_all(dir);
+  vigil::store::Store store({.path = dir / "vigil.db", .retention = std::chrono::seconds(0), .max_bytes = 0,
+                             .max_queued_bytes = 1ull << 30});
+  std::mt19937_64 rng(3);
+  std::int64_t t = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                       std::chrono::system_clock::now().time_since_epoch() - std::chrono::hours(2))
+                       .count();
+  for (int i = 0; i < 2000; ++i) store.enqueue(make_batch(rng, t += 1'000'000));
+  store.flush();
+}
+
+double ms_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
+}
+
+// Fresh 500-span batches, each submitted once the last is committed, while
+// the writer's own retention pass (every 50 ms here) deletes the 1M expired
+// spans: the commit wait a receiver sees during a pass.
+void BM_CommitDuringRetention(benchmark::State& state) {
+  auto dir = std::filesystem::temp_directory_path() / ("vigil-store-retention-" + std::to_string(::getpid()));
+  std::vector<double> waits;
+  double pass_ms = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    fill_expired(dir);
+    state.ResumeTiming();
+    // range(0) = 0: the same commits with retention off, for comparison.
+    bool retain = state.range(0) != 0;
+    vigil::store::Store store({.path = dir / "vigil.db",
+                               .retention = retain ? std::chrono::seconds(3600) : std::chrono::seconds(0),
+                               .max_bytes = 0,
+                               .max_queued_bytes = 1ull << 30,
+                               .retention_interval = std::chrono::milliseconds(50)});
+    std::mt19937_64 rng(4);
+    auto start = std::chrono::steady_clock::now();
+    std::int64_t fresh = 0;
+    while (retain ? store.stats().spans > fresh : waits.size() < 50) {
+      auto t = std::chrono::steady_clock::now();
+      auto batch = make_batch(rng, std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                       std::chrono::system_clock::now().time_since_epoch()).count());
+      fresh += static_cast<std::int64_t>(batch.spans.size());
+      if (!store.await_commit(store.submit(std::move(batch)))) state.SkipWithError("commit refused");
+      waits.push_back(ms_since(t));
+    }
+    pass_ms = ms_since(start);
+  }
+  std::sort(waits.begin(), waits.end());
+  state.counters["pass_ms"] = pass_ms;
+  state.counters["commits"] = static_cast<double>(waits.size());
+  state.counters["commit_p50_ms"] = waits[waits.size() / 2];
+  state.counters["commit_p99_ms"] = waits[waits.size() * 99 / 100];
+  state.counters["commit_max_ms"] = waits.back();
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_CommitDuringRetention)->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+
+// What the writer ran before chunking: one DELETE of every expired block,
+// during which nothing could commit.
+void BM_RetentionOneStatement(benchmark::State& state) {
+  auto dir = std::filesystem::temp_directory_path() / ("vigil-store-retention1-" + std::to_string(::getpid()));
+  for (auto _ : state) {
+    state.PauseTiming();
+    fill_expired(dir);
+    vigil::store::Db db((dir / "vigil.db").string());
+    std::int64_t cutoff = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                              std::chrono::system_clock::now().time_since_epoch() - std::chrono::hours(1))
+                              .count();
+    state.ResumeTiming();
+    vigil::store::Stmt drop(db, "DELETE FROM span_blocks WHERE max_start_ns < ?");
+    drop.bind(1, cutoff).run();
+  }
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_RetentionOneStatement)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 
 }  // namespace

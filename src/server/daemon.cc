@@ -94,6 +94,9 @@ struct Daemon::Impl {
 
   static DaemonConfig with_registry(DaemonConfig c, Registry& r) {
     c.store.registry = &r;
+    // An acknowledgement on commit means on disk (fsynced); acknowledged
+    // once queued, a commit need only survive the process.
+    c.store.durable_commits = c.acknowledge_committed;
     return c;
   }
 

@@ -31,9 +31,11 @@ struct IngestOptions {
   std::chrono::seconds max_clock_skew{3600};      // spans and logs further ahead are refused
   std::chrono::seconds max_age{0};                // older ones are refused (the retention); 0 = any age
   // OTLP is answered 200 once its batch is queued (false: overload shows as
-  // fast 503s) or once it is committed (true: nothing acknowledged is lost
-  // even if the process dies while the disk is full; overload shows as
-  // slower answers).
+  // fast 503s, but a batch acknowledged just before a write failure waits
+  // in memory and dies with the process) or once it is committed and
+  // fsynced (true: nothing acknowledged is lost even if the process dies or
+  // the file system fails; overload shows as slower answers, and 2 clients
+  // get ~40 % of the queued throughput).
   bool acknowledge_committed = false;
 };
 

@@ -96,13 +96,21 @@ void LogWriter::write(const LogRow& l) {
   s.run();
 }
 
-void LogWriter::drop_before(std::int64_t cutoff_ns) {
-  Stmt s(db_, "DELETE FROM logs WHERE time_ns < ?");
-  s.bind(1, cutoff_ns).run();
+std::int64_t LogWriter::drop_before(std::int64_t cutoff_ns, std::int64_t limit) {
+  Stmt s(db_, "DELETE FROM logs WHERE id IN (SELECT id FROM logs WHERE time_ns < ? ORDER BY time_ns LIMIT ?)");
+  s.bind(1, cutoff_ns).bind(2, limit).run();
+  return db_.changes();
 }
 
-void LogWriter::drop_oldest_tenth() {
-  db_.exec("DELETE FROM logs WHERE id IN (SELECT id FROM logs ORDER BY time_ns LIMIT (SELECT COUNT(*)/10+1 FROM logs))");
+std::int64_t LogWriter::drop_oldest(std::int64_t limit) {
+  Stmt s(db_, "DELETE FROM logs WHERE id IN (SELECT id FROM logs ORDER BY time_ns LIMIT ?)");
+  s.bind(1, limit).run();
+  return db_.changes();
+}
+
+std::int64_t LogWriter::count() {
+  Stmt s(db_, "SELECT COUNT(*) FROM logs");
+  return s.step() ? s.i64(0) : 0;
 }
 
 LogPage query_logs(Db& db, const LogQuery& q, std::int64_t start_ns, std::int64_t end_ns, std::size_t limit,

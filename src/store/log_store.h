@@ -18,9 +18,12 @@ class LogWriter {
  public:
   explicit LogWriter(Db& db);  // creates the table and indexes
   void write(const LogRow& row);
-  // Retention: by age, and the oldest tenth at a time when over size.
-  void drop_before(std::int64_t cutoff_ns);
-  void drop_oldest_tenth();
+  // Retention, a bounded chunk per call (retention.h); each returns the
+  // rows it deleted. Up to `limit` rows older than the cutoff:
+  std::int64_t drop_before(std::int64_t cutoff_ns, std::int64_t limit);
+  // The `limit` oldest rows.
+  std::int64_t drop_oldest(std::int64_t limit);
+  std::int64_t count();
 
  private:
   Db& db_;

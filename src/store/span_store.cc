@@ -131,11 +131,15 @@ void SpanWriter::write_block(std::span<const SpanRow* const> spans) {
   for (std::int64_t k : keys) insert_trace_->bind(1, k).bind(2, block).run();
 }
 
-void SpanWriter::drop_started_before(std::int64_t cutoff_ns) {
-  Stmt drop(db_, "DELETE FROM span_blocks WHERE max_start_ns < ?");
-  drop.bind(1, cutoff_ns).run();
-  std::int64_t dropped = db_.changes();
-  // Blocks straddling the cutoff keep their newer spans.
+std::int64_t SpanWriter::drop_blocks_before(std::int64_t cutoff_ns, std::int64_t limit) {
+  Stmt drop(db_, "DELETE FROM span_blocks WHERE id IN (SELECT id FROM span_blocks WHERE max_start_ns < ? "
+                 "ORDER BY max_start_ns LIMIT ?)");
+  drop.bind(1, cutoff_ns).bind(2, limit).run();
+  dropped_since_purge_ += db_.changes();
+  return db_.changes();
+}
+
+void SpanWriter::trim_blocks_straddling(std::int64_t cutoff_ns) {
   std::vector<std::pair<std::int64_t, std::vector<SpanRow>>> straddling;
   {
     Stmt old(db_, "SELECT id, data FROM span_blocks WHERE min_start_ns < ?");
@@ -153,26 +157,39 @@ void SpanWriter::drop_started_before(std::int64_t cutoff_ns) {
     bind_block_columns(update, keep, data);
     update.bind(7, id).run();
   }
-  forget_dropped_blocks(dropped);
 }
 
-void SpanWriter::drop_oldest_tenth() {
-  db_.exec("DELETE FROM span_blocks WHERE id IN (SELECT id FROM span_blocks ORDER BY max_start_ns "
-           "LIMIT (SELECT COUNT(*)/10+1 FROM span_blocks))");
-  forget_dropped_blocks(db_.changes());
+std::int64_t SpanWriter::drop_oldest(std::int64_t limit) {
+  Stmt drop(db_, "DELETE FROM span_blocks WHERE id IN (SELECT id FROM span_blocks ORDER BY max_start_ns LIMIT ?)");
+  drop.bind(1, limit).run();
+  dropped_since_purge_ += db_.changes();
+  return db_.changes();
 }
 
-// Index entries of dropped blocks are harmless (readers skip blocks that are
-// gone) and are removed in one pass once they are a quarter of the blocks,
-// so retention does not scan the index every time it runs.
-void SpanWriter::forget_dropped_blocks(std::int64_t dropped) {
-  dropped_since_purge_ += dropped;
-  if (dropped_since_purge_ == 0) return;
+std::int64_t SpanWriter::count_blocks() {
   Stmt live(db_, "SELECT COUNT(*) FROM span_blocks");
-  std::int64_t blocks = live.step() ? live.i64(0) : 0;
-  if (dropped_since_purge_ * 4 < blocks) return;
-  db_.exec("DELETE FROM span_traces WHERE block_id NOT IN (SELECT id FROM span_blocks)");
-  dropped_since_purge_ = 0;
+  return live.step() ? live.i64(0) : 0;
+}
+
+bool SpanWriter::index_purge_due() { return dropped_since_purge_ > 0 && dropped_since_purge_ * 4 >= count_blocks(); }
+
+bool SpanWriter::purge_index_chunk(std::int64_t& after_key, std::int64_t limit) {
+  std::int64_t last = 0;
+  {
+    Stmt window(db_, "SELECT MAX(trace_key) FROM (SELECT trace_key FROM span_traces WHERE trace_key > ? "
+                     "ORDER BY trace_key LIMIT ?)");
+    window.bind(1, after_key).bind(2, limit);
+    if (!window.step() || window.is_null(0)) {
+      dropped_since_purge_ = 0;
+      return false;
+    }
+    last = window.i64(0);
+  }
+  Stmt purge(db_, "DELETE FROM span_traces WHERE trace_key > ? AND trace_key <= ? "
+                  "AND block_id NOT IN (SELECT id FROM span_blocks)");
+  purge.bind(1, after_key).bind(2, last).run();
+  after_key = last;
+  return true;
 }
 
 }  // namespace vigil::store

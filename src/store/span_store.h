@@ -28,10 +28,23 @@ class SpanWriter {
   // into blocks of at most kBlockSpans.
   void write(std::vector<const SpanRow*> spans);
 
-  // Retention. Blocks entirely older than the cutoff are dropped; a block
-  // straddling it is rewritten without its old spans.
-  void drop_started_before(std::int64_t cutoff_ns);
-  void drop_oldest_tenth();
+  // Retention, a bounded chunk per call so the writer can commit queued
+  // batches in between (retention.h). Each returns the blocks it deleted.
+  // Up to `limit` blocks entirely older than the cutoff:
+  std::int64_t drop_blocks_before(std::int64_t cutoff_ns, std::int64_t limit);
+  // Blocks straddling the cutoff, rewritten without their old spans (few:
+  // only blocks holding spans from both sides of it).
+  void trim_blocks_straddling(std::int64_t cutoff_ns);
+  // The `limit` blocks with the oldest spans.
+  std::int64_t drop_oldest(std::int64_t limit);
+  std::int64_t count_blocks();
+  // Index entries of dropped blocks are harmless (readers skip blocks that
+  // are gone); they are purged once they point to a quarter as many blocks
+  // as exist, so retention does not scan the index every time it runs.
+  bool index_purge_due();
+  // Purges the entries of about `limit` trace keys after `after_key`,
+  // advancing it; false (and the purge done) once past the last key.
+  bool purge_index_chunk(std::int64_t& after_key, std::int64_t limit);
 
   static constexpr std::size_t kBlockSpans = 1024;
 
@@ -39,7 +52,6 @@ class SpanWriter {
   void migrate_row_table();
   std::size_t copy_row_table();  // spans copied
   void write_block(std::span<const SpanRow* const> spans);
-  void forget_dropped_blocks(std::int64_t dropped);
 
   Db& db_;
   std::unique_ptr<Stmt> insert_block_, insert_trace_;

@@ -21,6 +21,7 @@
 
 #include "common/clock.h"
 #include "store/log_store.h"
+#include "store/retention.h"
 #include "store/span_store.h"
 #include "store/sqlite.h"
 #include "vigil/metrics.h"
@@ -31,7 +32,6 @@ namespace {
 // Spans and logs create their own tables (span_store.h, log_store.h).
 constexpr const char* kSchema = R"sql(
 PRAGMA journal_mode=WAL;
-PRAGMA synchronous=NORMAL;
 CREATE TABLE IF NOT EXISTS evaluations(
   id INTEGER PRIMARY KEY, model TEXT NOT NULL, window_start_ns INTEGER NOT NULL, window_end_ns INTEGER NOT NULL,
   rows INTEGER NOT NULL, dataset_drift INTEGER NOT NULL, drift_share REAL NOT NULL, report TEXT NOT NULL);
@@ -74,6 +74,10 @@ struct Store::Impl {
   std::string failure;
   std::chrono::milliseconds backoff{0};
   std::thread thread;
+  // The retention pass in progress, a chunk between commits; `stepping`
+  // while the writer runs a chunk without holding mu.
+  std::optional<RetentionPass> retention_pass;
+  bool stepping = false;
 
   Counter* rows_written[3] = {};
   Counter* rejected_metric = nullptr;
@@ -120,23 +124,47 @@ struct Store::Impl {
     auto last_retention = std::chrono::steady_clock::now();
     std::unique_lock lock(mu);
     while (true) {
-      // While failing, the queue is retried after the backoff, not at once.
-      wake.wait_for(lock, failure.empty() ? options.flush_interval : backoff,
-                    [&] { return stopping || (!queue.empty() && failure.empty()); });
+      // While failing, the queue is retried after the backoff, not at once;
+      // while a retention pass is under way, its next chunk comes at once.
+      auto wait = retention_pass ? std::chrono::milliseconds(0) : failure.empty() ? options.flush_interval : backoff;
+      wake.wait_for(lock, wait, [&] { return stopping || (!queue.empty() && failure.empty()); });
       if (!queue.empty()) write_queued(lock);
       else if (!failure.empty()) probe(lock);
       if (stopping && (queue.empty() || give_up(lock))) break;
-      if (std::chrono::steady_clock::now() - last_retention > std::chrono::seconds(30)) {
-        lock.unlock();
-        try {
-          retention();
-        } catch (const std::exception& e) {
-          std::fprintf(stderr, "vigil store: retention failed: %s\n", e.what());
-        }
-        lock.lock();
+      if (retention_pass) {
+        retention_step(lock);  // one chunk between two commits
+      } else if (std::chrono::steady_clock::now() - last_retention > options.retention_interval) {
+        retention_pass.emplace(new_retention_pass());
         last_retention = std::chrono::steady_clock::now();
       }
     }
+  }
+
+  RetentionPass new_retention_pass() {
+    std::int64_t cutoff = 0;
+    if (options.retention.count() > 0)
+      cutoff = detail::unix_now_ns() - std::chrono::duration_cast<std::chrono::nanoseconds>(options.retention).count();
+    return RetentionPass(*writer, *spans, *logs, {.cutoff_ns = cutoff, .max_bytes = options.max_bytes},
+                         [this](const char* table, const char* reason, std::int64_t rows) {
+                           if (deleted && rows > 0) deleted->labels({table, reason}).inc(static_cast<double>(rows));
+                         });
+  }
+
+  // Runs one chunk of the pass without holding mu. Caller holds mu.
+  void retention_step(std::unique_lock<std::mutex>& lock) {
+    stepping = true;
+    lock.unlock();
+    bool more = false;
+    try {
+      more = retention_pass->step();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "vigil store: retention failed: %s\n", e.what());
+    }
+    if (!more && bytes_metric) bytes_metric->set(static_cast<double>(database_bytes(*writer)));
+    lock.lock();
+    if (!more) retention_pass.reset();
+    stepping = false;
+    committed.notify_all();
   }
 
   // Commits everything queued in one transaction. On failure the batches go
@@ -237,41 +265,7 @@ struct Store::Impl {
     }
   }
 
-  std::uint64_t size_bytes(Db& db) {
-    Stmt pages(db, "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()");
-    return pages.step() ? static_cast<std::uint64_t>(pages.i64(0)) : 0;
-  }
 
-  // Rows (for spans, blocks) a retention statement just deleted, counted.
-  void count_deleted(const char* table, const char* reason) {
-    if (deleted) deleted->labels({table, reason}).inc(static_cast<double>(writer->changes()));
-  }
-
-  void retention() {
-    if (options.retention.count() > 0) {
-      std::int64_t cutoff =
-          detail::unix_now_ns() - std::chrono::duration_cast<std::chrono::nanoseconds>(options.retention).count();
-      spans->drop_started_before(cutoff);
-      logs->drop_before(cutoff);
-      count_deleted("logs", "age");
-      Stmt c(*writer, "DELETE FROM evaluations WHERE window_end_ns < ?");
-      c.bind(1, cutoff).run();
-      count_deleted("evaluations", "age");
-    }
-    if (options.max_bytes > 0) {
-      // Oldest tenth of spans and logs at a time until under the limit
-      // (freed pages are reused, so the file stops growing).
-      for (int round = 0; round < 10 && size_bytes(*writer) > options.max_bytes; ++round) {
-        logs->drop_oldest_tenth();
-        count_deleted("logs", "size");
-        spans->drop_oldest_tenth();
-        count_deleted("span_blocks", "size");
-        writer->exec("PRAGMA wal_checkpoint(TRUNCATE)");
-        writer->exec("PRAGMA incremental_vacuum");
-      }
-    }
-    if (bytes_metric) bytes_metric->set(static_cast<double>(size_bytes(*writer)));
-  }
 };
 
 namespace {
@@ -304,6 +298,7 @@ void Store::Impl::open() {
   // is 2 MB), and readers map the file instead of copying pages in.
   writer->exec("PRAGMA cache_size=-65536");
   writer->exec(kSchema);
+  writer->exec(options.durable_commits ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
   spans = std::make_unique<SpanWriter>(*writer);
   logs = std::make_unique<LogWriter>(*writer);
   reader = std::make_unique<Db>(path.string(), true);
@@ -332,7 +327,7 @@ void Store::Impl::register_metrics(Registry& r) {
                         .labels = {"table", "reason"}});
   queue_metric = &r.gauge({.name = "vigil_store_queued_rows", .help = "Rows waiting to be committed."}).labels({});
   bytes_metric = &r.gauge({.name = "vigil_store_size_bytes", .help = "Size of the store's database."}).labels({});
-  bytes_metric->set(static_cast<double>(size_bytes(*writer)));
+  bytes_metric->set(static_cast<double>(database_bytes(*writer)));
 }
 
 Store::Store(StoreOptions options) : impl_(std::make_unique<Impl>()) {
@@ -421,8 +416,13 @@ std::string Store::failure() {
 
 void Store::run_retention() {
   flush();
-  std::lock_guard lock(impl_->mu);  // the writer thread is idle between batches
-  impl_->retention();
+  std::unique_lock lock(impl_->mu);
+  impl_->committed.wait(lock, [&] { return !impl_->stepping; });  // no chunk of a pass of its own under way
+  impl_->retention_pass.reset();
+  RetentionPass pass = impl_->new_retention_pass();
+  while (pass.step()) {
+  }
+  if (impl_->bytes_metric) impl_->bytes_metric->set(static_cast<double>(database_bytes(*impl_->writer)));
 }
 
 Store::ReadHandle Store::read() { return {*impl_->reader, std::unique_lock(impl_->reader_mu)}; }
@@ -434,7 +434,7 @@ Store::Stats Store::stats() {
     Stmt s(*impl_->reader, "SELECT (SELECT COUNT(*) FROM logs), (SELECT COUNT(*) FROM evaluations)");
     if (s.step()) st.logs = s.i64(0), st.evaluations = s.i64(1);
     st.spans = count_spans(*impl_->reader);
-    st.bytes = impl_->size_bytes(*impl_->reader);
+    st.bytes = database_bytes(*impl_->reader);
   }
   std::lock_guard lock(impl_->mu);
   st.queued_rows = impl_->queued_rows;

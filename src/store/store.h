@@ -73,9 +73,17 @@ struct StoreOptions {
   std::uint64_t max_bytes = 2ull * 1024 * 1024 * 1024;
   std::size_t max_queued_bytes = 64 * 1024 * 1024;  // past this, enqueue() refuses: memory stays bounded
   std::chrono::milliseconds flush_interval{100};
+  // How often a retention pass starts (it then runs a chunk between commits).
+  std::chrono::milliseconds retention_interval{30'000};
   // At shutdown, how long to keep retrying queued data while writes fail
   // (space may be freed) before closing without it.
   std::chrono::milliseconds shutdown_retry{10000};
+  // true: a commit is fsynced before it returns (SQLite synchronous=FULL),
+  // so it survives the machine or its file system failing. false:
+  // synchronous=NORMAL, durable against a process crash only (a power loss
+  // or a file system turned read-only may take the last commits). The
+  // daemon sets it from store.acknowledge.
+  bool durable_commits = false;
   Registry* registry = nullptr;  // vigil_store_* metrics
 };
 
@@ -141,6 +149,8 @@ class Store {
   // Empty while commits succeed; else why the last one failed: disk_full,
   // read_only, io_error, busy or other.
   std::string failure();
+  // Runs a whole retention pass now (tests; the writer runs one every 30 s,
+  // a chunk between commits).
   void run_retention();
 
   std::vector<SpanRow> trace(const std::string& trace_id);

@@ -16,16 +16,22 @@ binary:
    multipart bodies (what a page on another origin can send without a CORS
    preflight) with 415; a Host header naming another site (DNS rebinding)
    gets 403 unless it is in allowed_hosts; no CORS header is ever sent.
+6. The same from a real browser: a page on another origin, in Chromium,
+   can neither write (text/plain fetch, sendBeacon, a form post, a JSON
+   fetch) nor read the API.
 """
 import argparse
 import gzip
 import http.client
+import json
 import os
 import subprocess
 import sys
 import tempfile
 
-from testlib import check, free_port, process, wait_for
+from testlib import check, free_port, process, wait_for  # noqa: E402
+
+INTEROP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "interop")
 
 TOKEN = "t0ken-with-entropy-1f9a"
 
@@ -77,7 +83,10 @@ def loopback_by_default(vigil, tmp):
         check(addrs == ["0100007F"], "the only listening socket on 4318 is 127.0.0.1", str(addrs))
         wait_for("gRPC listener", lambda: listening_sockets(4317), timeout=10, interval=0.1)
         addrs = listening_sockets(4317)
-        check(addrs == ["0100007F"], "the only listening socket on 4317 (OTLP/gRPC) is 127.0.0.1", str(addrs))
+        # gRPC listens on an IPv6 socket bound to the IPv4-mapped ::ffff:127.0.0.1: still loopback only.
+        mapped = "0000000000000000FFFF00000100007F"
+        check(len(addrs) == 1 and addrs[0] in ("0100007F", mapped),
+              "the only listening socket on 4317 (OTLP/gRPC) is 127.0.0.1", str(addrs))
 
 
 def token_everywhere(vigil, tmp):
@@ -203,6 +212,39 @@ def cross_site(vigil, tmp):
         conn.close()
 
 
+def browser_cross_origin(vigil, tmp):
+    """A page on another origin in Chromium cannot write to or read the daemon."""
+    port, page_port = free_port(), free_port()
+    site = os.path.join(tmp, "evil-site")
+    os.makedirs(site, exist_ok=True)
+    with open(os.path.join(site, "index.html"), "w") as f:
+        f.write("<!doctype html><title>another site</title>")
+    with process([vigil, "serve", "--data", os.path.join(tmp, "browser-data"), "--listen", f"127.0.0.1:{port}",
+                  "--grpc-listen", "off"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT), \
+            process([sys.executable, "-m", "http.server", str(page_port), "--bind", "127.0.0.1", "--directory", site],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
+        wait_for("daemon", lambda: raw(port, "GET", "/healthz")[0] == 200, timeout=20, interval=0.1)
+        wait_for("the other site", lambda: raw(page_port, "GET", "/index.html")[0] == 200, timeout=20, interval=0.1)
+        # localhost:P and 127.0.0.1:Q: another host and port, so another origin.
+        out = subprocess.run(["node", os.path.join(INTEROP, "cross_origin_test.js"), f"http://127.0.0.1:{port}",
+                              f"http://localhost:{page_port}/index.html"], capture_output=True, text=True, timeout=120)
+        check(out.returncode == 0, "Chromium ran the other origin's page", out.stderr[-2000:])
+        seen = json.loads(out.stdout.strip().splitlines()[-1])
+        print(json.dumps(seen))
+        check(seen["text_plain_post"].get("type") == "opaque", "a text/plain post leaves the page with nothing to read")
+        check("blocked" in seen["json_post"], "a JSON post is stopped by the browser (no CORS preflight allowed)")
+        check("blocked" in seen["read_traces"] and "blocked" in seen["read_logs"],
+              "reads of traces and logs are blocked (no CORS headers)")
+        check(seen["form_post_status"] == 415, f"a form post is answered 415 ({seen['form_post_status']})")
+        control = b'{"model":"control","prediction":1}'
+        check(raw(port, "POST", "/api/v1/predictions", control, {"Content-Type": "application/json"})[0] == 200,
+              "a real API client's prediction is accepted (the control)")
+        _, body = raw(port, "GET", "/api/v1/models")
+        models = [m["model"] for m in json.loads(body)["models"]]
+        check("control" in models and not any(m.startswith("csrf") for m in models),
+              "only the control's model is recorded: nothing from the other origin", str(models))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--vigil", required=True)
@@ -212,6 +254,7 @@ def main():
         token_everywhere(args.vigil, tmp)
         ui_no_traversal(args.vigil, tmp)
         cross_site(args.vigil, tmp)
+        browser_cross_origin(args.vigil, tmp)
     print("security checks passed")
 
 

@@ -28,6 +28,7 @@ TEST(Config, EmptyFileGivesTheLoopbackDefaults) {
   EXPECT_EQ(c.max_body_bytes, 16u * 1024 * 1024);
   EXPECT_EQ(c.grpc_host, "127.0.0.1");
   EXPECT_EQ(c.grpc_port, 4317);
+  EXPECT_FALSE(c.acknowledge_committed);  // queued: the fast default; committed is opt-in
 }
 
 TEST(Config, ReadsTheFrontDoorLimitsAndGrpc) {

@@ -8,6 +8,8 @@
 #include "store/sqlite.h"
 #include "store/store.h"
 #include "temp_dir.h"
+#include "vigil/exposition.h"
+#include "vigil/metrics.h"
 
 namespace {
 
@@ -59,6 +61,28 @@ TEST(Store, RetentionByAgeDropsOnlyOldRows) {
   EXPECT_EQ(page.rows[0].body.rfind("new", 0), 0u);
   EXPECT_TRUE(store.trace(std::string(24, '0') + "oldaaaaa").empty());
   EXPECT_EQ(store.trace(std::string(24, '0') + "newaaaaa").size(), 5u);
+}
+
+// A pass deletes a bounded chunk per statement (32 blocks, 2000 log rows)
+// so commits interleave; here it takes several chunks, and ends complete.
+TEST(Store, RetentionDeletesChunkByChunkToTheEndAndCountsIt) {
+  TempDir dir;
+  vigil::Registry registry;
+  vigil::store::Store store({.path = dir.path / "v.db", .retention = std::chrono::hours(1), .registry = &registry});
+  std::int64_t old = unix_now_ns() - 2 * 3600 * 1'000'000'000ll;
+  for (int b = 0; b < 70; ++b) {  // a commit, and so a block, per batch: 70 blocks, 4200 log rows
+    ASSERT_TRUE(store.enqueue(spans_and_logs(old + b, 60, "o" + std::to_string(b))));
+    store.flush();
+  }
+  ASSERT_TRUE(store.enqueue(spans_and_logs(unix_now_ns(), 5, "new")));
+  store.flush();
+  store.run_retention();
+  auto st = store.stats();
+  EXPECT_EQ(st.spans, 5);
+  EXPECT_EQ(st.logs, 5);
+  std::string text = vigil::encode(registry.gather(), vigil::ExpositionFormat::kPrometheusText);
+  EXPECT_NE(text.find(R"(vigil_store_deleted_total{table="span_blocks",reason="age"} 70)"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"(vigil_store_deleted_total{table="logs",reason="age"} 4200)"), std::string::npos) << text;
 }
 
 TEST(Store, RetentionBySizeKeepsTheNewest) {
