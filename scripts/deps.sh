@@ -11,7 +11,7 @@ PACKAGES=(
   libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc libboost-dev
   libyaml-cpp-dev libdw-dev libsqlite3-dev libsimdjson-dev zlib1g-dev libssl-dev libre2-dev
   prometheus-cpp-dev
-  prometheus prometheus-alertmanager curl python3
+  prometheus prometheus-alertmanager curl python3 e2fsprogs
   python3-dev pybind11-dev python3-pybind11 python3-numpy python3-pandas python3-scipy python3-pytest
   python3-prometheus-client python3-structlog python3-fastapi python3-uvicorn python3-sklearn
   python3-setuptools python3-pip python3-venv python3-wheel python3-dask python3-distributed
