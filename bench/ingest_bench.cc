@@ -119,11 +119,14 @@ void BM_IngestPredictionsNdjson(benchmark::State& state) {
 }
 BENCHMARK(BM_IngestPredictionsNdjson)->Threads(1)->Threads(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 
-// Sustained: two client threads post 1 000 000 spans between them (retrying
-// a refused batch after a short pause, as an OTLP exporter does on 503), and
-// the clock stops when the store has committed the last span, so filling
-// the write queue is not counted as throughput.
-void BM_IngestSpansSustained(benchmark::State& state) {
+// Sustained: two client threads send 1 000 000 spans between them (retrying
+// a refused batch after a short pause, as an OTLP exporter does on 503 or
+// RESOURCE_EXHAUSTED), and the clock stops when the store has committed the
+// last span, so filling the write queue is not counted as throughput.
+// `make_sender()` gives each thread its own connection: a callable that
+// sends one batch and says whether it was accepted.
+template <class MakeSender>
+void sustained(benchmark::State& state, MakeSender make_sender) {
   Fixture& f = fixture();
   auto& written = f.registry
                       .counter({.name = "vigil_store_rows_written_total",
@@ -136,12 +139,9 @@ void BM_IngestSpansSustained(benchmark::State& state) {
     double before = written.value();
     std::atomic<std::int64_t> refusals{0};
     auto client = [&] {
-      httplib::Client c("127.0.0.1", f.daemon->port());
-      c.set_keep_alive(true);
-      c.set_tcp_nodelay(true);
+      auto send = make_sender();
       for (int i = 0; i < kRequestsPerClient;) {
-        auto res = c.Post("/v1/traces", f.spans_body, "application/x-protobuf");
-        if (res && res->status == 200) ++i;
+        if (send()) ++i;
         else ++refusals, std::this_thread::sleep_for(std::chrono::milliseconds(5));
       }
     };
@@ -155,47 +155,37 @@ void BM_IngestSpansSustained(benchmark::State& state) {
   state.counters["refused_batches"] = static_cast<double>(refused);
   state.counters["max_rss_MB"] = static_cast<double>(max_rss_mb());
 }
+
+void BM_IngestSpansSustained(benchmark::State& state) {
+  sustained(state, [] {
+    auto c = std::make_shared<httplib::Client>("127.0.0.1", fixture().daemon->port());
+    c->set_keep_alive(true);
+    c->set_tcp_nodelay(true);
+    return [c] {
+      auto res = c->Post("/v1/traces", fixture().spans_body, "application/x-protobuf");
+      return res && res->status == 200;
+    };
+  });
+}
 BENCHMARK(BM_IngestSpansSustained)->UseRealTime()->Unit(benchmark::kMillisecond)->Iterations(2);
 
-// The same over OTLP/gRPC: two clients, each on its own channel, calling
-// TraceService/Export; RESOURCE_EXHAUSTED is retried after a short pause.
+// Over OTLP/gRPC: each client on its own channel, calling TraceService/Export.
 void BM_IngestSpansGrpcSustained(benchmark::State& state) {
-  Fixture& f = fixture();
-  auto& written = f.registry
-                      .counter({.name = "vigil_store_rows_written_total",
-                                .help = "Rows committed to the store, by table.",
-                                .labels = {"table"}})
-                      .labels({"spans"});
-  constexpr int kRequestsPerClient = 1000;
-  std::int64_t refused = 0;
-  for (auto _ : state) {
-    double before = written.value();
-    std::atomic<std::int64_t> refusals{0};
-    auto client = [&] {
-      grpc::ChannelArguments args;
-      args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-      grpc::GenericStub stub(grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(f.daemon->grpc_port()),
-                                                       grpc::InsecureChannelCredentials(), args));
-      grpc::Slice slice(f.spans_body);
-      for (int i = 0; i < kRequestsPerClient;) {
-        grpc::ByteBuffer request(&slice, 1), response;
-        grpc::ClientContext ctx;
-        std::promise<grpc::Status> done;
-        stub.UnaryCall(&ctx, "/opentelemetry.proto.collector.trace.v1.TraceService/Export", grpc::StubOptions(),
-                       &request, &response, [&](grpc::Status s) { done.set_value(std::move(s)); });
-        if (done.get_future().get().ok()) ++i;
-        else ++refusals, std::this_thread::sleep_for(std::chrono::milliseconds(5));
-      }
+  sustained(state, [] {
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    auto stub = std::make_shared<grpc::GenericStub>(grpc::CreateCustomChannel(
+        "127.0.0.1:" + std::to_string(fixture().daemon->grpc_port()), grpc::InsecureChannelCredentials(), args));
+    return [stub] {
+      grpc::Slice slice(fixture().spans_body);
+      grpc::ByteBuffer request(&slice, 1), response;
+      grpc::ClientContext ctx;
+      std::promise<grpc::Status> done;
+      stub->UnaryCall(&ctx, "/opentelemetry.proto.collector.trace.v1.TraceService/Export", grpc::StubOptions(),
+                      &request, &response, [&](grpc::Status s) { done.set_value(std::move(s)); });
+      return done.get_future().get().ok();
     };
-    std::thread a(client), b(client);
-    a.join(), b.join();
-    while (written.value() - before < 2.0 * kRequestsPerClient * Fixture::kSpansPerBatch)
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    refused += refusals;
-  }
-  state.SetItemsProcessed(state.iterations() * 2 * kRequestsPerClient * Fixture::kSpansPerBatch);
-  state.counters["refused_batches"] = static_cast<double>(refused);
-  state.counters["max_rss_MB"] = static_cast<double>(max_rss_mb());
+  });
 }
 BENCHMARK(BM_IngestSpansGrpcSustained)->UseRealTime()->Unit(benchmark::kMillisecond)->Iterations(2);
 

@@ -117,29 +117,26 @@ class Exports {
   Family<Counter>* calls_;
 };
 
-class TraceService : public trace_grpc::TraceService::WithRawCallbackMethod_Export<trace_grpc::TraceService::Service> {
+// One OTLP service whose Export hands the raw message to `exports`.
+template <class Base, Signal kSignal>
+class ExportService : public Base {
  public:
-  explicit TraceService(Exports& exports) : exports_(exports) {}
+  explicit ExportService(Exports& exports) : exports_(exports) {}
   grpc::ServerUnaryReactor* Export(grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* request,
                                    grpc::ByteBuffer* response) override {
-    return exports_.serve(ctx, Signal::kTraces, request, response);
+    return exports_.serve(ctx, kSignal, request, response);
   }
 
  private:
   Exports& exports_;
 };
 
-class LogsService : public logs_grpc::LogsService::WithRawCallbackMethod_Export<logs_grpc::LogsService::Service> {
- public:
-  explicit LogsService(Exports& exports) : exports_(exports) {}
-  grpc::ServerUnaryReactor* Export(grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* request,
-                                   grpc::ByteBuffer* response) override {
-    return exports_.serve(ctx, Signal::kLogs, request, response);
-  }
-
- private:
-  Exports& exports_;
-};
+using TraceService =
+    ExportService<trace_grpc::TraceService::WithRawCallbackMethod_Export<trace_grpc::TraceService::Service>,
+                  Signal::kTraces>;
+using LogsService =
+    ExportService<logs_grpc::LogsService::WithRawCallbackMethod_Export<logs_grpc::LogsService::Service>,
+                  Signal::kLogs>;
 
 }  // namespace
 

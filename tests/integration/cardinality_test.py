@@ -12,7 +12,7 @@ import os
 import sys
 import tempfile
 
-from testlib import Daemon, check, http_post, metric
+from testlib import Daemon, check, http_post, metric, rss_mb
 
 RSS_CEILING_MB = 100
 METRICS_CEILING_BYTES = 1_000_000
@@ -24,12 +24,6 @@ def post(base, lines):
     return status, answer
 
 
-def rss_mb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return 0
 
 
 def main():

@@ -17,19 +17,13 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from testlib import Daemon, Prometheus, check, free_port, http_get, metric, process, wait_for  # noqa: E402
+from testlib import Daemon, Prometheus, check, free_port, http_get, metric, process, rss_mb, wait_for  # noqa: E402
 
 SECONDS = 60
 CLIENTS, SLOW = 1000, 200
 HEADER_S, BODY_S = 2, 3  # the deadlines configured below
 
 
-def rss_mb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def sample_rss(pid, out, stop):

@@ -34,7 +34,7 @@ import sys
 import tempfile
 import threading
 
-from testlib import Daemon, check, free_port, metric
+from testlib import Daemon, check, free_port, metric, rss_mb
 
 SPANS_PER_BATCH = 500
 # Ceiling on the daemon's resident memory: the 16 MiB write queue, SQLite's
@@ -42,12 +42,6 @@ SPANS_PER_BATCH = 500
 RSS_CEILING_MB = 300
 
 
-def rss_mb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0
 
 
 def load(client, port, seconds, threads, rate, transport="http"):

@@ -20,6 +20,18 @@ def check(cond, message, detail=""):
     print("ok -", message)
 
 
+def rss_mb(pid):
+    """A process's resident memory in MB (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except FileNotFoundError:
+        pass
+    return 0.0
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
