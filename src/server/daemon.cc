@@ -13,6 +13,7 @@
 #include "server/http_server.h"
 #include "server/http_util.h"
 #include "server/ingest_api.h"
+#include "server/jaeger_api.h"
 #include "server/metrics_handler.h"
 #include "server/otlp_grpc_receiver.h"
 #include "server/query_api.h"
@@ -69,6 +70,7 @@ struct Daemon::Impl {
   ModelMonitor monitor;
   IngestApi ingest;
   QueryApi query;
+  JaegerApi jaeger;
   std::unique_ptr<detail::HttpServer> http;
   std::unique_ptr<OtlpGrpcReceiver> grpc;
   std::thread ticker;
@@ -90,7 +92,8 @@ struct Daemon::Impl {
                 .max_age = config.store.retention,
                 .acknowledge_committed = config.acknowledge_committed},
                store, monitor, slos, r),
-        query(store, monitor, alerting) {}
+        query(store, monitor, alerting),
+        jaeger(store) {}
 
   static DaemonConfig with_registry(DaemonConfig c, Registry& r) {
     c.store.registry = &r;
@@ -148,6 +151,13 @@ struct Daemon::Impl {
         {Method::kGet, "/api/v1/status", Access::kToken, bind_front(&QueryApi::status, &query)},
         {Method::kPost, "/api/v1/admin/flush", Access::kToken, bind_front(&QueryApi::flush, &query)},
         {Method::kPost, "/api/v1/admin/evaluate", Access::kToken, bind_front(&QueryApi::evaluate, &query)},
+        // Jaeger's query API (the Jaeger UI, Grafana's Jaeger datasource).
+        {Method::kGet, "/api/services", Access::kToken, bind_front(&JaegerApi::services, &jaeger)},
+        {Method::kGet, "/api/services/{service}/operations", Access::kToken,
+         bind_front(&JaegerApi::service_operations, &jaeger)},
+        {Method::kGet, "/api/operations", Access::kToken, bind_front(&JaegerApi::operations, &jaeger)},
+        {Method::kGet, "/api/traces/{id}", Access::kToken, bind_front(&JaegerApi::trace, &jaeger)},
+        {Method::kGet, "/api/traces", Access::kToken, bind_front(&JaegerApi::traces, &jaeger)},
     };
   }
 

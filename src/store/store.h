@@ -37,6 +37,14 @@ struct SpanRow {
   std::string resource = "{}";    // JSON object
 };
 
+// An operation name of a service and the OTLP span kind it was sent with
+// (0 unspecified, 1 internal, 2 server, 3 client, 4 producer, 5 consumer).
+struct Operation {
+  std::string name;
+  int kind = 0;
+  bool operator==(const Operation&) const = default;
+};
+
 struct LogRow {
   std::int64_t id = 0;  // assigned by the store
   std::int64_t time_ns = 0;
@@ -155,6 +163,10 @@ class Store {
 
   std::vector<SpanRow> trace(const std::string& trace_id);
   std::vector<TraceSummary> search_traces(const TraceQuery& q);
+  // Services, and one service's operations, seen in spans that started at
+  // or after start_ns (0: all the store holds).
+  std::vector<std::string> services(std::int64_t start_ns);
+  std::vector<Operation> operations(const std::string& service, std::int64_t start_ns);
   std::vector<OperationLatency> operation_latency(const std::string& service, std::int64_t start_ns, std::int64_t end_ns);
   LogPage query_logs(const LogQuery& q, std::int64_t start_ns, std::int64_t end_ns, std::size_t limit,
                      const std::string& cursor);  // throws QueryError on a malformed cursor

@@ -20,6 +20,16 @@ std::vector<TraceSummary> Store::search_traces(const TraceQuery& q) {
   return store::search_traces(r.db, q);
 }
 
+std::vector<std::string> Store::services(std::int64_t start_ns) {
+  ReadHandle r = read();
+  return list_services(r.db, start_ns);
+}
+
+std::vector<Operation> Store::operations(const std::string& service, std::int64_t start_ns) {
+  ReadHandle r = read();
+  return list_operations(r.db, service, start_ns);
+}
+
 std::vector<OperationLatency> Store::operation_latency(const std::string& service, std::int64_t start_ns,
                                                        std::int64_t end_ns) {
   ReadHandle r = read();

@@ -1,0 +1,179 @@
+#include "server/jaeger_api.h"
+
+#include <cctype>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "common/clock.h"
+#include "server/http_util.h"
+#include "server/jaeger_json.h"
+#include "store/store.h"
+
+namespace vigil::server {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr std::int64_t kDefaultLookbackNs = 48LL * 3600 * 1'000'000'000;
+constexpr std::int64_t kMaxLimit = 1000;
+
+void send_data(Response& res, json data) {
+  std::size_t n = data.is_array() ? data.size() : 0;
+  send_json(res, 200, {{"data", std::move(data)}, {"total", n}, {"limit", 0}, {"offset", 0}, {"errors", nullptr}});
+}
+
+void send_jaeger_error(Response& res, int code, const std::string& msg) {
+  send_json(res, code, {{"data", nullptr}, {"total", 0}, {"limit", 0}, {"offset", 0},
+                        {"errors", json::array({{{"code", code}, {"msg", msg}}})}});
+}
+
+// Runs a handler, answering bad input in Jaeger's error format rather than
+// the route table's.
+template <class Fn>
+void answer(Exchange& x, Fn fn) {
+  try {
+    fn();
+  } catch (const std::invalid_argument& e) {
+    send_jaeger_error(x.res, 400, e.what());
+  }
+}
+
+std::int64_t int_or(const Request& req, const char* name, std::int64_t fallback) {
+  if (!req.has_param(name) || req.get_param_value(name).empty()) return fallback;
+  return int_param(req, name, fallback);
+}
+
+// 16 or 32 hex digits; a 64-bit id is the low half of a 128-bit one.
+std::string trace_id_param(const std::string& id) {
+  bool hex = !id.empty() && std::all_of(id.begin(), id.end(), [](unsigned char c) { return std::isxdigit(c); });
+  if (!hex || (id.size() != 16 && id.size() != 32))
+    throw std::invalid_argument("trace ID '" + id + "' is not 16 or 32 hex digits");
+  std::string out = id.size() == 16 ? std::string(16, '0') + id : id;
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// `tags` as Jaeger's UI sends it ({"key":"value"} JSON), or repeated
+// `tag=key:value` as older clients do.
+std::vector<std::pair<std::string, std::string>> tag_params(const Request& req) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (req.has_param("tags")) {
+    json tags = json::parse(req.get_param_value("tags"), nullptr, false);
+    if (!tags.is_object()) throw std::invalid_argument("parameter 'tags' must be a JSON object of key: value");
+    for (const auto& [k, v] : tags.items()) out.emplace_back(k, v.is_string() ? v.get<std::string>() : v.dump());
+  }
+  for (std::size_t i = 0; i < req.get_param_value_count("tag"); ++i) {
+    std::string t = req.get_param_value("tag", i);
+    auto colon = t.find(':');
+    if (colon == std::string::npos) throw std::invalid_argument("parameter 'tag' must be key:value, got '" + t + "'");
+    out.emplace_back(t.substr(0, colon), t.substr(colon + 1));
+  }
+  return out;
+}
+
+store::TraceQuery search_query(const Request& req) {
+  store::TraceQuery q;
+  q.service = req.get_param_value("service");
+  if (q.service.empty()) throw std::invalid_argument("parameter 'service' is required");
+  q.operation = req.get_param_value("operation");
+  q.attributes = tag_params(req);
+  if (req.has_param("minDuration")) q.min_duration_ns = parse_go_duration(req.get_param_value("minDuration"), "minDuration");
+  if (req.has_param("maxDuration")) q.max_duration_ns = parse_go_duration(req.get_param_value("maxDuration"), "maxDuration");
+  std::int64_t now_us = detail::unix_now_ns() / 1000;
+  std::int64_t end_us = int_or(req, "end", now_us);
+  std::int64_t lookback_ns =
+      req.has_param("lookback") && req.get_param_value("lookback") != "custom"
+          ? parse_go_duration(req.get_param_value("lookback"), "lookback")
+          : kDefaultLookbackNs;
+  std::int64_t start_us = int_or(req, "start", end_us - lookback_ns / 1000);
+  if (start_us > end_us) throw std::invalid_argument("start (" + std::to_string(start_us) + ") is after end (" +
+                                                     std::to_string(end_us) + ")");
+  q.start_ns = start_us * 1000;
+  q.end_ns = end_us * 1000;
+  std::int64_t limit = int_or(req, "limit", 20);
+  if (limit < 0 || limit > kMaxLimit)
+    throw std::invalid_argument("parameter 'limit' must be between 0 and " + std::to_string(kMaxLimit));
+  q.limit = static_cast<std::size_t>(limit ? limit : 20);
+  return q;
+}
+
+}  // namespace
+
+std::int64_t parse_go_duration(std::string_view text, const char* what) {
+  auto bad = [&] {
+    return std::invalid_argument(std::string("parameter '") + what + "' must be a duration like 1.5ms, 300us, 2s or 1h30m");
+  };
+  if (text.empty()) throw bad();
+  double total = 0;
+  while (!text.empty()) {
+    double v = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || end == text.data() || v < 0) throw bad();
+    text.remove_prefix(static_cast<std::size_t>(end - text.data()));
+    std::size_t unit_len = 0;
+    while (unit_len < text.size() && !std::isdigit(static_cast<unsigned char>(text[unit_len])) && text[unit_len] != '.')
+      ++unit_len;
+    std::string_view unit = text.substr(0, unit_len);
+    text.remove_prefix(unit_len);
+    double scale = unit == "ns" ? 1 : unit == "us" || unit == "\u00b5s" ? 1e3 : unit == "ms" ? 1e6 : unit == "s" ? 1e9
+                 : unit == "m" ? 60e9 : unit == "h" ? 3600e9 : 0;
+    if (scale == 0) throw bad();
+    total += v * scale;
+  }
+  if (!(total < 9.2e18)) throw bad();
+  return static_cast<std::int64_t>(std::llround(total));
+}
+
+void JaegerApi::services(Exchange& x) {
+  answer(x, [&] {
+    json names = store_.services(0);
+    send_data(x.res, names);
+  });
+}
+
+void JaegerApi::service_operations(Exchange& x) {
+  answer(x, [&] {
+    json names = json::array();
+    std::string last;
+    for (const auto& op : store_.operations(x.req.matches[1], 0))
+      if (names.empty() || op.name != last) names.push_back(last = op.name);  // sorted: one per name
+    send_data(x.res, names);
+  });
+}
+
+void JaegerApi::operations(Exchange& x) {
+  answer(x, [&] {
+    std::string service = x.req.get_param_value("service");
+    if (service.empty()) throw std::invalid_argument("parameter 'service' is required");
+    std::string kind = x.req.get_param_value("spanKind");
+    json out = json::array();
+    for (const auto& op : store_.operations(service, 0))
+      if (kind.empty() || kind == jaeger_span_kind(op.kind))
+        out.push_back({{"name", op.name}, {"spanKind", jaeger_span_kind(op.kind)}});
+    send_data(x.res, out);
+  });
+}
+
+void JaegerApi::traces(Exchange& x) {
+  answer(x, [&] {
+    json data = json::array();
+    for (const auto& t : store_.search_traces(search_query(x.req))) {
+      auto spans = store_.trace(t.trace_id);
+      if (!spans.empty()) data.push_back(jaeger_trace(spans));
+    }
+    send_data(x.res, data);
+  });
+}
+
+void JaegerApi::trace(Exchange& x) {
+  answer(x, [&] {
+    auto spans = store_.trace(trace_id_param(x.req.matches[1]));
+    if (spans.empty()) return send_jaeger_error(x.res, 404, "trace not found");
+    send_data(x.res, json::array({jaeger_trace(spans)}));
+  });
+}
+
+}  // namespace vigil::server

@@ -1,0 +1,36 @@
+// Jaeger's query API over the store, so the Jaeger UI and Grafana's Jaeger
+// datasource read vigil directly. Every answer is Jaeger's envelope
+// {"data", "total", "limit", "offset", "errors"}; bad input is a 400 (an
+// unknown trace 404) with {"errors": [{"code", "msg"}]}.
+#pragma once
+
+#include "server/route_table.h"
+
+namespace vigil::store {
+class Store;
+}
+
+namespace vigil::server {
+
+class JaegerApi {
+ public:
+  explicit JaegerApi(store::Store& store) : store_(store) {}  // borrows; the store outlives the API
+
+  void services(Exchange& x);            // GET /api/services
+  void service_operations(Exchange& x);  // GET /api/services/{service}/operations: names
+  void operations(Exchange& x);          // GET /api/operations?service=&spanKind=: {name, spanKind}
+  // GET /api/traces?service=&operation=&tags={"k":"v"}&minDuration=&maxDuration=&start=&end=&lookback=&limit=
+  // (times in µs since the epoch, durations like 1.5ms or 2s; min/maxDuration
+  // apply to the whole trace).
+  void traces(Exchange& x);
+  void trace(Exchange& x);  // GET /api/traces/{traceID}
+
+ private:
+  store::Store& store_;
+};
+
+// A Go duration ("1.5ms", "300us", "2s", "1h30m") in nanoseconds; throws
+// std::invalid_argument naming `what` (exposed for tests).
+std::int64_t parse_go_duration(std::string_view text, const char* what);
+
+}  // namespace vigil::server
