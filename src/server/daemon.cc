@@ -158,6 +158,7 @@ struct Daemon::Impl {
         {Method::kGet, "/api/operations", Access::kToken, bind_front(&JaegerApi::operations, &jaeger)},
         {Method::kGet, "/api/traces/{id}", Access::kToken, bind_front(&JaegerApi::trace, &jaeger)},
         {Method::kGet, "/api/traces", Access::kToken, bind_front(&JaegerApi::traces, &jaeger)},
+        {Method::kGet, "/api/dependencies", Access::kToken, bind_front(&JaegerApi::dependencies, &jaeger)},
     };
   }
 

@@ -168,6 +168,18 @@ void JaegerApi::traces(Exchange& x) {
   });
 }
 
+void JaegerApi::dependencies(Exchange& x) {
+  answer(x, [&] {
+    std::int64_t end_ms = int_or(x.req, "endTs", detail::unix_now_ns() / 1'000'000);
+    std::int64_t lookback_ms = int_or(x.req, "lookback", 24 * 3600 * 1000);
+    if (end_ms <= 0 || lookback_ms <= 0) throw std::invalid_argument("endTs and lookback must be positive milliseconds");
+    json out = json::array();
+    for (const auto& c : store_.service_calls((end_ms - lookback_ms) * 1'000'000, end_ms * 1'000'000))
+      out.push_back({{"parent", c.parent}, {"child", c.child}, {"callCount", c.calls}});
+    send_data(x.res, out);
+  });
+}
+
 void JaegerApi::trace(Exchange& x) {
   answer(x, [&] {
     auto spans = store_.trace(trace_id_param(x.req.matches[1]));

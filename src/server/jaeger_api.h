@@ -24,6 +24,9 @@ class JaegerApi {
   // apply to the whole trace).
   void traces(Exchange& x);
   void trace(Exchange& x);  // GET /api/traces/{traceID}
+  // GET /api/dependencies?endTs=&lookback= (ms; default now and 24 h):
+  // [{parent, child, callCount}] across services.
+  void dependencies(Exchange& x);
 
  private:
   store::Store& store_;

@@ -282,6 +282,42 @@ std::vector<OperationLatency> operation_latency(Db& db, std::string_view service
   return out;
 }
 
+// A parent span is usually in the child's block; otherwise the trace's
+// other blocks are read once, through the trace index.
+std::vector<ServiceCall> service_calls(Db& db, std::int64_t start_ns, std::int64_t end_ns) {
+  Stmt blocks(db, "SELECT id, data FROM span_blocks WHERE max_start_ns >= ? AND min_start_ns <= ? ORDER BY id DESC");
+  blocks.bind(1, start_ns).bind(2, end_ns ? end_ns : INT64_MAX);
+  TraceReader traces(db);
+  std::map<std::pair<std::string, std::string>, std::int64_t> edges;
+  std::unordered_set<std::string> seen;  // trace id + span id: a resent span counts once
+  std::unordered_map<std::string, std::unordered_map<std::string, std::string>> whole;  // trace -> span -> service
+  while (blocks.step()) {
+    std::int64_t block = blocks.i64(0);
+    auto spans = decode_span_block(blocks.blob(1));
+    auto local = by_trace(spans);
+    std::unordered_map<std::string_view, std::string_view> here;  // span id -> service, in this block
+    for (const SpanRow& s : spans) here.emplace(s.span_id, s.service);
+    for (const SpanRow& s : spans) {
+      if (s.parent_span_id.empty() || s.start_ns < start_ns || (end_ns && s.start_ns > end_ns)) continue;
+      if (!seen.insert(s.trace_id + s.span_id).second) continue;
+      std::string parent;
+      if (auto it = here.find(s.parent_span_id); it != here.end()) {
+        parent = it->second;
+      } else {
+        auto [t, added] = whole.try_emplace(s.trace_id);
+        if (added)
+          traces.for_each_span(s.trace_id, block, local[s.trace_id],
+                               [&](const SpanRow& r) { t->second.emplace(r.span_id, r.service); });
+        if (auto p = t->second.find(s.parent_span_id); p != t->second.end()) parent = p->second;
+      }
+      if (!parent.empty() && parent != s.service) ++edges[{parent, s.service}];
+    }
+  }
+  std::vector<ServiceCall> out;
+  for (const auto& [k, n] : edges) out.push_back({k.first, k.second, n});
+  return out;
+}
+
 std::int64_t count_spans(Db& db) {
   Stmt s(db, "SELECT COALESCE(SUM(spans), 0) FROM span_blocks");
   return s.step() ? s.i64(0) : 0;

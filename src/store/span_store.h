@@ -63,6 +63,7 @@ std::vector<TraceSummary> search_traces(Db& db, const TraceQuery& q);
 std::vector<OperationLatency> operation_latency(Db& db, std::string_view service, std::int64_t start_ns,
                                                 std::int64_t end_ns);
 std::int64_t count_spans(Db& db);
+std::vector<ServiceCall> service_calls(Db& db, std::int64_t start_ns, std::int64_t end_ns);
 // span_catalog.cc: services with spans starting at or after start_ns, by
 // name; and the (operation, kind) pairs of one service, by name.
 std::vector<std::string> list_services(Db& db, std::int64_t start_ns);

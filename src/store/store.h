@@ -117,6 +117,13 @@ struct OperationLatency {
   bool root = false;          // the operation starts traces (its time includes every stage)
 };
 
+// One edge of the service graph: spans of `child` whose parent span is in
+// `parent`, another service.
+struct ServiceCall {
+  std::string parent, child;
+  std::int64_t calls = 0;
+};
+
 struct LogPage {
   std::vector<LogRow> rows;  // newest first
   std::string next_cursor;   // empty at the end
@@ -168,6 +175,9 @@ class Store {
   std::vector<std::string> services(std::int64_t start_ns);
   std::vector<Operation> operations(const std::string& service, std::int64_t start_ns);
   std::vector<OperationLatency> operation_latency(const std::string& service, std::int64_t start_ns, std::int64_t end_ns);
+  // The service graph of spans that started in [start_ns, end_ns], by
+  // (parent, child).
+  std::vector<ServiceCall> service_calls(std::int64_t start_ns, std::int64_t end_ns);
   LogPage query_logs(const LogQuery& q, std::int64_t start_ns, std::int64_t end_ns, std::size_t limit,
                      const std::string& cursor);  // throws QueryError on a malformed cursor
   std::int64_t count_logs(const LogQuery& q, std::int64_t start_ns, std::int64_t end_ns);

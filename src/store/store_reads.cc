@@ -30,6 +30,11 @@ std::vector<Operation> Store::operations(const std::string& service, std::int64_
   return list_operations(r.db, service, start_ns);
 }
 
+std::vector<ServiceCall> Store::service_calls(std::int64_t start_ns, std::int64_t end_ns) {
+  ReadHandle r = read();
+  return store::service_calls(r.db, start_ns, end_ns);
+}
+
 std::vector<OperationLatency> Store::operation_latency(const std::string& service, std::int64_t start_ns,
                                                        std::int64_t end_ns) {
   ReadHandle r = read();

@@ -3,11 +3,13 @@
 call), field by field, on a trace sent by the real OpenTelemetry JS SDK:
 services, operations with span kinds, trace search by service, operation
 and tags, a trace by id with typed tags, references, span logs from events
-and processes, times in microseconds; bad input answered 400 (an unknown
+and processes, times in microseconds; the service graph across two
+services; bad input answered 400 (an unknown
 trace 404) in Jaeger's error envelope; the bearer token required."""
 import argparse
 import json
 import os
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -79,6 +81,40 @@ def check_trace(t, ids):
           "process tags from the resource")
 
 
+def service_graph(d):
+    """A trace crossing two services (OTLP/JSON): frontend calls ranker twice."""
+    trace, root = secrets.token_hex(16), secrets.token_hex(8)
+    now = time.time_ns()
+
+    def resource_spans(service, spans):
+        return {"resource": {"attributes": [{"key": "service.name", "value": {"stringValue": service}}]},
+                "scopeSpans": [{"spans": spans}]}
+
+    def span(span_id, parent, name, start):
+        s = {"traceId": trace, "spanId": span_id, "name": name, "kind": 2,
+             "startTimeUnixNano": str(now + start), "endTimeUnixNano": str(now + start + 1_000_000)}
+        return {**s, "parentSpanId": parent} if parent else s
+
+    body = {"resourceSpans": [
+        resource_spans("frontend", [span(root, None, "GET /", 0)]),
+        resource_spans("ranker", [span(secrets.token_hex(8), root, "rank", 1000),
+                                  span(secrets.token_hex(8), root, "rank", 2000)])]}
+    req = urllib.request.Request(d.base + "/v1/traces", data=json.dumps(body).encode(), method="POST",
+                                 headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
+    check(urllib.request.urlopen(req, timeout=30).status == 200, "a trace across two services sent")
+    flush(d)
+    deps = ok(d, "/api/dependencies", endTs=str(int(time.time() * 1000) + 1000), lookback="3600000")
+    check({"parent": "frontend", "child": "ranker", "callCount": 2} in deps, "the service graph: frontend -> ranker, 2 calls",
+          json.dumps(deps))
+    check(not any(e["parent"] == e["child"] for e in deps), "calls within a service are not edges")
+
+
+def flush(d):
+    req = urllib.request.Request(d.base + "/api/v1/admin/flush", data=b"", method="POST",
+                                 headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
+    urllib.request.urlopen(req, timeout=30).read()
+
+
 def bad_input(d, ids):
     cases = [
         ("/api/traces", {"service": SERVICE, "minDuration": "abc"}, "minDuration"),
@@ -88,6 +124,7 @@ def bad_input(d, ids):
         ("/api/traces", {"service": SERVICE, "tags": "not json"}, "tags"),
         ("/api/traces/not-a-trace-id", {}, "hex"),
         ("/api/operations", {}, "service"),
+        ("/api/dependencies", {"lookback": "-5"}, "positive"),
     ]
     for path, params, says in cases:
         status, body = get(d, path, **params)
@@ -112,9 +149,7 @@ def main():
         out = subprocess.run(["node", CLIENT, d.base, "protobuf", TOKEN], capture_output=True, text=True, timeout=60)
         check(out.returncode == 0, "the OpenTelemetry JS SDK exported its trace", out.stderr[-2000:])
         ids = json.loads(out.stdout.strip().splitlines()[-1])
-        req = urllib.request.Request(d.base + "/api/v1/admin/flush", data=b"", method="POST",
-                                     headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
-        urllib.request.urlopen(req, timeout=30).read()
+        flush(d)
 
         check(SERVICE in ok(d, "/api/services"), "the service is listed")
         check(sorted(ok(d, f"/api/services/{SERVICE}/operations")) ==
@@ -136,6 +171,7 @@ def main():
         by_id = ok(d, f"/api/traces/{ids['trace_id']}")
         check(len(by_id) == 1 and by_id[0]["traceID"] == ids["trace_id"], "the trace by id")
         check_trace(by_id[0], ids)
+        service_graph(d)
         bad_input(d, ids)
         d.stop()
     return 0

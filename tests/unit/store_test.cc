@@ -85,6 +85,36 @@ TEST(Store, RetentionDeletesChunkByChunkToTheEndAndCountsIt) {
   EXPECT_NE(text.find(R"(vigil_store_deleted_total{table="logs",reason="age"} 4200)"), std::string::npos) << text;
 }
 
+// The service graph finds a parent in another block through the trace index.
+TEST(Store, ServiceCallsAcrossBlocks) {
+  TempDir dir;
+  vigil::store::Store store({.path = dir.path / "v.db"});
+  std::int64_t t = unix_now_ns();
+  auto one_span = [&](const std::string& id, const std::string& parent, const std::string& service) {
+    Batch b;
+    SpanRow s;
+    s.trace_id = std::string(32, 'c');
+    s.span_id = id;
+    s.parent_span_id = parent;
+    s.service = service;
+    s.name = "op";
+    s.start_ns = t;
+    s.end_ns = t + 1000;
+    b.spans.push_back(s);
+    ASSERT_TRUE(store.enqueue(b));
+    store.flush();  // a commit, and so a block, each
+  };
+  one_span("1000000000000001", "", "frontend");
+  one_span("1000000000000002", "1000000000000001", "ranker");
+  one_span("1000000000000003", "1000000000000002", "ranker");  // within a service: no edge
+  auto calls = store.service_calls(t - 1, t + 1);
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0].parent, "frontend");
+  EXPECT_EQ(calls[0].child, "ranker");
+  EXPECT_EQ(calls[0].calls, 1);
+  EXPECT_TRUE(store.service_calls(t + 10, t + 20).empty());  // outside the range
+}
+
 TEST(Store, RetentionBySizeKeepsTheNewest) {
   TempDir dir;
   vigil::store::Store store({.path = dir.path / "v.db", .retention = std::chrono::seconds(0), .max_bytes = 400 * 1024});
