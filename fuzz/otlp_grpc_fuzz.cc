@@ -16,6 +16,7 @@
 #include "store/store.h"
 #include "vigil/metrics.h"
 #include "vigil/monitor.h"
+#include "vigil/slo.h"
 
 namespace {
 

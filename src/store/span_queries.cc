@@ -305,10 +305,11 @@ std::vector<ServiceCall> service_calls(Db& db, std::int64_t start_ns, std::int64
         parent = it->second;
       } else {
         auto [t, added] = whole.try_emplace(s.trace_id);
+        auto& services = t->second;  // a lambda may not capture a structured binding (clang)
         if (added)
           traces.for_each_span(s.trace_id, block, local[s.trace_id],
-                               [&](const SpanRow& r) { t->second.emplace(r.span_id, r.service); });
-        if (auto p = t->second.find(s.parent_span_id); p != t->second.end()) parent = p->second;
+                               [&services](const SpanRow& r) { services.emplace(r.span_id, r.service); });
+        if (auto p = services.find(s.parent_span_id); p != services.end()) parent = p->second;
       }
       if (!parent.empty() && parent != s.service) ++edges[{parent, s.service}];
     }
