@@ -1,8 +1,9 @@
-// The log query language.
+// The log query language, and LogQL's metric queries around it.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
+#include "server/logql.h"
 #include "store/log_query.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -10,6 +11,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     auto q = vigil::store::parse_log_query(text);
     (void)vigil::store::to_sql(q);
+  } catch (const vigil::store::QueryError&) {
+  }
+  try {
+    auto q = vigil::server::parse_logql(text);
+    (void)vigil::store::to_sql(q.logs);
   } catch (const vigil::store::QueryError&) {
   }
   return 0;

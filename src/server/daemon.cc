@@ -14,6 +14,7 @@
 #include "server/http_util.h"
 #include "server/ingest_api.h"
 #include "server/jaeger_api.h"
+#include "server/loki_api.h"
 #include "server/metrics_handler.h"
 #include "server/otlp_grpc_receiver.h"
 #include "server/query_api.h"
@@ -71,6 +72,7 @@ struct Daemon::Impl {
   IngestApi ingest;
   QueryApi query;
   JaegerApi jaeger;
+  LokiApi loki;
   std::unique_ptr<detail::HttpServer> http;
   std::unique_ptr<OtlpGrpcReceiver> grpc;
   std::thread ticker;
@@ -93,7 +95,8 @@ struct Daemon::Impl {
                 .acknowledge_committed = config.acknowledge_committed},
                store, monitor, slos, r),
         query(store, monitor, alerting),
-        jaeger(store) {}
+        jaeger(store),
+        loki(store) {}
 
   static DaemonConfig with_registry(DaemonConfig c, Registry& r) {
     c.store.registry = &r;
@@ -159,6 +162,13 @@ struct Daemon::Impl {
         {Method::kGet, "/api/traces/{id}", Access::kToken, bind_front(&JaegerApi::trace, &jaeger)},
         {Method::kGet, "/api/traces", Access::kToken, bind_front(&JaegerApi::traces, &jaeger)},
         {Method::kGet, "/api/dependencies", Access::kToken, bind_front(&JaegerApi::dependencies, &jaeger)},
+        // Loki's query API (Grafana's Loki datasource).
+        {Method::kGet, "/loki/api/v1/query_range", Access::kToken, bind_front(&LokiApi::query_range, &loki)},
+        {Method::kGet, "/loki/api/v1/query", Access::kToken, bind_front(&LokiApi::query, &loki)},
+        {Method::kGet, "/loki/api/v1/labels", Access::kToken, bind_front(&LokiApi::labels, &loki)},
+        {Method::kGet, "/loki/api/v1/label/{name}/values", Access::kToken, bind_front(&LokiApi::label_values, &loki)},
+        {Method::kGet, "/loki/api/v1/series", Access::kToken, bind_front(&LokiApi::series, &loki)},
+        {Method::kGet, "/loki/api/v1/index/stats", Access::kToken, bind_front(&LokiApi::index_stats, &loki)},
     };
   }
 

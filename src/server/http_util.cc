@@ -3,6 +3,7 @@
 #include <cctype>
 #include <charconv>
 #include <chrono>
+#include <cmath>
 
 #include "common/duration.h"
 #include "common/gzip.h"
@@ -33,6 +34,31 @@ std::int64_t int_param(const Request& req, const char* name, std::int64_t fallba
   if (v.empty() || ec != std::errc() || end != v.data() + v.size())
     throw std::invalid_argument(std::string("parameter '") + name + "' must be an integer");
   return out;
+}
+
+std::int64_t parse_go_duration(std::string_view text, const char* what) {
+  auto bad = [&] {
+    return std::invalid_argument(std::string("parameter '") + what + "' must be a duration like 1.5ms, 300us, 2s or 1h30m");
+  };
+  if (text.empty()) throw bad();
+  double total = 0;
+  while (!text.empty()) {
+    double v = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || end == text.data() || v < 0) throw bad();
+    text.remove_prefix(static_cast<std::size_t>(end - text.data()));
+    std::size_t unit_len = 0;
+    while (unit_len < text.size() && !std::isdigit(static_cast<unsigned char>(text[unit_len])) && text[unit_len] != '.')
+      ++unit_len;
+    std::string_view unit = text.substr(0, unit_len);
+    text.remove_prefix(unit_len);
+    double scale = unit == "ns" ? 1 : unit == "us" || unit == "\u00b5s" ? 1e3 : unit == "ms" ? 1e6 : unit == "s" ? 1e9
+                 : unit == "m" ? 60e9 : unit == "h" ? 3600e9 : 0;
+    if (scale == 0) throw bad();
+    total += v * scale;
+  }
+  if (!(total < 9.2e18)) throw bad();
+  return static_cast<std::int64_t>(std::llround(total));
 }
 
 std::int64_t duration_param(const Request& req, const char* name, std::int64_t fallback) {

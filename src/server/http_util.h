@@ -26,6 +26,9 @@ nlohmann::json parse_or(const std::string& text, nlohmann::json fallback);
 std::int64_t int_param(const Request& req, const char* name, std::int64_t fallback);
 // A duration ("250ms", "1.5s", "2m") or a bare integer of nanoseconds.
 std::int64_t duration_param(const Request& req, const char* name, std::int64_t fallback);
+// A Go duration ("1.5ms", "300us", "2s", "1h30m"), as Jaeger, Tempo and
+// Loki take them, in nanoseconds; throws std::invalid_argument naming `what`.
+std::int64_t parse_go_duration(std::string_view text, const char* what);
 
 // True when `token` is empty or the request carries "Authorization: Bearer
 // <token>"; compared in constant time so the token cannot be guessed byte by byte.

@@ -102,31 +102,6 @@ store::TraceQuery search_query(const Request& req) {
 
 }  // namespace
 
-std::int64_t parse_go_duration(std::string_view text, const char* what) {
-  auto bad = [&] {
-    return std::invalid_argument(std::string("parameter '") + what + "' must be a duration like 1.5ms, 300us, 2s or 1h30m");
-  };
-  if (text.empty()) throw bad();
-  double total = 0;
-  while (!text.empty()) {
-    double v = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (ec != std::errc() || end == text.data() || v < 0) throw bad();
-    text.remove_prefix(static_cast<std::size_t>(end - text.data()));
-    std::size_t unit_len = 0;
-    while (unit_len < text.size() && !std::isdigit(static_cast<unsigned char>(text[unit_len])) && text[unit_len] != '.')
-      ++unit_len;
-    std::string_view unit = text.substr(0, unit_len);
-    text.remove_prefix(unit_len);
-    double scale = unit == "ns" ? 1 : unit == "us" || unit == "\u00b5s" ? 1e3 : unit == "ms" ? 1e6 : unit == "s" ? 1e9
-                 : unit == "m" ? 60e9 : unit == "h" ? 3600e9 : 0;
-    if (scale == 0) throw bad();
-    total += v * scale;
-  }
-  if (!(total < 9.2e18)) throw bad();
-  return static_cast<std::int64_t>(std::llround(total));
-}
-
 void JaegerApi::services(Exchange& x) {
   answer(x, [&] {
     json names = store_.services(0);

@@ -32,8 +32,4 @@ class JaegerApi {
   store::Store& store_;
 };
 
-// A Go duration ("1.5ms", "300us", "2s", "1h30m") in nanoseconds; throws
-// std::invalid_argument naming `what` (exposed for tests).
-std::int64_t parse_go_duration(std::string_view text, const char* what);
-
 }  // namespace vigil::server

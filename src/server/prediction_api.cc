@@ -8,6 +8,7 @@
 #include <simdjson.h>
 
 #include "common/monitor_value.h"
+#include "common/rfc3339.h"
 
 namespace vigil::server {
 namespace {
@@ -93,31 +94,9 @@ std::uint64_t timestamp_of(const json& o, std::size_t line) {
   }
   if (!it->is_string()) bad(line, "'timestamp' must be RFC 3339 text or Unix seconds");
   const std::string& t = *it;
-  std::tm tm{};
-  int consumed = 0;
-  if (std::sscanf(t.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
-                  &tm.tm_sec, &consumed) != 6)
-    bad(line, "'timestamp' \"" + t + "\" is not RFC 3339");
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  std::int64_t secs = timegm(&tm);
-  std::size_t p = static_cast<std::size_t>(consumed);
-  double frac = 0;
-  if (p < t.size() && t[p] == '.') {
-    std::size_t q = p + 1;
-    while (q < t.size() && std::isdigit(static_cast<unsigned char>(t[q]))) ++q;
-    frac = std::stod("0" + t.substr(p, q - p));
-    p = q;
-  }
-  if (p < t.size() && (t[p] == '+' || t[p] == '-')) {
-    int hh = 0, mm = 0;
-    if (std::sscanf(t.c_str() + p + 1, "%2d:%2d", &hh, &mm) != 2) bad(line, "'timestamp' has a malformed offset");
-    secs -= (t[p] == '+' ? 1 : -1) * (hh * 3600 + mm * 60);
-  } else if (p >= t.size() || (t[p] != 'Z' && t[p] != 'z')) {
-    bad(line, "'timestamp' \"" + t + "\" needs a zone (Z or an offset)");
-  }
-  if (secs < 0) bad(line, "'timestamp' before 1970");
-  return static_cast<std::uint64_t>(secs) * 1'000'000'000ull + static_cast<std::uint64_t>(frac * 1e9);
+  auto ns = detail::parse_rfc3339_ns(t);
+  if (!ns) bad(line, "'timestamp' \"" + t + "\" is not RFC 3339 with a zone (Z or an offset), after 1970");
+  return static_cast<std::uint64_t>(*ns);
 }
 
 }  // namespace

@@ -11,11 +11,11 @@ namespace {
 
 class Parser {
  public:
-  explicit Parser(std::string_view s) : s_(s) {}
+  explicit Parser(std::string_view s, bool stop_at_range = false) : s_(s), stop_at_range_(stop_at_range) {}
+  std::size_t position() const { return i_; }
 
   LogQuery parse() {
     LogQuery q;
-    q.source = std::string(s_);
     skip_ws();
     if (peek() == '{') {
       ++i_;
@@ -36,7 +36,7 @@ class Parser {
     }
     while (true) {
       skip_ws();
-      if (i_ >= s_.size()) break;
+      if (i_ >= s_.size() || (stop_at_range_ && peek() == '[')) break;
       if (starts("|=")) q.lines.push_back(line(LineFilter::Op::kContains, 2));
       else if (starts("!=")) q.lines.push_back(line(LineFilter::Op::kNotContains, 2));
       else if (starts("|~")) q.lines.push_back(line(LineFilter::Op::kMatches, 2));
@@ -44,15 +44,48 @@ class Parser {
       else if (peek() == '|') {
         ++i_;
         skip_ws();
-        q.matchers.push_back(matcher(true));
+        if (!stage(q)) q.matchers.push_back(matcher(true));
       } else {
         fail("expected '|=', '!=', '|~', '!~' or '| label op value'");
       }
     }
+    q.source = std::string(s_.substr(0, i_));
     return q;
   }
 
  private:
+  // A LogQL stage after '|' other than a label filter: true when consumed.
+  bool stage(LogQuery& q) {
+    std::size_t start = i_;
+    std::string word;
+    while (std::isalnum(static_cast<unsigned char>(peek())) || peek() == '_' || peek() == '.' || peek() == '-')
+      word.push_back(s_[i_++]);
+    skip_ws();
+    bool is_filter = peek() == '=' || peek() == '!' || peek() == '<' || peek() == '>';
+    if (word.empty() || is_filter) {
+      i_ = start;
+      return false;
+    }
+    if (word == "json") {
+      if (peek() != '\0' && peek() != '|' && peek() != '[' && peek() != '!')
+        fail("`| json` with parameters is not supported");
+      q.json = true;
+      return true;
+    }
+    if (word == "drop") {  // `| drop __error__, __error_details__`
+      while (true) {
+        ident();
+        skip_ws();
+        if (peek() != ',') break;
+        ++i_;
+      }
+      return true;
+    }
+    i_ = start;
+    fail("the LogQL stage `| " + word + "` is not supported (supported: line filters, `| json`, `| drop`, "
+         "and label filters)");
+  }
+
   [[noreturn]] void fail(const std::string& what) const {
     throw QueryError("query:1:" + std::to_string(i_ + 1) + ": " + what);
   }
@@ -159,12 +192,20 @@ class Parser {
   }
 
   std::string_view s_;
+  bool stop_at_range_ = false;
   std::size_t i_ = 0;
 };
 
 }  // namespace
 
 LogQuery parse_log_query(std::string_view text) { return Parser(text).parse(); }
+
+LogQuery parse_log_query(std::string_view text, std::size_t& consumed) {
+  Parser p(text, true);
+  LogQuery q = p.parse();
+  consumed = p.position();
+  return q;
+}
 
 std::string label_sql(const std::string& key) {
   static const char* kColumns[] = {"service", "level", "logger", "trace_id", "span_id"};

@@ -11,6 +11,12 @@
 // filters match anywhere in the message. RE2 runs in linear time with
 // bounded memory, so a query cannot stall or crash the daemon, whatever the
 // pattern and however long the log line.
+//
+// Loki's `| json` stage is accepted: a record's fields are already parsed,
+// so it only marks the query as wanting them as labels of its streams.
+// `| drop __error__` is accepted and does nothing (vigil never sets
+// __error__). Any other LogQL stage (logfmt, line_format, unwrap, ...) is
+// a QueryError naming it.
 #pragma once
 
 #include <memory>
@@ -44,6 +50,7 @@ struct LineFilter {
 struct LogQuery {
   std::vector<LogMatcher> matchers;  // selector and label filters alike: all must hold
   std::vector<LineFilter> lines;
+  bool json = false;  // `| json` given: fields are labels of the result's streams
   std::string source;
 };
 
@@ -54,6 +61,9 @@ class QueryError : public std::invalid_argument {
 };
 
 LogQuery parse_log_query(std::string_view text);
+// As above, stopping at the first '[' outside a string (a LogQL range
+// vector's `{...} |= "x" [5m]`); `consumed` receives where it stopped.
+LogQuery parse_log_query(std::string_view text, std::size_t& consumed);
 
 // The SQL condition for what SQL can evaluate (equality, containment,
 // numeric comparisons), with its bound parameters in order; regular

@@ -17,7 +17,7 @@ CREATE INDEX IF NOT EXISTS logs_by_time ON logs(time_ns, id);
 CREATE INDEX IF NOT EXISTS logs_by_service ON logs(service, time_ns);
 )sql";
 
-constexpr const char* kLogColumns = "id,time_ns,severity,level,service,logger,body,attributes,trace_id,span_id";
+}  // namespace
 
 LogRow read_log(Stmt& s) {
   LogRow r;
@@ -61,6 +61,8 @@ bool post_filter(const LogQuery& q, const LogRow& r) {
   }
   return true;
 }
+
+namespace {
 
 struct Cursor {
   std::int64_t time_ns = INT64_MAX, id = INT64_MAX;
@@ -114,13 +116,14 @@ std::int64_t LogWriter::count() {
 }
 
 LogPage query_logs(Db& db, const LogQuery& q, std::int64_t start_ns, std::int64_t end_ns, std::size_t limit,
-                   const std::string& cursor) {
+                   const std::string& cursor, bool oldest_first) {
   limit = std::clamp<std::size_t>(limit, 1, 5000);
-  Cursor cur = parse_cursor(cursor);
+  Cursor cur = oldest_first ? Cursor{INT64_MIN, INT64_MIN} : parse_cursor(cursor);
   SqlCondition c = to_sql(q);
   std::string sql = std::string("SELECT ") + kLogColumns + " FROM logs WHERE " + c.where +
-                    " AND time_ns >= ? AND time_ns <= ? AND (time_ns < ? OR (time_ns = ? AND id < ?)) "
-                    "ORDER BY time_ns DESC, id DESC LIMIT ?";
+                    " AND time_ns >= ? AND time_ns <= ? AND " +
+                    (oldest_first ? "(time_ns > ? OR (time_ns = ? AND id > ?)) ORDER BY time_ns ASC, id ASC LIMIT ?"
+                                  : "(time_ns < ? OR (time_ns = ? AND id < ?)) ORDER BY time_ns DESC, id DESC LIMIT ?");
   bool post = has_post_filter(q);
   LogPage page;
   Stmt s(db, sql);
@@ -146,11 +149,11 @@ LogPage query_logs(Db& db, const LogQuery& q, std::int64_t start_ns, std::int64_
       page.rows.push_back(std::move(r));
     }
     s.reset();
-    if (more) {
+    if (more && !oldest_first) {
       const LogRow& last = page.rows.back();
       page.next_cursor = std::to_string(last.time_ns) + "." + std::to_string(last.id);
-      break;
     }
+    if (more) break;
     if (fetched < chunk) break;  // no more rows
   }
   return page;

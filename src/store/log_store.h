@@ -7,6 +7,9 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 #include "store/log_query.h"
 #include "store/sqlite.h"
@@ -35,8 +38,18 @@ class LogWriter {
 // malformed cursor. Regular-expression matchers are applied after SQL, in
 // chunks, until the page is full.
 LogPage query_logs(Db& db, const LogQuery& q, std::int64_t start_ns, std::int64_t end_ns, std::size_t limit,
-                   const std::string& cursor);
+                   const std::string& cursor, bool oldest_first = false);
 // Rows matching `q` with start_ns <= time_ns <= end_ns (0 = unbounded).
 std::int64_t count_logs(Db& db, const LogQuery& q, std::int64_t start_ns, std::int64_t end_ns);
+// log_volume.cc: counts (or line bytes) per step, by label (store.h).
+std::vector<LogSeries> log_volume(Db& db, const LogVolumeQuery& q);
+
+// Shared by the log readers: a row read from kLogColumns, the value of a
+// label (a column or a field; "" when absent), and the regular-expression
+// conditions SQL leaves to C++.
+inline constexpr const char* kLogColumns = "id,time_ns,severity,level,service,logger,body,attributes,trace_id,span_id";
+LogRow read_log(Stmt& s);
+std::string label_value(const LogRow& r, const std::string& key, const nlohmann::json& attrs);
+bool post_filter(const LogQuery& q, const LogRow& r);
 
 }  // namespace vigil::store

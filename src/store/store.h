@@ -129,6 +129,23 @@ struct LogPage {
   std::string next_cursor;   // empty at the end
 };
 
+// LogQL's count_over_time (and bytes_over_time): at each step t = start,
+// start + step, ... <= end, the rows matching `logs` (or the bytes of their
+// messages) with time in (t - range, t], one series per distinct value of
+// the `by` labels. Throws QueryError when the steps or series would exceed
+// the bounds in log_volume.cc.
+struct LogVolumeQuery {
+  LogQuery logs;
+  std::int64_t start_ns = 0, end_ns = 0, step_ns = 0, range_ns = 0;
+  std::vector<std::string> by;  // columns or fields, as in a query's labels
+  bool bytes = false;
+};
+
+struct LogSeries {
+  std::vector<std::string> labels;                      // values of `by`; "" when absent
+  std::vector<std::pair<std::int64_t, double>> points;  // (t, value); steps with nothing are left out
+};
+
 class Store {
  public:
   // Throws std::runtime_error when the database cannot be opened, naming
@@ -178,8 +195,11 @@ class Store {
   // The service graph of spans that started in [start_ns, end_ns], by
   // (parent, child).
   std::vector<ServiceCall> service_calls(std::int64_t start_ns, std::int64_t end_ns);
+  // Newest first, or with oldest_first the oldest `limit` rows (oldest
+  // first; no cursor then). Throws QueryError on a malformed cursor.
   LogPage query_logs(const LogQuery& q, std::int64_t start_ns, std::int64_t end_ns, std::size_t limit,
-                     const std::string& cursor);  // throws QueryError on a malformed cursor
+                     const std::string& cursor, bool oldest_first = false);
+  std::vector<LogSeries> log_volume(const LogVolumeQuery& q);
   std::int64_t count_logs(const LogQuery& q, std::int64_t start_ns, std::int64_t end_ns);
   std::vector<EvaluationRow> evaluations(const std::string& model, std::int64_t start_ns, std::int64_t end_ns,
                                          std::size_t limit = 500);

@@ -42,9 +42,14 @@ std::vector<OperationLatency> Store::operation_latency(const std::string& servic
 }
 
 LogPage Store::query_logs(const LogQuery& q, std::int64_t start_ns, std::int64_t end_ns, std::size_t limit,
-                          const std::string& cursor) {
+                          const std::string& cursor, bool oldest_first) {
   ReadHandle r = read();
-  return store::query_logs(r.db, q, start_ns, end_ns, limit, cursor);
+  return store::query_logs(r.db, q, start_ns, end_ns, limit, cursor, oldest_first);
+}
+
+std::vector<LogSeries> Store::log_volume(const LogVolumeQuery& q) {
+  ReadHandle r = read();
+  return store::log_volume(r.db, q);
 }
 
 std::int64_t Store::count_logs(const LogQuery& q, std::int64_t start_ns, std::int64_t end_ns) {

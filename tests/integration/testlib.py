@@ -153,6 +153,28 @@ class Daemon:
     def get(self, path):
         return http_get(self.base + path, timeout=30)[2].decode()
 
+    def flush(self, token=None):
+        """Closes due windows and commits everything queued (POST /api/v1/admin/flush)."""
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        req = urllib.request.Request(self.base + "/api/v1/admin/flush", data=b"", method="POST", headers=headers)
+        urllib.request.urlopen(req, timeout=30).read()
+
+    def get_json(self, path, token=None, **params):
+        """(status, body as JSON or text) of a GET with optional bearer token."""
+        url = self.base + path + ("?" + urllib.parse.urlencode(params, doseq=True) if params else "")
+        req = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"} if token else {})
+        try:
+            with urllib.request.urlopen(req, timeout=60) as res:
+                status, body = res.status, res.read()
+        except urllib.error.HTTPError as e:
+            status, body = e.code, e.read()
+        try:
+            return status, json.loads(body)
+        except ValueError:
+            return status, body.decode(errors="replace")
+
     def stop(self, sig=signal.SIGTERM, timeout=30):
         self.proc.send_signal(sig)
         out, _ = self.proc.communicate(timeout=timeout)

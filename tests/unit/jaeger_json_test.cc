@@ -2,7 +2,7 @@
 // tags typed the way the Jaeger UI renders them.
 #include <gtest/gtest.h>
 
-#include "server/jaeger_api.h"
+#include "server/http_util.h"
 #include "server/jaeger_json.h"
 
 namespace {

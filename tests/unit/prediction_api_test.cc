@@ -54,7 +54,7 @@ TEST(PredictionApi, ErrorsNameTheLine) {
             "line 1: 'features' must be an object of name: value");
   EXPECT_EQ(prediction_error_of(R"({"model":"m","prediction":{"a":1}})"), "line 1: 'prediction' must be a number, string, boolean or null");
   EXPECT_EQ(prediction_error_of(R"({"model":"m","prediction":1,"timestamp":"2026-11-26T13:00:00"})"),
-            "line 1: 'timestamp' \"2026-11-26T13:00:00\" needs a zone (Z or an offset)");
+            "line 1: 'timestamp' \"2026-11-26T13:00:00\" is not RFC 3339 with a zone (Z or an offset), after 1970");
   EXPECT_NE(prediction_error_of("{\"model\":\"m\",\"prediction\":1}\n{oops").find("line 2: invalid JSON"), std::string::npos);
 }
 
