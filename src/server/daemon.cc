@@ -15,6 +15,7 @@
 #include "server/ingest_api.h"
 #include "server/jaeger_api.h"
 #include "server/loki_api.h"
+#include "server/tempo_api.h"
 #include "server/metrics_handler.h"
 #include "server/otlp_grpc_receiver.h"
 #include "server/query_api.h"
@@ -73,6 +74,7 @@ struct Daemon::Impl {
   QueryApi query;
   JaegerApi jaeger;
   LokiApi loki;
+  TempoApi tempo;
   std::unique_ptr<detail::HttpServer> http;
   std::unique_ptr<OtlpGrpcReceiver> grpc;
   std::thread ticker;
@@ -96,7 +98,8 @@ struct Daemon::Impl {
                store, monitor, slos, r),
         query(store, monitor, alerting),
         jaeger(store),
-        loki(store) {}
+        loki(store),
+        tempo(store) {}
 
   static DaemonConfig with_registry(DaemonConfig c, Registry& r) {
     c.store.registry = &r;
@@ -132,6 +135,13 @@ struct Daemon::Impl {
         monitor.set_reference(m.name, DatasetProfile::load(m.reference), {.task = m.task, .target = m.target});
   }
 
+  // Jaeger's and Tempo's trace by id share a path: Grafana's Tempo
+  // datasource asks for protobuf, Jaeger's clients for JSON.
+  void trace_by_id(Exchange& x) {
+    if (TempoApi::wants_protobuf(x.req)) tempo.trace(x);
+    else jaeger.trace(x);
+  }
+
   std::vector<Route> routes() {
     return {
         {Method::kGet, "/healthz", Access::kOpen, healthz},
@@ -159,9 +169,21 @@ struct Daemon::Impl {
         {Method::kGet, "/api/services/{service}/operations", Access::kToken,
          bind_front(&JaegerApi::service_operations, &jaeger)},
         {Method::kGet, "/api/operations", Access::kToken, bind_front(&JaegerApi::operations, &jaeger)},
-        {Method::kGet, "/api/traces/{id}", Access::kToken, bind_front(&JaegerApi::trace, &jaeger)},
+        {Method::kGet, "/api/traces/{id}", Access::kToken, [this](Exchange& x) { trace_by_id(x); }},
         {Method::kGet, "/api/traces", Access::kToken, bind_front(&JaegerApi::traces, &jaeger)},
         {Method::kGet, "/api/dependencies", Access::kToken, bind_front(&JaegerApi::dependencies, &jaeger)},
+        {Method::kGet, "/api/v3/services", Access::kToken, bind_front(&JaegerApi::v3_services, &jaeger)},
+        {Method::kGet, "/api/v3/operations", Access::kToken, bind_front(&JaegerApi::v3_operations, &jaeger)},
+        {Method::kGet, "/api/v3/traces/{id}", Access::kToken, bind_front(&JaegerApi::v3_trace, &jaeger)},
+        {Method::kGet, "/api/v3/traces", Access::kToken, bind_front(&JaegerApi::v3_traces, &jaeger)},
+        // Tempo's query API (Grafana's Tempo datasource); /api/traces/{id} above.
+        {Method::kGet, "/api/v2/traces/{id}", Access::kToken, bind_front(&TempoApi::trace_v2, &tempo)},
+        {Method::kGet, "/api/search", Access::kToken, bind_front(&TempoApi::search, &tempo)},
+        {Method::kGet, "/api/search/tags", Access::kToken, bind_front(&TempoApi::tags, &tempo)},
+        {Method::kGet, "/api/v2/search/tags", Access::kToken, bind_front(&TempoApi::tags_v2, &tempo)},
+        {Method::kGet, "/api/search/tag/{tag}/values", Access::kToken, bind_front(&TempoApi::tag_values, &tempo)},
+        {Method::kGet, "/api/v2/search/tag/{tag}/values", Access::kToken, bind_front(&TempoApi::tag_values_v2, &tempo)},
+        {Method::kGet, "/api/echo", Access::kToken, bind_front(&TempoApi::echo, &tempo)},
         // Loki's query API (Grafana's Loki datasource).
         {Method::kGet, "/loki/api/v1/query_range", Access::kToken, bind_front(&LokiApi::query_range, &loki)},
         {Method::kGet, "/loki/api/v1/query", Access::kToken, bind_front(&LokiApi::query, &loki)},

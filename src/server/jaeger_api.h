@@ -28,6 +28,16 @@ class JaegerApi {
   // [{parent, child, callCount}] across services.
   void dependencies(Exchange& x);
 
+  // Jaeger's /api/v3 (jaeger_v3.cc), as its HTTP gateway answers: traces
+  // as OTLP/JSON in {"result": {"resourceSpans"}}; errors as
+  // {"error": {"httpCode", "message"}}.
+  void v3_services(Exchange& x);    // GET /api/v3/services: {"services"}
+  void v3_operations(Exchange& x);  // GET /api/v3/operations?service=&span_kind=: {"operations": [{name, spanKind}]}
+  void v3_trace(Exchange& x);       // GET /api/v3/traces/{trace_id}
+  // GET /api/v3/traces?query.service_name=&query.operation_name=&query.start_time_min=&query.start_time_max=
+  // &query.duration_min=&query.duration_max=&query.num_traces=&query.attributes[key]=value (times RFC 3339)
+  void v3_traces(Exchange& x);
+
  private:
   store::Store& store_;
 };

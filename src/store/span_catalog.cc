@@ -2,6 +2,7 @@
 // service's operations with their span kinds (Jaeger's /api/services and
 // /api/operations). Services come from the blocks' service lists alone;
 // operations decode only the blocks that hold the service.
+#include <climits>
 #include <set>
 
 #include "store/span_block.h"
@@ -36,6 +37,18 @@ std::vector<Operation> list_operations(Db& db, std::string_view service, std::in
   std::vector<Operation> out;
   for (const auto& [name, kind] : found) out.push_back({name, kind});
   return out;
+}
+
+void scan_spans(Db& db, std::int64_t start_ns, std::int64_t end_ns, std::size_t max_spans,
+                const std::function<void(const SpanRow&)>& fn) {
+  Stmt blocks(db, "SELECT data FROM span_blocks WHERE max_start_ns >= ? AND min_start_ns <= ? ORDER BY id DESC");
+  blocks.bind(1, start_ns).bind(2, end_ns ? end_ns : INT64_MAX);
+  std::size_t read = 0;
+  while (read < max_spans && blocks.step())
+    for (const SpanRow& s : decode_span_block(blocks.blob(0))) {
+      ++read;
+      if (s.start_ns >= start_ns && (!end_ns || s.start_ns <= end_ns)) fn(s);
+    }
 }
 
 }  // namespace vigil::store

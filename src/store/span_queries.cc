@@ -103,6 +103,7 @@ class SpanFilter {
     if (!q_.operation.empty() && s.name != q_.operation) return false;
     if (q_.start_ns && s.start_ns < q_.start_ns) return false;
     if (q_.end_ns && s.start_ns > q_.end_ns) return false;
+    if (q_.span_matches && !q_.span_matches(s)) return false;
     if (q_.attributes.empty()) return true;
     for (const std::string& needle : needles_)
       if (!needle.empty() && s.attributes.find(needle) == std::string::npos) return false;
@@ -200,9 +201,18 @@ std::vector<TraceSummary> search_traces(Db& db, const TraceQuery& q) {
     for (const SpanRow& s : spans) {
       if (!filter.matches(s) || !examined.insert(s.trace_id).second) continue;
       TraceSummarizer sum;
-      traces.for_each_span(s.trace_id, block, local[s.trace_id], [&](const SpanRow& r) { sum.add(r); });
+      std::vector<SpanRow> matched;
+      std::int64_t matched_count = 0;
+      traces.for_each_span(s.trace_id, block, local[s.trace_id], [&](const SpanRow& r) {
+        sum.add(r);
+        if (q.spans_per_trace && filter.matches(r) && ++matched_count) matched.push_back(r);
+      });
       if (sum.empty()) continue;  // its blocks were dropped while we read
       TraceSummary t = sum.done();
+      std::sort(matched.begin(), matched.end(), [](const SpanRow& a, const SpanRow& b) { return a.start_ns < b.start_ns; });
+      if (matched.size() > q.spans_per_trace) matched.resize(q.spans_per_trace);
+      t.matched = std::move(matched);
+      t.matched_count = matched_count;
       if (q.min_duration_ns && t.duration_ns < *q.min_duration_ns) continue;
       if (q.max_duration_ns && t.duration_ns > *q.max_duration_ns) continue;
       latest.push(t.start_ns);

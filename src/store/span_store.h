@@ -68,5 +68,7 @@ std::vector<ServiceCall> service_calls(Db& db, std::int64_t start_ns, std::int64
 // name; and the (operation, kind) pairs of one service, by name.
 std::vector<std::string> list_services(Db& db, std::int64_t start_ns);
 std::vector<Operation> list_operations(Db& db, std::string_view service, std::int64_t start_ns);
+void scan_spans(Db& db, std::int64_t start_ns, std::int64_t end_ns, std::size_t max_spans,
+                const std::function<void(const SpanRow&)>& fn);
 
 }  // namespace vigil::store

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -101,12 +102,18 @@ struct TraceQuery {
   std::vector<std::pair<std::string, std::string>> attributes;  // key = value
   std::int64_t start_ns = 0, end_ns = 0;                        // 0 = unbounded
   std::size_t limit = 20;
+  // A further condition every matching span must meet (TraceQL's); empty = none.
+  std::function<bool(const SpanRow&)> span_matches;
+  // Up to this many of each trace's matching spans go in TraceSummary::matched.
+  std::size_t spans_per_trace = 0;
 };
 
 struct TraceSummary {
   std::string trace_id, root_service, root_name;
   std::int64_t start_ns = 0, duration_ns = 0;
   std::int64_t spans = 0, errors = 0;
+  std::vector<SpanRow> matched;   // up to TraceQuery::spans_per_trace, by start time
+  std::int64_t matched_count = 0;  // all of them (counted when spans_per_trace > 0)
 };
 
 struct OperationLatency {
@@ -191,6 +198,12 @@ class Store {
   // or after start_ns (0: all the store holds).
   std::vector<std::string> services(std::int64_t start_ns);
   std::vector<Operation> operations(const std::string& service, std::int64_t start_ns);
+  // Calls fn for the spans starting in [start_ns, end_ns] in the newest
+  // blocks, until about `max_spans` were read (tag catalogs: bounded
+  // work whatever the store holds). Under the reader lock: fn must not
+  // call the store.
+  void scan_spans(std::int64_t start_ns, std::int64_t end_ns, std::size_t max_spans,
+                  const std::function<void(const SpanRow&)>& fn);
   std::vector<OperationLatency> operation_latency(const std::string& service, std::int64_t start_ns, std::int64_t end_ns);
   // The service graph of spans that started in [start_ns, end_ns], by
   // (parent, child).

@@ -30,6 +30,12 @@ std::vector<Operation> Store::operations(const std::string& service, std::int64_
   return list_operations(r.db, service, start_ns);
 }
 
+void Store::scan_spans(std::int64_t start_ns, std::int64_t end_ns, std::size_t max_spans,
+                       const std::function<void(const SpanRow&)>& fn) {
+  ReadHandle r = read();
+  store::scan_spans(r.db, start_ns, end_ns, max_spans, fn);
+}
+
 std::vector<ServiceCall> Store::service_calls(std::int64_t start_ns, std::int64_t end_ns) {
   ReadHandle r = read();
   return store::service_calls(r.db, start_ns, end_ns);

@@ -8,30 +8,13 @@
 const http = require('http');
 const fs = require('fs');
 const zlib = require('zlib');
-const root = require('@opentelemetry/otlp-transformer/build/src/generated/root');
+const { root, normaliseProto } = require('./otlp_normalise');
 
 const types = {
   '/v1/traces': root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest,
   '/v1/logs': root.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest,
 };
 const received = [];
-
-// Byte fields (trace and span ids) become lowercase hex, as in OTLP/JSON.
-function hexify(value) {
-  if (value instanceof Uint8Array) return Buffer.from(value).toString('hex');
-  if (Array.isArray(value)) return value.map(hexify);
-  if (value && typeof value === 'object') {
-    const out = {};
-    for (const [k, v] of Object.entries(value)) out[k] = hexify(v);
-    return out;
-  }
-  return value;
-}
-
-function normaliseProto(type, buf) {
-  const msg = type.decode(buf);  // throws on malformed protobuf
-  return hexify(type.toObject(msg, { longs: String, enums: Number, defaults: false }));
-}
 
 // OTLP/JSON uses lowerCamelCase like protobufjs' toObject; ids are hex
 // already, so only the ordering of keys can differ: nothing to convert.
