@@ -30,6 +30,20 @@ std::string generate_grafana_dashboard(const DashboardOptions& options = {});
 // The same dashboard restricted to SLO panels (compliance, budget, burn per window, alerts).
 std::string generate_slo_dashboard(const DashboardOptions& options = {});
 
+struct DatasourceOptions {
+  std::string vigil_url = "http://127.0.0.1:4318";       // `vigil serve`
+  std::string prometheus_url = "http://127.0.0.1:9090";  // the Prometheus that scrapes it
+  // The data sources send "Authorization: Bearer $VIGIL_TOKEN" (Grafana
+  // reads the variable from its environment when provisioning).
+  bool bearer_token = true;
+};
+
+// Grafana data source provisioning (YAML): Prometheus, whose exemplars
+// link to traces, and the daemon as a Jaeger, a Tempo and a Loki data
+// source, with trace -> logs links (by trace id) and logs -> trace links
+// (a derived field on the trace_id label).
+std::string generate_grafana_datasources(const DatasourceOptions& options = {});
+
 struct RulesOptions {
   ServiceMetrics metrics;
   double error_rate_threshold = 0.05;   // share of failed requests

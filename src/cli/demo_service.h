@@ -48,6 +48,8 @@ class DemoService {
 
   TracerProvider traces_;
   Tracer tracer_;
+  TracerProvider model_server_traces_;  // a second service, called by the inference span
+  Tracer model_server_;
   LogProvider logs_;
   Logger log_;
   ServiceMetricFamilies families_;

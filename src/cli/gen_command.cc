@@ -56,6 +56,26 @@ void add_grafana(CLI::App* gen) {
   });
 }
 
+void add_datasources(CLI::App* gen) {
+  struct DatasourceCmdOptions {
+    std::string output;
+    bool no_token = false;
+    DatasourceOptions sources;
+  };
+  auto o = std::make_shared<DatasourceCmdOptions>();
+  CLI::App* cmd = gen->add_subcommand(
+      "datasources", "Grafana data source provisioning: Prometheus with exemplar links, and vigil serve as Jaeger, "
+                     "Tempo and Loki, linked to each other by trace id");
+  cmd->add_option("-o,--output", o->output, "Write the YAML here instead of stdout");
+  cmd->add_option("--vigil-url", o->sources.vigil_url, "URL of vigil serve, as Grafana reaches it");
+  cmd->add_option("--prometheus-url", o->sources.prometheus_url, "URL of Prometheus, as Grafana reaches it");
+  cmd->add_flag("--no-token", o->no_token, "The daemon has no auth_token: send no Authorization header");
+  cmd->callback([o] {
+    o->sources.bearer_token = !o->no_token;
+    write_output(generate_grafana_datasources(o->sources), o->output);
+  });
+}
+
 void add_rules(CLI::App* gen) {
   struct RuleCmdOptions {
     std::string output;
@@ -97,6 +117,7 @@ void add_gen_command(CLI::App& app) {
   gen->require_subcommand(1);
   add_slo_rules(gen);
   add_grafana(gen);
+  add_datasources(gen);
   add_rules(gen);
   add_alertmanager(gen);
 }

@@ -70,6 +70,15 @@ json target(const std::string& expr, const std::string& legend = "") {
   return t;
 }
 
+// A latency target that also asks Prometheus for the histogram's
+// exemplars: each links to the trace behind it (exemplarTraceIdDestinations
+// in the Prometheus data source, generate_grafana_datasources()).
+json latency_target(const std::string& expr, const std::string& legend) {
+  json t = target(expr, legend);
+  t["exemplar"] = true;
+  return t;
+}
+
 json query_variable(const std::string& name, const std::string& label, const std::string& query) {
   return {{"name", name},
           {"label", label},
@@ -201,9 +210,9 @@ void traffic_panels(Builder& b, const ServiceMetrics& m) {
   errors["fieldConfig"]["defaults"]["thresholds"] = thresholds({{"green", 0}, {"orange", 0.01}, {"red", 0.05}});
   errors["fieldConfig"]["defaults"]["custom"] = {{"thresholdsStyle", {{"mode", "line+area"}}}};
   b.add("timeseries", "Latency P50 / P95 / P99", 8, 8,
-        {target("histogram_quantile(0.5, sum by (le) (rate(" + m.latency + "_bucket" + sel + "[$__rate_interval])))", "p50"),
-         target("histogram_quantile(0.95, sum by (le) (rate(" + m.latency + "_bucket" + sel + "[$__rate_interval])))", "p95"),
-         target("histogram_quantile(0.99, sum by (le) (rate(" + m.latency + "_bucket" + sel + "[$__rate_interval])))", "p99")},
+        {latency_target("histogram_quantile(0.5, sum by (le) (rate(" + m.latency + "_bucket" + sel + "[$__rate_interval])))", "p50"),
+         latency_target("histogram_quantile(0.95, sum by (le) (rate(" + m.latency + "_bucket" + sel + "[$__rate_interval])))", "p95"),
+         latency_target("histogram_quantile(0.99, sum by (le) (rate(" + m.latency + "_bucket" + sel + "[$__rate_interval])))", "p99")},
         "s", "End-to-end latency quantiles from the histogram.");
 }
 
