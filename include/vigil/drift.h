@@ -24,10 +24,12 @@ struct TestResult {
   double p_value = 1;
 };
 
-// Two-sample Kolmogorov–Smirnov test, two-sided. The p-value is exact
-// (lattice-path count, as SciPy's method="exact" and R's ks.test) when
-// n·m <= 10000, else the asymptotic Kolmogorov distribution at
-// sqrt(n·m/(n+m))·D (R's large-sample method). Inputs need not be sorted.
+// Two-sample Kolmogorov–Smirnov test, two-sided, with SciPy's ks_2samp
+// default: the exact p-value (lattice paths) when both samples have at most
+// 10,000 values, else the distribution of the one-sample statistic with
+// n = round(n·m/(n+m)) (SciPy's kstwo), which is also the fallback when
+// the exact value cannot be computed. Ties as in SciPy. Inputs need not be
+// sorted.
 TestResult ks_2samp(std::span<const double> a, std::span<const double> b);
 // The same on already sorted inputs (no copy).
 TestResult ks_2samp_sorted(std::span<const double> a, std::span<const double> b);

@@ -1,51 +1,76 @@
-// Two-sample Kolmogorov–Smirnov test. D is computed exactly as an integer
-// count (max |i·m − j·n| over the merged samples), so the exact p-value's
-// lattice-path boundary has no rounding: a path (i, j) stays inside while
-// |i·m − j·n| < c, and P(D >= d) = 1 − (share of monotone paths from (0,0)
-// to (n,m) that stay inside). The share is built column by column as
-// f(i,j) = f(i−1,j)·i/(i+j) + f(i,j−1)·j/(i+j), which never overflows.
+// Two-sample Kolmogorov–Smirnov test, with SciPy's ks_2samp rules so that
+// p-values agree with what users compare them to. D is computed exactly as
+// an integer count c = max |i·m − j·n| over the merged samples. Up to
+// 10,000 values per side the p-value is exact: for equal sizes the
+// alternating binomial sum of the reflection principle, else the share of
+// monotone lattice paths from (0,0) to (n,m) that leave the band
+// |i·m − j·n| < c, built row by row inside the band as
+// g(i,j) = g(i−1,j)·i/(i+j) + g(i,j−1)·j/(i+j) (never overflows, and costs
+// n times the band's width, not n·m). Past that, or when the exact value
+// falls outside [0, 1], it is P(D_k >= D) of the one-sample distribution
+// with k = round(n·m/(n+m)) (kolmogorov_n.h), as SciPy falls back.
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <numeric>
 #include <vector>
 
+#include "monitor/kolmogorov_n.h"
 #include "vigil/drift.h"
 
 namespace vigil::stats {
 namespace {
 
-constexpr std::size_t kExactLimit = 10000;  // n·m up to which the p-value is exact (R's rule)
+constexpr std::int64_t kExactLimit = 10000;  // values per side up to which the p-value is exact (SciPy's)
 
-double exact_p_value(std::int64_t c, std::size_t n, std::size_t m) {
-  if (c <= 0) return 1.0;
-  auto inside = [&](std::int64_t i, std::int64_t j) {
-    return std::llabs(i * static_cast<std::int64_t>(m) - j * static_cast<std::int64_t>(n)) < c;
-  };
-  std::vector<double> f(m + 1, 0.0);
-  f[0] = 1.0;
-  for (std::size_t j = 1; j <= m; ++j) f[j] = inside(0, static_cast<std::int64_t>(j)) ? f[j - 1] : 0.0;
-  for (std::size_t i = 1; i <= n; ++i) {
-    auto ii = static_cast<std::int64_t>(i);
-    f[0] = inside(ii, 0) ? f[0] : 0.0;
-    for (std::size_t j = 1; j <= m; ++j) {
-      auto jj = static_cast<std::int64_t>(j);
-      if (!inside(ii, jj)) {
-        f[j] = 0.0;
-        continue;
-      }
-      double s = static_cast<double>(i + j);
-      f[j] = f[j] * (static_cast<double>(i) / s) + f[j - 1] * (static_cast<double>(j) / s);
-    }
+// P(D_{n,n} >= h/n): 2·Σ_{k>=1} (−1)^(k+1) C(2n, n−kh)/C(2n, n), summed
+// from the smallest term in Horner form, each ratio as h factors.
+double equal_sizes_p_value(std::int64_t n, std::int64_t h) {
+  double p = 0;
+  for (std::int64_t k = n / h; k >= 0; --k) {
+    double ratio = 1;
+    for (std::int64_t j = 0; j < h; ++j)
+      ratio = static_cast<double>(n - k * h - j) * ratio / static_cast<double>(n + k * h + j + 1);
+    p = ratio * (1 - p);
   }
-  return std::clamp(1.0 - f[m], 0.0, 1.0);
+  return 2 * p;
 }
 
-double p_value_for_count(std::int64_t c, std::size_t n, std::size_t m) {
-  if (n * m <= kExactLimit) return exact_p_value(c, n, m);
-  double d = static_cast<double>(c) / (static_cast<double>(n) * static_cast<double>(m));
-  double en = static_cast<double>(n) * static_cast<double>(m) / static_cast<double>(n + m);
-  return kolmogorov_sf(std::sqrt(en) * d);
+// The share of paths that leave the band |i·m − j·n| < c somewhere: 1 at
+// every node outside the band, and inside it the same weighted average of
+// the two nodes before it. Computed as the outside share itself (not 1 −
+// the inside share), so a p-value of 1e-40 keeps its digits.
+double outside_share(std::int64_t c, std::int64_t n, std::int64_t m) {
+  auto lo = [&](std::int64_t i) { std::int64_t a = i * m - c; return a < 0 ? 0 : a / n + 1; };
+  auto hi = [&](std::int64_t i) { return std::min(m, (i * m + c - 1) / n); };
+  std::vector<double> g(static_cast<std::size_t>(m) + 1, 1.0);  // unwritten: above the band, outside
+  for (std::int64_t j = 0; j <= hi(0); ++j) g[j] = 0;
+  for (std::int64_t i = 1; i <= n; ++i) {
+    const std::int64_t first = lo(i), last = hi(i);
+    if (first > last) return 1;  // every path has left
+    double left = 1;  // g(i, first − 1): outside the band (its weight is 0 when first is 0)
+    for (std::int64_t j = first; j <= last; ++j) {
+      double s = static_cast<double>(i + j);
+      left = g[j] * (static_cast<double>(i) / s) + left * (static_cast<double>(j) / s);
+      g[j] = left;
+    }
+  }
+  return g[m];
+}
+
+double asymptotic_p_value(std::int64_t c, std::int64_t n, std::int64_t m) {
+  double nn = static_cast<double>(n), mm = static_cast<double>(m);
+  double d = static_cast<double>(c) / (nn * mm);
+  return detail::kolmogorov_n_sf(std::llround(nn * mm / (nn + mm)), d);
+}
+
+double p_value_for_count(std::int64_t c, std::size_t n_size, std::size_t m_size) {
+  const auto n = static_cast<std::int64_t>(n_size), m = static_cast<std::int64_t>(m_size);
+  if (std::max(n, m) > kExactLimit) return asymptotic_p_value(c, n, m);
+  if (c <= 0) return 1.0;
+  double p = n == m ? equal_sizes_p_value(n, c / n) : outside_share(c, n, m);
+  if (!(p >= 0 && p <= 1)) return asymptotic_p_value(c, n, m);  // SciPy's fallback when exact fails
+  return p;
 }
 
 }  // namespace

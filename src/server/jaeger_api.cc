@@ -3,6 +3,7 @@
 #include <cctype>
 #include <charconv>
 #include <chrono>
+#include <climits>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -80,8 +81,15 @@ store::TraceQuery search_query(const Request& req) {
   if (q.service.empty()) throw std::invalid_argument("parameter 'service' is required");
   q.operation = req.get_param_value("operation");
   q.attributes = tag_params(req);
-  if (req.has_param("minDuration")) q.min_duration_ns = parse_go_duration(req.get_param_value("minDuration"), "minDuration");
-  if (req.has_param("maxDuration")) q.max_duration_ns = parse_go_duration(req.get_param_value("maxDuration"), "maxDuration");
+  // As in Jaeger, the durations bound a matching span's, with the other
+  // conditions on that same span (not the whole trace's duration).
+  std::int64_t min_ns = req.has_param("minDuration") ? parse_go_duration(req.get_param_value("minDuration"), "minDuration") : 0;
+  std::int64_t max_ns =
+      req.has_param("maxDuration") ? parse_go_duration(req.get_param_value("maxDuration"), "maxDuration") : INT64_MAX;
+  if (min_ns > 0 || max_ns < INT64_MAX)
+    q.span_matches = [min_ns, max_ns](const store::SpanRow& s) {
+      return s.end_ns - s.start_ns >= min_ns && s.end_ns - s.start_ns <= max_ns;
+    };
   std::int64_t now_us = detail::unix_now_ns() / 1000;
   std::int64_t end_us = int_or(req, "end", now_us);
   std::int64_t lookback_ns =

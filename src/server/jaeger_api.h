@@ -21,7 +21,7 @@ class JaegerApi {
   void operations(Exchange& x);          // GET /api/operations?service=&spanKind=: {name, spanKind}
   // GET /api/traces?service=&operation=&tags={"k":"v"}&minDuration=&maxDuration=&start=&end=&lookback=&limit=
   // (times in µs since the epoch, durations like 1.5ms or 2s; min/maxDuration
-  // apply to the whole trace).
+  // bound the duration of a span meeting the other conditions, as in Jaeger).
   void traces(Exchange& x);
   void trace(Exchange& x);  // GET /api/traces/{traceID}
   // GET /api/dependencies?endTs=&lookback= (ms; default now and 24 h):

@@ -21,7 +21,7 @@ void send_v3_error(Response& res, int code, const std::string& message) {
 }
 
 template <class Fn>
-void answer(Exchange& x, Fn fn) {
+void answer_as_v3(Exchange& x, Fn fn) {
   try {
     fn();
   } catch (const std::invalid_argument& e) {
@@ -61,11 +61,11 @@ store::TraceQuery v3_query(const Request& req) {
 }  // namespace
 
 void JaegerApi::v3_services(Exchange& x) {
-  answer(x, [&] { send_json(x.res, 200, {{"services", store_.services(0)}}); });
+  answer_as_v3(x, [&] { send_json(x.res, 200, {{"services", store_.services(0)}}); });
 }
 
 void JaegerApi::v3_operations(Exchange& x) {
-  answer(x, [&] {
+  answer_as_v3(x, [&] {
     std::string service = x.req.get_param_value("service");
     if (service.empty()) throw std::invalid_argument("service is required");
     std::string kind = x.req.get_param_value("span_kind");
@@ -78,7 +78,7 @@ void JaegerApi::v3_operations(Exchange& x) {
 }
 
 void JaegerApi::v3_trace(Exchange& x) {
-  answer(x, [&] {
+  answer_as_v3(x, [&] {
     std::string id = x.req.matches[1];
     bool hex = id.size() == 32 && std::all_of(id.begin(), id.end(), [](unsigned char c) { return std::isxdigit(c); });
     if (!hex) throw std::invalid_argument("trace_id '" + id + "' is not 32 hex digits");
@@ -90,7 +90,7 @@ void JaegerApi::v3_trace(Exchange& x) {
 }
 
 void JaegerApi::v3_traces(Exchange& x) {
-  answer(x, [&] {
+  answer_as_v3(x, [&] {
     std::vector<store::SpanRow> all;
     for (const auto& t : store_.search_traces(v3_query(x.req))) {
       auto spans = store_.trace(t.trace_id);

@@ -20,7 +20,7 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::int64_t kSecond = 1'000'000'000;
+constexpr std::int64_t kLokiSecond = 1'000'000'000;
 constexpr std::int64_t kMaxEntries = 5000;  // Loki's max_entries_limit_per_query
 constexpr std::int64_t kMaxPoints = 11'000;  // Loki's (and Prometheus') resolution limit
 const std::vector<std::string> kStreamLabels = {"service", "level", "logger"};
@@ -31,7 +31,7 @@ struct BadRequest : std::invalid_argument {
 };
 
 template <class Fn>
-void answer(Exchange& x, Fn fn) {
+void answer_as_loki(Exchange& x, Fn fn) {
   try {
     fn();
   } catch (const std::invalid_argument& e) {  // BadRequest, store::QueryError, a parameter's
@@ -56,7 +56,7 @@ std::int64_t time_param(const Request& req, const char* name, std::int64_t fallb
   }
   std::int64_t n = 0;
   auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-  if (ec == std::errc() && end == v.data() + v.size()) return v.size() <= 10 ? n * kSecond : n;
+  if (ec == std::errc() && end == v.data() + v.size()) return v.size() <= 10 ? n * kLokiSecond : n;
   if (auto ns = detail::parse_rfc3339_ns(v)) return *ns;
   throw BadRequest(std::string("invalid parameter \"") + name + "\": cannot parse \"" + v +
                    "\" as unix seconds, nanoseconds or RFC 3339");
@@ -68,7 +68,7 @@ struct TimeRange {
 
 TimeRange range_params(const Request& req) {
   std::int64_t end = time_param(req, "end", detail::unix_now_ns());
-  std::int64_t since = req.has_param("since") ? parse_go_duration(req.get_param_value("since"), "since") : 3600 * kSecond;
+  std::int64_t since = req.has_param("since") ? parse_go_duration(req.get_param_value("since"), "since") : 3600 * kLokiSecond;
   std::int64_t start = time_param(req, "start", end - since);
   if (end < start) throw BadRequest("end timestamp must not be before or equal to start time");
   return {start, end};
@@ -79,7 +79,7 @@ std::int64_t step_param(const Request& req, const TimeRange& r) {
   std::string v = req.get_param_value("step");
   std::int64_t step = 0;
   if (v.empty()) {  // Loki's default: about 250 points, at least a second
-    step = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil((r.end_ns - r.start_ns) / 1e9 / 250))) * kSecond;
+    step = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil((r.end_ns - r.start_ns) / 1e9 / 250))) * kLokiSecond;
   } else {
     double s = 0;
     auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), s);
@@ -175,7 +175,7 @@ std::vector<store::LogSeries> over_range(store::Store& store, const store::LogQu
 }  // namespace
 
 void LokiApi::query_range(Exchange& x) {
-  answer(x, [&] {
+  answer_as_loki(x, [&] {
     LogqlQuery q = query_param(x.req);
     TimeRange r = range_params(x.req);
     if (q.kind == LogqlQuery::Kind::kLogs) {
@@ -210,7 +210,7 @@ void LokiApi::query_range(Exchange& x) {
 }
 
 void LokiApi::query(Exchange& x) {
-  answer(x, [&] {
+  answer_as_loki(x, [&] {
     LogqlQuery q = query_param(x.req);
     std::int64_t t = time_param(x.req, "time", detail::unix_now_ns());
     json out = json::array();
@@ -222,7 +222,7 @@ void LokiApi::query(Exchange& x) {
       return send_success(x.res, result("vector", out));
     }
     std::vector<std::string> by;
-    for (const auto& s : evaluate(store_, q, t, t, kSecond, by))
+    for (const auto& s : evaluate(store_, q, t, t, kLokiSecond, by))
       for (const auto& [at, v] : s.points)
         out.push_back({{"metric", metric_of(by, s.labels)}, {"value", {unix_seconds(at), detail::promql_number(v)}}});
     send_success(x.res, result("vector", out));
@@ -230,7 +230,7 @@ void LokiApi::query(Exchange& x) {
 }
 
 void LokiApi::labels(Exchange& x) {
-  answer(x, [&] {
+  answer_as_loki(x, [&] {
     TimeRange r = range_params(x.req);
     json names = json::array();
     for (const auto& label : kStreamLabels) {
@@ -244,7 +244,7 @@ void LokiApi::labels(Exchange& x) {
 }
 
 void LokiApi::label_values(Exchange& x) {
-  answer(x, [&] {
+  answer_as_loki(x, [&] {
     TimeRange r = range_params(x.req);
     std::string q = x.req.get_param_value("query");
     store::LogQuery logs = q.empty() ? store::LogQuery{} : store::parse_log_query(q);
@@ -256,7 +256,7 @@ void LokiApi::label_values(Exchange& x) {
 }
 
 void LokiApi::series(Exchange& x) {
-  answer(x, [&] {
+  answer_as_loki(x, [&] {
     TimeRange r = range_params(x.req);
     std::size_t n = x.req.get_param_value_count("match[]");
     if (n == 0) throw BadRequest("at least one match[] selector is required");
@@ -273,7 +273,7 @@ void LokiApi::series(Exchange& x) {
 }
 
 void LokiApi::index_stats(Exchange& x) {
-  answer(x, [&] {
+  answer_as_loki(x, [&] {
     LogqlQuery q = query_param(x.req);
     TimeRange r = range_params(x.req);
     auto counts = over_range(store_, q.logs, r, kStreamLabels);

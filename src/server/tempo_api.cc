@@ -18,14 +18,14 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::int64_t kSecond = 1'000'000'000;
-constexpr std::int64_t kMaxLimit = 1000;
+constexpr std::int64_t kTempoSecond = 1'000'000'000;
+constexpr std::int64_t kMaxTempoLimit = 1000;
 constexpr std::size_t kCatalogSpans = 100'000;  // spans a tag catalog reads, newest first
 constexpr std::size_t kMaxTagValues = 1000;
 const char* const kIntrinsics[] = {"duration", "kind", "name", "status", "statusMessage", "traceDuration"};
 
 template <class Fn>
-void answer(Exchange& x, Fn fn) {
+void answer_as_tempo(Exchange& x, Fn fn) {
   try {
     fn();
   } catch (const std::invalid_argument& e) {
@@ -69,9 +69,9 @@ void add_logfmt_tags(const std::string& text, store::TraceQuery& q) {
   }
 }
 
-std::int64_t seconds_param(const Request& req, const char* name) { return int_param(req, name, 0) * kSecond; }
+std::int64_t seconds_param(const Request& req, const char* name) { return int_param(req, name, 0) * kTempoSecond; }
 
-store::TraceQuery search_query(const Request& req, std::shared_ptr<const TraceqlQuery>& tq) {
+store::TraceQuery tempo_search_query(const Request& req, std::shared_ptr<const TraceqlQuery>& tq) {
   store::TraceQuery q;
   auto parsed = std::make_shared<TraceqlQuery>(parse_traceql(req.get_param_value("q")));
   add_logfmt_tags(req.get_param_value("tags"), q);
@@ -85,8 +85,8 @@ store::TraceQuery search_query(const Request& req, std::shared_ptr<const Traceql
   q.end_ns = seconds_param(req, "end");
   if (q.end_ns && q.start_ns > q.end_ns) throw std::invalid_argument("invalid start: start is after end");
   std::int64_t limit = int_param(req, "limit", 20);
-  if (limit <= 0 || limit > kMaxLimit)
-    throw std::invalid_argument("invalid limit: must be between 1 and " + std::to_string(kMaxLimit));
+  if (limit <= 0 || limit > kMaxTempoLimit)
+    throw std::invalid_argument("invalid limit: must be between 1 and " + std::to_string(kMaxTempoLimit));
   q.limit = static_cast<std::size_t>(limit);
   q.spans_per_trace = static_cast<std::size_t>(std::clamp<std::int64_t>(int_param(req, "spss", 3), 1, 100));
   if (!parsed->conditions.empty()) q.span_matches = [parsed](const store::SpanRow& s) { return traceql_matches(*parsed, s); };
@@ -170,7 +170,7 @@ bool TempoApi::wants_protobuf(const Request& req) {
 }
 
 void TempoApi::trace(Exchange& x) {
-  answer(x, [&] {
+  answer_as_tempo(x, [&] {
     auto spans = store_.trace(trace_id_of(x.req.matches[1]));
     if (spans.empty()) {
       x.res.status = 404;
@@ -181,7 +181,7 @@ void TempoApi::trace(Exchange& x) {
 }
 
 void TempoApi::trace_v2(Exchange& x) {
-  answer(x, [&] {
+  answer_as_tempo(x, [&] {
     auto spans = store_.trace(trace_id_of(x.req.matches[1]));
     if (spans.empty()) {
       x.res.status = 404;
@@ -201,9 +201,9 @@ void TempoApi::trace_v2(Exchange& x) {
 }
 
 void TempoApi::search(Exchange& x) {
-  answer(x, [&] {
+  answer_as_tempo(x, [&] {
     std::shared_ptr<const TraceqlQuery> tq;
-    store::TraceQuery q = search_query(x.req, tq);
+    store::TraceQuery q = tempo_search_query(x.req, tq);
     json traces = json::array();
     for (const auto& t : store_.search_traces(q)) {
       json set = spanset(t, *tq);
@@ -221,7 +221,7 @@ void TempoApi::search(Exchange& x) {
 }
 
 void TempoApi::tags(Exchange& x) {
-  answer(x, [&] {
+  answer_as_tempo(x, [&] {
     std::set<std::string> all;
     for (const auto& [scope, names] : tag_names(store_, x.req)) all.insert(names.begin(), names.end());
     send_json(x.res, 200, {{"tagNames", all}});
@@ -229,7 +229,7 @@ void TempoApi::tags(Exchange& x) {
 }
 
 void TempoApi::tags_v2(Exchange& x) {
-  answer(x, [&] {
+  answer_as_tempo(x, [&] {
     std::string want = x.req.get_param_value("scope");
     if (!want.empty() && want != "all" && want != "span" && want != "resource" && want != "intrinsic" && want != "none")
       throw std::invalid_argument("invalid scope '" + want + "': use span, resource, intrinsic or all");
@@ -244,7 +244,7 @@ void TempoApi::tags_v2(Exchange& x) {
 }
 
 void TempoApi::tag_values(Exchange& x) {
-  answer(x, [&] {
+  answer_as_tempo(x, [&] {
     json out = json::array();
     for (const auto& [value, type] : tag_values_of(store_, x.req, "." + x.req.matches[1])) out.push_back(value);
     send_json(x.res, 200, {{"tagValues", out}});
@@ -252,7 +252,7 @@ void TempoApi::tag_values(Exchange& x) {
 }
 
 void TempoApi::tag_values_v2(Exchange& x) {
-  answer(x, [&] {
+  answer_as_tempo(x, [&] {
     json out = json::array();
     for (const auto& [value, type] : tag_values_of(store_, x.req, x.req.matches[1]))
       out.push_back({{"type", type}, {"value", value}});

@@ -65,6 +65,7 @@ def check_trace(t, ids):
     check(isinstance(root["startTime"], int) and abs(root["startTime"] - now_us) < 600e6,
           "startTime in microseconds since the epoch", root["startTime"])
     check(isinstance(root["duration"], int) and 0 <= root["duration"] < 60e6, "duration in microseconds")
+    check_trace.root_duration_us = root["duration"]
     check(tag(inference, "model.name") == {"key": "model.name", "type": "string", "value": "resnet-v2"}, "string tag")
     check(tag(inference, "gpu") == {"key": "gpu", "type": "bool", "value": True}, "bool tag")
     check(tag(inference, "stage.index") == {"key": "stage.index", "type": "int64", "value": 9}, "int64 tag")
@@ -167,7 +168,16 @@ def main():
               "a tag no span has finds nothing")
         check(any(t["traceID"] == ids["trace_id"] for t in ok(d, "/api/traces", service=SERVICE, operation="inference")),
               "search by operation finds it")
-        check(ok(d, "/api/traces", service=SERVICE, minDuration="1h") == [], "minDuration above every trace: nothing")
+        check(ok(d, "/api/traces", service=SERVICE, minDuration="1h") == [], "minDuration above every span: nothing")
+        # Durations bound the matching span, as in Jaeger: the whole trace
+        # lasts longer than its inference stage, so a bound between the two
+        # finds it by the root span but not by the inference span.
+        root_us = check_trace.root_duration_us
+        check(any(t["traceID"] == ids["trace_id"] for t in
+                  ok(d, "/api/traces", service=SERVICE, operation="POST /predict", minDuration=f"{root_us}us")),
+              "minDuration: the root span itself is that long")
+        check(ok(d, "/api/traces", service=SERVICE, operation="inference", minDuration=f"{root_us + 1}us") == [],
+              "minDuration applies to the span matching the operation, not to the trace")
         by_id = ok(d, f"/api/traces/{ids['trace_id']}")
         check(len(by_id) == 1 and by_id[0]["traceID"] == ids["trace_id"], "the trace by id")
         check_trace(by_id[0], ids)

@@ -1,11 +1,12 @@
 // Drift statistics against reference values computed with SciPy 1.10.1
-// (scipy.stats.ks_2samp(method="exact"), scipy.special.kolmogorov,
+// (scipy.stats.ks_2samp with its default method, scipy.special.kolmogorov,
 // scipy.stats.chisquare/chi2.sf/wasserstein_distance/entropy,
 // scipy.spatial.distance.jensenshannon, scipy.special.gammaincc), written
 // here as numbers. Exact maths is checked to 1e-9 relative.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <vector>
 
 #include "vigil/drift.h"
@@ -56,10 +57,61 @@ TEST(KsTest, ExactWithTiesAndEqualSizes) {
   EXPECT_DOUBLE_EQ(ks_2samp(e, e).p_value, 1.0);
 }
 
-TEST(KsTest, LargeSamplesUseKolmogorovLimit) {
-  auto r = ks_2samp(big_a(), big_b());  // 200 x 300 > 10000: asymptotic, as R's ks.test
+TEST(KsTest, ExactUpToTenThousandPerSideAsScipy) {
+  auto r = ks_2samp(big_a(), big_b());  // 200 x 300: still exact under SciPy's rule (not R's n·m rule)
   EXPECT_REL(r.statistic, 0.1166666666666667);
-  EXPECT_REL(r.p_value, 0.076262423986533864);  // scipy.special.kolmogorov(sqrt(120) * D)
+  EXPECT_REL(r.p_value, 0.07212870919414852);
+}
+
+// Samples both here and in the Python that produced the reference values:
+// an LCG's uniforms, shifted, optionally floor((u + shift) * ties) to make ties.
+std::vector<double> lcg_sample(std::uint64_t seed, int n, double shift, int ties) {
+  std::vector<double> out;
+  std::uint64_t x = seed;
+  for (int i = 0; i < n; ++i) {
+    x = (1103515245 * x + 12345) % (1ull << 31);
+    double u = static_cast<double>(x) / static_cast<double>(1ull << 31);
+    out.push_back(ties ? std::floor((u + shift) * ties) : u + shift);
+  }
+  return out;
+}
+
+struct ScipyCase {
+  int n, m;
+  double shift;
+  int ties;
+  double statistic, p_value;
+};
+
+// scipy.stats.ks_2samp(lcg_sample(1, n, 0, ties), lcg_sample(2, m, shift, ties)), default method:
+// exact while both sides have at most 10,000 values, kstwo.sf(D, round(n·m/(n+m))) past that.
+const ScipyCase kScipyCases[] = {
+    {800, 600, 0.06, 0, 0.08708333333333333, 0.010453145063452395},
+    {800, 600, 0.045, 0, 0.07458333333333333, 0.042182001586925394},  // near 0.05: R's rule gave a different answer
+    {799, 601, 0.05, 50, 0.07596017484417919, 0.03572472629819308},   // ties
+    {50, 50, 0.2, 0, 0.24, 0.11238524845512393},
+    {37, 113, 0.25, 0, 0.2743362831858407, 0.023651369820810487},
+    {1000, 1000, 0.05, 10, 0.064, 0.033253124816560224},  // equal sizes, heavy ties
+    {300, 700, 0.08, 100, 0.1438095238095238, 0.00030184330410770776},
+    {2000, 2000, 0.04, 0, 0.0685, 0.00016719421701019623},
+    {10000, 10000, 0.02, 0, 0.0246, 0.00470673563176954},
+    {9000, 10000, 0.022, 0, 0.0282, 0.001045152830623707},
+    {10001, 8000, 0.02, 0, 0.0251561093890611, 0.007083452538242503},  // past 10,000: kstwo
+    {20000, 15000, 0.015, 0, 0.018883333333333363, 0.0043731660841227135},
+    {3000, 12000, 0.03, 0, 0.03974999999999995, 0.0009881981645556896},
+    {40000, 30000, 0.01, 0, 0.013058333333333283, 0.005729335870573914},
+    // far in the tail, where 1 − (share staying inside) would have lost every digit
+    {1500, 1000, 0.25, 0, 0.283, 8.668244717984424e-43},
+    {999, 1000, 0.3, 20, 0.32290690690690693, 1.0551966816982228e-46},
+    {1000, 1000, 0.3, 0, 0.327, 1.051297113041104e-47},
+};
+
+TEST(KsTest, PValuesMatchScipyDefaultMethod) {
+  for (const auto& c : kScipyCases) {
+    auto r = ks_2samp(lcg_sample(1, c.n, 0, c.ties), lcg_sample(2, c.m, c.shift, c.ties));
+    EXPECT_REL(r.statistic, c.statistic) << c.n << " x " << c.m;
+    EXPECT_REL(r.p_value, c.p_value) << c.n << " x " << c.m;
+  }
 }
 
 TEST(Kolmogorov, SurvivalFunction) {
