@@ -216,8 +216,8 @@ const views = {
     const page = await api(`/api/v1/logs?${logQuery}`);
     const rows = page.logs.map((l) => `<tr><td>${new Date(l.time_ns / 1e6).toLocaleTimeString()}</td>
       <td><span class="pill ${l.level === 'error' || l.level === 'fatal' ? 'bad' : 'ok'}">${esc(l.level)}</span></td>
-      <td>${esc(l.service)}</td><td>${esc(l.body)}<pre class="muted">${esc(JSON.stringify(l.attributes))}</pre></td>
-      <td>${l.trace_id ? `<a href="#/trace/${encodeURIComponent(l.trace_id)}">trace</a>` : ''}</td></tr>`).join('');
+      <td>${esc(l.service)}</td><td>${esc(l.body)}${logFields(l.attributes)}</td>
+      <td>${l.trace_id ? `<a class="trace-id" href="#/trace/${encodeURIComponent(l.trace_id)}" title="${esc(l.trace_id)}">${esc(l.trace_id.slice(0, 8))}…</a>` : ''}</td></tr>`).join('');
     const next = page.next_cursor ? `<a id="next-page" href="#/logs?${new URLSearchParams({ query, cursor: page.next_cursor })}">next page →</a>` : '';
     return `<form class="query" data-view="logs">
       <input class="wide" name="query" value="${esc(query)}"><button>Query</button></form>
@@ -236,6 +236,25 @@ const views = {
     return `<table id="alert-table"><tr><th>alert</th><th>kind</th><th>severity</th><th>state</th><th>value</th><th>detail</th></tr>${rows}</table>`;
   },
 };
+
+// A record's fields as key=value pairs, one line for all of them; a stack
+// trace (exception.stacktrace) shows its first frame, the rest behind a
+// native <details> toggle, so an error row stays one row tall.
+function logFields(attributes) {
+  const entries = Object.entries(attributes || {});
+  const stack = entries.find(([k]) => k === 'exception.stacktrace');
+  const pairs = entries.filter(([k]) => k !== 'exception.stacktrace').map(([k, v]) => {
+    const text = typeof v === 'string' ? v : JSON.stringify(v);
+    return `<span class="kv" data-key="${esc(k)}" data-value="${esc(text)}"><b>${esc(k)}</b>=${esc(text)}</span>`;
+  }).join(' ');
+  let trace = '';
+  if (stack) {
+    const frames = String(stack[1]).split('\n').filter((f) => f.trim());
+    trace = `<details class="stack"><summary>${esc(frames[0] || '')}${frames.length > 1 ? ` <span class="muted">+${frames.length - 1} frames</span>` : ''}</summary>
+      <pre>${esc(frames.slice(1).join('\n'))}</pre></details>`;
+  }
+  return `<div class="fields muted">${pairs}</div>${trace}`;
+}
 
 function distribution(f) {
   const d = f.distribution || { labels: [] };

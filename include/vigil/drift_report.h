@@ -129,6 +129,11 @@ struct FeatureDrift {
   // Summary statistics on each side (numeric: mean, sd, min, p50, max;
   // categorical: count, distinct, missing share).
   std::map<std::string, double> reference_stats, current_stats;
+  // Numeric: true when p50 is exact on both sides (every value at hand, or
+  // few distinct values), with linear interpolation between order
+  // statistics as numpy.quantile's default; false when it is the quantile
+  // sketch's estimate, rounded to 3 significant digits (its ±1 % accuracy).
+  bool exact_quantiles = false;
 };
 
 struct DriftReport {

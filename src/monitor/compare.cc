@@ -4,6 +4,7 @@
 #include <cmath>
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <thread>
 
 #include "vigil/drift_report.h"
@@ -93,11 +94,8 @@ DriftResult numeric_drift(const FeatureProfile& ref, const FeatureProfile& cur, 
   }
 }
 
-void plot_numeric(FeatureDrift& fd, const FeatureProfile& ref, const FeatureProfile& cur) {
-  const auto& edges = ref.numeric.bin_edges();
-  const auto& rb = ref.numeric.bin_counts();
-  const auto& cb = cur.numeric.bin_counts();
-  if (edges.empty() || rb.size() != cb.size()) return;
+void plot_bins(FeatureDrift& fd, const std::vector<double>& edges, const std::vector<std::uint64_t>& rb,
+               const std::vector<std::uint64_t>& cb) {
   double rt = 0, ct = 0;
   for (auto x : rb) rt += static_cast<double>(x);
   for (auto x : cb) ct += static_cast<double>(x);
@@ -108,13 +106,85 @@ void plot_numeric(FeatureDrift& fd, const FeatureProfile& ref, const FeatureProf
     fd.reference_share.push_back(rt > 0 ? static_cast<double>(rb[i]) / rt : 0);
     fd.current_share.push_back(ct > 0 ? static_cast<double>(cb[i]) / ct : 0);
   }
-  auto stats_of = [](const NumericSummary& s) {
-    return std::map<std::string, double>{{"mean", s.mean()}, {"sd", s.stddev()}, {"min", s.min()},
-                                         {"p50", s.quantile(0.5)}, {"max", s.max()},
-                                         {"missing_share", s.count() + s.missing() ? static_cast<double>(s.missing()) / static_cast<double>(s.count() + s.missing()) : 0}};
-  };
-  fd.reference_stats = stats_of(ref.numeric);
-  fd.current_stats = stats_of(cur.numeric);
+}
+
+// A numeric feature with few distinct values on both sides (0–3 clicks, a
+// 0/1 flag) gets one bar per value, as a categorical does: range bins like
+// "0 – 0.2727" would be mostly empty.
+bool plot_few_values(FeatureDrift& fd, const FeatureProfile& ref, const FeatureProfile& cur) {
+  if (ref.numeric.many_values() || cur.numeric.many_values() || ref.numeric.few_values().empty()) return false;
+  std::map<double, std::pair<double, double>> counts;  // value -> (reference, current)
+  for (const auto& [v, c] : ref.numeric.few_values()) counts[v].first += static_cast<double>(c);
+  for (const auto& [v, c] : cur.numeric.few_values()) counts[v].second += static_cast<double>(c);
+  const double rt = static_cast<double>(ref.numeric.count()), ct = static_cast<double>(cur.numeric.count());
+  for (const auto& [v, c] : counts) {
+    fd.labels.push_back(fmt(v));
+    fd.reference_share.push_back(rt > 0 ? c.first / rt : 0);
+    fd.current_share.push_back(ct > 0 ? c.second / ct : 0);
+  }
+  return true;
+}
+
+// The q-quantile with linear interpolation between order statistics
+// (numpy.quantile's default): h = (n − 1)·q, x[⌊h⌋] + (h − ⌊h⌋)·(x[⌊h⌋+1] − x[⌊h⌋]).
+// `at(k)` is the k-th smallest value.
+template <class At>
+double interpolated_quantile(std::uint64_t n, double q, At at) {
+  double h = static_cast<double>(n - 1) * q;
+  auto lo = static_cast<std::uint64_t>(std::floor(h));
+  double below = at(lo);
+  return lo + 1 < n ? below + (h - static_cast<double>(lo)) * (at(lo + 1) - below) : below;
+}
+
+// A summary's quantile, exact where the values are known: from the column
+// (every row), or from the value counts of a feature with few values;
+// otherwise the sketch's estimate rounded to 3 significant digits, its
+// accuracy (±1 % relative). Sets `exact` accordingly.
+double summary_quantile(const NumericSummary& s, const Column* col, double q, bool& exact) {
+  exact = true;
+  if (col && col->kind == FeatureKind::kNumeric) {
+    std::vector<double> v = sorted_finite(col->numbers);
+    if (!v.empty()) return interpolated_quantile(v.size(), q, [&](std::uint64_t k) { return v[k]; });
+  }
+  if (!s.many_values() && !s.few_values().empty()) {
+    auto values = s.few_values();
+    std::sort(values.begin(), values.end());
+    std::uint64_t n = 0;
+    for (const auto& [v, c] : values) n += c;
+    return interpolated_quantile(n, q, [&](std::uint64_t k) {
+      for (const auto& [v, c] : values) {
+        if (k < c) return v;
+        k -= c;
+      }
+      return values.back().first;
+    });
+  }
+  exact = false;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3g", s.quantile(q));
+  return std::strtod(buf, nullptr);
+}
+
+std::map<std::string, double> numeric_stats(const NumericSummary& s, const Column* col, bool& exact) {
+  double n = static_cast<double>(s.count() + s.missing());
+  return {{"mean", s.mean()},
+          {"sd", s.stddev()},
+          {"min", s.min()},
+          {"p50", summary_quantile(s, col, 0.5, exact)},
+          {"max", s.max()},
+          {"missing_share", n > 0 ? static_cast<double>(s.missing()) / n : 0}};
+}
+
+void plot_numeric(FeatureDrift& fd, const FeatureProfile& ref, const FeatureProfile& cur, const Column* ref_col,
+                  const Column* cur_col) {
+  const auto& edges = ref.numeric.bin_edges();
+  const auto& rb = ref.numeric.bin_counts();
+  const auto& cb = cur.numeric.bin_counts();
+  if (!plot_few_values(fd, ref, cur) && !edges.empty() && rb.size() == cb.size()) plot_bins(fd, edges, rb, cb);
+  bool ref_exact = false, cur_exact = false;
+  fd.reference_stats = numeric_stats(ref.numeric, ref_col, ref_exact);
+  fd.current_stats = numeric_stats(cur.numeric, cur_col, cur_exact);
+  fd.exact_quantiles = ref_exact && cur_exact;
 }
 
 void plot_categorical(FeatureDrift& fd, const FeatureProfile& ref, const FeatureProfile& cur) {
@@ -310,9 +380,10 @@ DriftReport compare(const DatasetProfile& ref, const DatasetProfile& cur, const 
     auto ov = o.per_feature.find(fd.name);
     const DriftOptions& opts = ov != o.per_feature.end() ? ov->second : o.defaults;
     if (fd.kind == FeatureKind::kNumeric) {
-      fd.drift = numeric_drift(rp, cp, opts, ref_table ? ref_table->find(fd.name) : nullptr,
-                               cur_table ? cur_table->find(fd.name) : nullptr);
-      plot_numeric(fd, rp, cp);
+      const Column* ref_col = ref_table ? ref_table->find(fd.name) : nullptr;
+      const Column* cur_col = cur_table ? cur_table->find(fd.name) : nullptr;
+      fd.drift = numeric_drift(rp, cp, opts, ref_col, cur_col);
+      plot_numeric(fd, rp, cp, ref_col, cur_col);
     } else {
       fd.drift = detect_count_drift(category_counts(rp.categorical), category_counts(cp.categorical), opts);
       plot_categorical(fd, rp, cp);

@@ -78,7 +78,11 @@ std::string stats_table(const FeatureDrift& f) {
     out += "<tr><td>" + esc(k) + "</td><td>" + num(v) + "</td><td>" +
            (it == f.current_stats.end() ? std::string("–") : num(it->second)) + "</td></tr>";
   }
-  return out + "</table>";
+  out += "</table>";
+  if (f.kind == FeatureKind::kNumeric)
+    out += f.exact_quantiles ? "<p class=\"muted\">p50 exact (linear interpolation, as numpy.quantile)</p>"
+                             : "<p class=\"muted\">p50 from a quantile sketch, rounded to its ±1 % accuracy</p>";
+  return out;
 }
 
 constexpr const char* kStyle = R"(

@@ -40,6 +40,10 @@ std::string DriftReport::to_json() const {
                              {"reference_stats", number_map(f.reference_stats)},
                              {"current_stats", number_map(f.current_stats)},
                              {"distribution", {{"labels", labels}, {"reference", ref}, {"current", cur}}}});
+    if (f.kind == FeatureKind::kNumeric)
+      features_json.back()["quantiles"] =
+          f.exact_quantiles ? "exact: linear interpolation between order statistics (numpy.quantile's default)"
+                            : "sketch estimate, rounded to 3 significant digits (±1 % relative)";
   }
   json quality_json = json::array();
   std::size_t failed = 0;

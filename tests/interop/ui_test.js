@@ -55,6 +55,24 @@ const ok = (cond, what) => {
   ok(logRows > 1, `log search shows ${logRows - 1} error records`);
   const bad = await page.locator('#log-table').textContent();
   ok(/inference failed/.test(bad), 'log rows match the query');
+  // Readable at a glance: fields as key=value, the stack trace folded to its
+  // first frame, the trace id a link; three error rows fit in a screen.
+  const errorRow = await page.evaluate(() => {
+    const row = document.querySelectorAll('#log-table tr')[1];
+    const stack = row.querySelector('details.stack');
+    return { keys: [...row.querySelectorAll('.kv')].map((k) => k.dataset.key), stack: !!stack,
+             open: stack ? stack.open : null, summaryLines: stack ? stack.querySelector('summary').textContent.trim().split('\n').length : 0,
+             link: row.querySelector('a.trace-id')?.getAttribute('href') || '', height: row.getBoundingClientRect().height,
+             json: /[{]"/.test(row.textContent) };
+  });
+  ok(errorRow.keys.includes('exception.type') && errorRow.keys.includes('stage') && !errorRow.json,
+     `an error row's fields are key=value pairs, not JSON (${errorRow.keys.join(', ')})`);
+  ok(errorRow.stack && errorRow.open === false && errorRow.summaryLines === 1, 'its stack trace is folded to one frame');
+  ok(/^#\/trace\/[0-9a-f]{32}$/.test(errorRow.link), `its trace id links to the trace (${errorRow.link})`);
+  ok(errorRow.height < 120, `three error rows fit in a screen (${Math.round(errorRow.height)} px each)`);
+  await page.click('#log-table tr:nth-child(2) details.stack summary');
+  ok(await page.evaluate(() => document.querySelector('#log-table tr:nth-child(2) details.stack').open),
+     'the toggle opens the whole stack trace');
 
   // Filter by a field of the records (a bound logger field).
   await page.fill('form.query input[name="query"]', '{service="credit-scorer"} | channel="ios"');
@@ -62,10 +80,10 @@ const ok = (cond, what) => {
   await page.waitForFunction(() => /channel/.test(decodeURIComponent(location.hash)));
   // The table is re-rendered once the query returns.
   await page.waitForFunction(() => {
-    const cells = [...document.querySelectorAll('#log-table tr td pre')];
-    return cells.length > 0 && cells.every((c) => /"channel":"ios"/.test(c.textContent));
+    const cells = [...document.querySelectorAll('#log-table .kv[data-key="channel"]')];
+    return cells.length > 0 && cells.every((c) => c.dataset.value === 'ios');
   }, null, { timeout: 10000 }).catch(() => {});
-  const channels = await page.$$eval('#log-table tr td pre', (cells) => cells.map((c) => JSON.parse(c.textContent).channel));
+  const channels = await page.$$eval('#log-table .kv[data-key="channel"]', (cells) => cells.map((c) => c.dataset.value));
   ok(channels.length > 0 && channels.every((c) => c === 'ios'), `log search by a field: ${channels.length} records, all channel=ios`);
   await page.screenshot({ path: `${shots}/logs.png` });
   ok(await page.evaluate(() => document.querySelectorAll('[onsubmit], [onclick], [onchange], [oninput]').length) === 0,

@@ -163,3 +163,55 @@ TEST(DriftReport, JsonAndHtml) {
 }
 
 }  // namespace
+
+namespace {
+
+// clicks: 0..3 (few values); score: 1000 distinct values.
+std::string clicks_csv(int rows, int shift) {
+  std::string csv = "clicks,score\n";
+  for (int i = 0; i < rows; ++i)
+    csv += std::to_string((i * 7 + shift) % 4 == 3 ? (i % 2 ? 3 : 2) : (i * 7 + shift) % 4) + "," +
+           std::to_string((i * 37) % 1000 + 0.5) + "\n";
+  return csv;
+}
+
+}  // namespace
+
+TEST(DriftReport, IntegerFeatureWithFewValuesGetsOneBarPerValue) {
+  auto ref_t = vigil::parse_csv(clicks_csv(1000, 0), "ref.csv");
+  auto cur_t = vigil::parse_csv(clicks_csv(800, 1), "cur.csv");
+  auto ref = vigil::profile_table(ref_t);
+  auto cur = vigil::profile_table(cur_t, &ref);
+  auto report = vigil::compare(ref, cur, {}, &ref_t, &cur_t);
+  const auto& clicks = report.features[0];
+  ASSERT_EQ(clicks.name, "clicks");
+  EXPECT_EQ(clicks.labels, (std::vector<std::string>{"0", "1", "2", "3"}));
+  double ref_total = 0;
+  for (double s : clicks.reference_share) ref_total += s;
+  EXPECT_NEAR(ref_total, 1.0, 1e-12);
+  EXPECT_GT(report.features[1].labels.size(), 4u);  // many values: range bins
+}
+
+TEST(DriftReport, ExactQuantilesWhenEveryValueIsKnown) {
+  // 0..3 in equal numbers: numpy.quantile(x, 0.5) = 1.5 (linear interpolation).
+  std::string csv = "clicks,score\n";
+  for (int i = 0; i < 400; ++i) csv += std::to_string(i % 4) + "," + std::to_string(i) + "\n";
+  auto t = vigil::parse_csv(csv, "t.csv");
+  auto p = vigil::profile_table(t);
+  auto with_rows = vigil::compare(p, p, {}, &t, &t);
+  EXPECT_EQ(with_rows.features[0].reference_stats.at("p50"), 1.5);
+  EXPECT_EQ(with_rows.features[1].reference_stats.at("p50"), 199.5);  // numpy.quantile(range(400), 0.5)
+  EXPECT_TRUE(with_rows.features[1].exact_quantiles);
+  // Profiles alone: few values stay exact, many values come from the sketch, rounded.
+  auto profiles_only = vigil::compare(p, p);
+  EXPECT_EQ(profiles_only.features[0].reference_stats.at("p50"), 1.5);
+  EXPECT_TRUE(profiles_only.features[0].exact_quantiles);
+  EXPECT_FALSE(profiles_only.features[1].exact_quantiles);
+  double sketch = profiles_only.features[1].reference_stats.at("p50");
+  EXPECT_NEAR(sketch, 199.5, 199.5 * 0.01);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3g", sketch);
+  EXPECT_EQ(sketch, std::strtod(buf, nullptr)) << "rounded to 3 significant digits";
+  EXPECT_NE(profiles_only.to_json().find("sketch estimate, rounded"), std::string::npos);
+  EXPECT_NE(with_rows.to_json().find("exact: linear interpolation"), std::string::npos);
+}
