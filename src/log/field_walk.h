@@ -5,29 +5,78 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <string>
 
 #include "vigil/log.h"
 
 namespace vigil::detail {
 
+// A cheap fingerprint of a key (length, first and last byte) as one bit of
+// 64: keys with different bits differ, so only keys sharing a bit are
+// compared.
+inline std::uint64_t key_bit(std::string_view k) {
+  if (k.empty()) return 1;
+  auto h = static_cast<unsigned>(k.size()) * 31u + static_cast<unsigned char>(k.front()) * 7u +
+           static_cast<unsigned char>(k.back());
+  return std::uint64_t{1} << (h % 64);
+}
+
 template <typename Fn>  // fn(std::string_view key, const FieldValue& value)
 void for_each_visible_field(const LogRecord& r, Fn&& fn) {
   const std::size_t nb = r.bound.size(), n = nb + r.fields.size();
   auto at = [&](std::size_t i) -> const Field& { return i < nb ? r.bound[i] : r.fields[i - nb]; };
+  // Which fingerprints occur more than once: only their keys can repeat.
+  std::uint64_t seen = 0, repeated = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    std::uint64_t b = key_bit(at(i).key);
+    repeated |= seen & b;
+    seen |= b;
+  }
   for (std::size_t i = 0; i < n; ++i) {
     const Field& f = at(i);
     bool overridden = false;
-    for (std::size_t j = i + 1; j < n && !overridden; ++j) overridden = at(j).key == f.key;
+    if (repeated & key_bit(f.key))
+      for (std::size_t j = i + 1; j < n && !overridden; ++j) overridden = at(j).key == f.key;
     if (!overridden) fn(f.key, f.value);
   }
+}
+
+// The shortest round-trip decimal of v as std::to_chars writes it, in fixed
+// notation, when v has at most 7 decimals and 0.001 <= |v| < 10000 (where
+// to_chars chooses fixed notation too): the first k for which
+// round(v·10^k) / 10^k gives v back is the shortest, and the division by
+// an exact power of ten is correctly rounded, as parsing the text would
+// be. Returns the end of the text, or nullptr to leave v to to_chars.
+inline char* fixed_shortest(char* p, double v) {
+  double a = v < 0 ? -v : v;
+  if (!(a >= 1e-3 && a < 1e4)) return nullptr;
+  static constexpr double kPow10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7};
+  for (int k = 0; k < 8; ++k) {
+    double m = std::floor(a * kPow10[k] + 0.5);  // a >= 0.001: round half up, inline (no libm call)
+    if (m / kPow10[k] != a) continue;
+    auto digits = static_cast<std::uint64_t>(m);
+    char tmp[24];
+    int len = 0;
+    do tmp[len++] = static_cast<char>('0' + digits % 10), digits /= 10;
+    while (digits);
+    while (len <= k) tmp[len++] = '0';  // 0.0x: a zero before the point and after it
+    if (v < 0) *p++ = '-';
+    for (int i = len - 1; i >= 0; --i) {
+      *p++ = tmp[i];
+      if (i == k && k > 0) *p++ = '.';
+    }
+    return p;
+  }
+  return nullptr;
 }
 
 // Shortest round-trip decimal; JSON has no NaN/Inf so callers quote those.
 inline void append_number(std::string& out, double v) {
   char buf[32];
-  auto res = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, res.ptr);
+  char* end = fixed_shortest(buf, v);
+  if (!end) end = std::to_chars(buf, buf + sizeof buf, v).ptr;
+  out.append(buf, end);
 }
 template <typename Int>
 inline void append_integer(std::string& out, Int v) {

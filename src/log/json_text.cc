@@ -5,6 +5,7 @@
 #include <array>
 #include <cstring>
 
+#include "log/json_writer.h"
 #include "vigil/log.h"
 
 namespace vigil {
@@ -51,12 +52,7 @@ inline bool chunk_needs_escape(std::uint64_t x) {
           has_zero(x ^ (kOnes * 0x7f))) != 0;
 }
 
-void append_json_string(std::string& out, std::string_view s) {
-  // Worst case every byte becomes six ("\u00XX"); write into that room and
-  // trim, instead of growing the string byte by byte.
-  std::size_t old = out.size();
-  out.resize(old + 6 * s.size() + 2);
-  char* p = out.data() + old;
+char* write_json_string(char* p, std::string_view s) {
   *p++ = '"';
   std::size_t i = 0;
   while (i < s.size()) {
@@ -68,6 +64,38 @@ void append_json_string(std::string& out, std::string_view s) {
         p += 8;
         i += 8;
         continue;
+      }
+    } else {
+      // The last 1-7 bytes, padded with a plain letter to one word (read in
+      // fixed-size pieces, no call): most keys and short values end here
+      // without a test per byte. The whole word is stored: the room has 8
+      // bytes to spare (json_string_bound).
+      // Assembled in a register: bytes stored to memory and reloaded as
+      // one word would stall store forwarding.
+      std::size_t rest = s.size() - i;
+      std::uint64_t chunk = 0x6161616161616161ull;
+      const char* src = s.data() + i;
+      unsigned at = 0;
+      auto insert = [&](std::uint64_t v, unsigned bytes) {
+        std::uint64_t mask = (bytes == 4 ? 0xffffffffull : bytes == 2 ? 0xffffull : 0xffull) << (8 * at);
+        chunk = (chunk & ~mask) | (v << (8 * at));
+        at += bytes;
+      };
+      if (rest & 4) {
+        std::uint32_t v;
+        std::memcpy(&v, src, 4);
+        insert(v, 4);
+      }
+      if (rest & 2) {
+        std::uint16_t v;
+        std::memcpy(&v, src + at, 2);
+        insert(v, 2);
+      }
+      if (rest & 1) insert(static_cast<unsigned char>(src[at]), 1);
+      if (!chunk_needs_escape(chunk)) {
+        std::memcpy(p, &chunk, 8);
+        p += rest;
+        break;
       }
     }
     unsigned char c = static_cast<unsigned char>(s[i]);
@@ -108,10 +136,19 @@ void append_json_string(std::string& out, std::string_view s) {
     ++i;
   }
   *p++ = '"';
-  out.resize(static_cast<std::size_t>(p - out.data()));
+  return p;
 }
 
-void append_rfc3339_nanos(std::string& out, std::uint64_t unix_nano) {
+void append_json_string(std::string& out, std::string_view s) {
+  // Worst case every byte becomes six ("\\u00XX"); write into that room and
+  // trim, instead of growing the string byte by byte.
+  std::size_t old = out.size();
+  out.resize(old + json_string_bound(s.size()));
+  char* end = write_json_string(out.data() + old, s);
+  out.resize(static_cast<std::size_t>(end - out.data()));
+}
+
+char* write_rfc3339_nanos(char* p, std::uint64_t unix_nano) {
   std::uint64_t secs = unix_nano / 1'000'000'000ull;
   std::uint32_t nanos = static_cast<std::uint32_t>(unix_nano % 1'000'000'000ull);
   // Records come in bursts within one second: reuse its formatted prefix.
@@ -124,10 +161,10 @@ void append_rfc3339_nanos(std::string& out, std::uint64_t unix_nano) {
       buf[k] = static_cast<char>('0' + nanos % 10);
       nanos /= 10;
     }
-    out.append(cached, 19);
-    out.append(buf, 10);
-    out.push_back('Z');
-    return;
+    std::memcpy(p, cached, 19);
+    std::memcpy(p + 19, buf, 10);
+    p[29] = 'Z';
+    return p + 30;
   }
   std::int64_t days = static_cast<std::int64_t>(secs / 86400);
   std::uint32_t sod = static_cast<std::uint32_t>(secs % 86400);
@@ -164,9 +201,15 @@ void append_rfc3339_nanos(std::string& out, std::uint64_t unix_nano) {
   buf[19] = '.';
   put(buf + 20, nanos, 9);
   buf[29] = 'Z';
-  out.append(buf, 30);
+  std::memcpy(p, buf, 30);
   std::memcpy(cached, buf, 19);
   cached_secs = secs;
+  return p + 30;
+}
+
+void append_rfc3339_nanos(std::string& out, std::uint64_t unix_nano) {
+  char buf[32];
+  out.append(buf, write_rfc3339_nanos(buf, unix_nano));
 }
 
 }  // namespace vigil

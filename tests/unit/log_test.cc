@@ -3,6 +3,9 @@
 // OTLP encoding. Every JSON line is checked with a strict parser.
 #include <gtest/gtest.h>
 
+#include <charconv>
+#include <random>
+
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -11,6 +14,7 @@
 #include <thread>
 
 #include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
+#include "log/field_walk.h"
 #include "vigil/log.h"
 #include "vigil/otlp.h"
 #include "vigil/exposition.h"
@@ -95,6 +99,47 @@ TEST(LogText, JsonEscapesHostileStrings) {
   for (int b = 0; b < 256; ++b) all.push_back(static_cast<char>(b));
   { json parsed; EXPECT_NO_THROW(parsed = json::parse(esc(all))); }
   EXPECT_EQ(json::parse(esc("x\"\n\x01")).get<std::string>(), "x\"\n\x01");
+}
+
+TEST(LogText, ShortStringsAtEveryLengthAndPosition) {
+  // The last 1-7 bytes of a string are checked as one padded word: a byte
+  // needing an escape at any position of any short tail is still escaped.
+  for (std::size_t len = 0; len <= 17; ++len)
+    for (std::size_t at = 0; at < len; ++at)
+      for (char bad : {'"', '\\', '\n', '\x01', '\x7f', '\xff'}) {
+        std::string in(len, 'k');
+        in[at] = bad;
+        std::string out;
+        vigil::append_json_string(out, in);
+        json parsed;
+        ASSERT_NO_THROW(parsed = json::parse(out)) << len << " " << at;
+        std::string want = in;
+        if (bad == '\xff') want.replace(at, 1, "\xef\xbf\xbd");  // U+FFFD
+        EXPECT_EQ(parsed.get<std::string>(), want) << len << " " << at;
+      }
+}
+
+TEST(LogText, NumbersAreToCharsShortest) {
+  // The fixed-notation fast path writes exactly what std::to_chars writes.
+  auto via_to_chars = [](double v) {
+    char buf[32];
+    return std::string(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
+  };
+  auto via_formatter = [](double v) {
+    std::string out;
+    vigil::detail::append_number(out, v);
+    return out;
+  };
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> wide(-2e4, 2e4), small(-2, 2);
+  for (int i = 0; i < 200000; ++i) {
+    double decimals = std::round(wide(rng) * 1000) / 1000;  // 3 decimals, as latencies are logged
+    double cents = std::round(small(rng) * 100) / 100;
+    for (double v : {wide(rng), small(rng), decimals, cents, decimals / 7, cents * 1e-3})
+      ASSERT_EQ(via_formatter(v), via_to_chars(v)) << v;
+  }
+  for (double v : {0.0, -0.0, 1e-3, 9999.9999999, 1e4, 0.1, 0.2, 0.3, 12.5, 0.93, 1234.5678, 5e-324, 1e300})
+    EXPECT_EQ(via_formatter(v), via_to_chars(v)) << v;
 }
 
 TEST(LogJson, ExactLineForEveryFieldType) {
