@@ -50,8 +50,23 @@ function quantileFromBuckets(buckets, q) {  // buckets: [[le, count]] cumulative
 }
 
 const history = { t: [], rate: [], errors: [], p50: [], p95: [], p99: [], accuracy: [], cpu: [], rss: [] };
+window.vigilHistory = history;  // for tests, like window.vigilMetrics
 let last = null;
-const MAX_POINTS = 300;
+const MAX_POINTS = 7000;  // 24 h of the daemon's 15 s history, then live points
+const RANGES = ['15m', '1h', '6h', '24h'];
+let range = localStorage.getItem('vigil-range') || '1h';
+let sloHistory = { t: [], series: {} };  // the daemon's slo:* series, for the SLO view
+
+// The daemon keeps what the overview draws (GET /api/v1/history): a page
+// opened during an incident starts with what led up to it, then appends
+// its own live points.
+async function loadHistory() {
+  const h = await api(`/api/v1/history?range=${range}`);
+  for (const k of Object.keys(history)) history[k] = k === 't' ? [...h.t] : (h.series[k] || h.t.map(() => null)).slice();
+  sloHistory = { t: h.t, series: Object.fromEntries(Object.entries(h.series).filter(([k]) => k.startsWith('slo:'))) };
+  window.vigilSloHistory = sloHistory;  // for tests, like window.vigilMetrics
+  for (const k of Object.keys(charts)) delete charts[k];
+}
 
 // The standard families the overview reads, first present wins: vigil's
 // service conventions (vigil::ServiceMetrics), OpenTelemetry's HTTP server
@@ -143,8 +158,10 @@ function drawOverview() {
 
 // ---- views -----------------------------------------------------------------------
 const views = {
-  overview() {
-    return `<div class="grid">
+  async overview() {
+    await loadHistory().catch((e) => { $('#status').textContent = `history: ${e.message}`; });
+    const buttons = RANGES.map((r) => `<button class="range ${r === range ? 'active' : ''}" data-range="${r}">${r}</button>`).join('');
+    return `<div class="ranges" id="ranges">${buttons}</div><div class="grid">
       <div class="card"><h3>Request rate</h3><div class="stat" id="stat-rate">–</div><div id="chart-rate"></div></div>
       <div class="card"><h3>Error rate</h3><div class="stat" id="stat-errors">–</div><div id="chart-errors"></div></div>
       <div class="card"><h3>Latency P50 / P95 / P99</h3><div class="stat" id="stat-p99">–</div><div id="chart-latency"></div></div>
@@ -224,7 +241,8 @@ const views = {
       <p class="muted">Syntax: {service="x", level="error"} |= "text" != "other" |~ "regex" | attribute="value" | number &gt; 10</p>
       <table id="log-table"><tr><th>time</th><th>level</th><th>service</th><th>message</th><th></th></tr>${rows}</table>${next}`;
   },
-  slo() {
+  async slo() {
+    await loadHistory().catch(() => {});
     setTimeout(drawSlo, 0);
     return '<div id="slo-view"><p class="muted">Waiting for vigil_slo_* metrics…</p></div>';
   },
@@ -288,13 +306,21 @@ function windowText(w) {
   return `${seconds}s`;
 }
 
+// Each SLO with its error budget and burn rates now, and over time from the
+// daemon's history (the two graphs Pyrra users value most); the SLO with
+// the least budget left first.
 function drawSlo() {
   const el = $('#slo-view');
   const s = window.vigilMetrics;
   if (!el || !s) return;
   const slos = [...new Set(s.filter((x) => x.name.startsWith('vigil_slo_')).map((x) => x.labels.slo))].filter(Boolean);
   if (!slos.length) { el.innerHTML = '<p class="muted">No SLO monitor exports vigil_slo_* metrics here.</p>'; return; }
-  el.innerHTML = slos.map((name) => {
+  const budgetOf = (name) => {
+    const b = s.find((x) => x.name === 'vigil_slo_error_budget_remaining_ratio' && x.labels.slo === name);
+    return b ? b.value : Infinity;
+  };
+  slos.sort((a, b) => budgetOf(a) - budgetOf(b));
+  el.innerHTML = slos.map((name, i) => {
     const get = (metric, extra = () => true) => s.find((x) => x.name === metric && x.labels.slo === name && extra(x.labels));
     const burns = s.filter((x) => x.name === 'vigil_slo_burn_rate' && x.labels.slo === name)
       .map((x) => `<tr><td>${esc(windowText(x.labels.window))}</td><td class="num">${fmt(x.value)}</td></tr>`).join('');
@@ -305,11 +331,31 @@ function drawSlo() {
       return `<span class="pill ${x.value ? 'bad' : 'ok'}">${esc(x.labels.severity || '')}${esc(pair)} ${x.value ? 'firing' : 'ok'}</span>`;
     }).join(' ');
     const compliance = get('vigil_slo_compliance_ratio'), budget = get('vigil_slo_error_budget_remaining_ratio');
-    return `<div class="card slo-card"><h3>${esc(name)}</h3>
+    return `<div class="card slo-card" data-slo="${esc(name)}"><h3>${esc(name)}</h3>
       <div class="grid"><div><div class="muted">compliance</div><div class="stat">${compliance ? fmt(100 * compliance.value, 5) : '–'} %</div></div>
       <div><div class="muted">error budget remaining</div><div class="stat">${budget ? fmt(100 * budget.value, 4) : '–'} %</div></div></div>
-      <p>${alerts}</p><table><tr><th>window</th><th>burn rate</th></tr>${burns}</table></div>`;
+      <p>${alerts}</p><table><tr><th>window</th><th>burn rate</th></tr>${burns}</table>
+      <div class="grid"><div><h4>Error budget remaining over time</h4><div class="slo-budget-chart" id="slo-budget-${i}"></div></div>
+      <div><h4>Burn rate per window over time</h4><div class="slo-burn-chart" id="slo-burn-${i}"></div></div></div></div>`;
   }).join('');
+  slos.forEach((name, i) => drawSloHistory(name, i));
+}
+
+function drawSloHistory(name, i) {
+  const t = sloHistory.t;
+  const budget = sloHistory.series[`slo:${name}:budget`] || t.map(() => null);
+  const prefix = `slo:${name}:burn:`;
+  const burns = Object.keys(sloHistory.series).filter((k) => k.startsWith(prefix)).sort((a, b) => parseInt(a.slice(prefix.length), 10) - parseInt(b.slice(prefix.length), 10));
+  const colors = ['#c0392b', '#d35400', '#2f6fdb', '#1d7a3c', '#8e44ad', '#7f8c8d'];
+  const plot = (id, series, data) => {
+    const el = $(`#${id}`);
+    if (!el) return;
+    el.innerHTML = '';
+    new uPlot({ width: el.clientWidth || 400, height: 160, scales: { x: { time: true } }, series: [{}, ...series] }, [t, ...data], el);
+  };
+  plot(`slo-budget-${i}`, [{ label: 'budget %', stroke: '#1d7a3c', width: 2 }], [budget]);
+  plot(`slo-burn-${i}`, burns.map((k, j) => ({ label: windowText(k.slice(prefix.length)), stroke: colors[j % colors.length], width: 2 })),
+    burns.map((k) => sloHistory.series[k]));
 }
 
 // ---- routing ---------------------------------------------------------------------
@@ -339,6 +385,12 @@ async function route() {
   }
   for (const k of Object.keys(charts)) delete charts[k];
   if (name === 'overview') drawOverview();
+  for (const b of document.querySelectorAll('#ranges button.range'))
+    b.addEventListener('click', () => {
+      range = b.dataset.range;
+      localStorage.setItem('vigil-range', range);
+      route();
+    });
 }
 
 async function alertBadge() {

@@ -29,6 +29,7 @@ struct DemoOptions {
   double burst_at_s = 90;
   double burst_len_s = 30;
   int window_s = 30;
+  int history_resolution_s = 15;
   bool quiet = false;
 };
 
@@ -51,6 +52,7 @@ log_alerts:
   config.grpc_port = -1;  // the demo's traffic is OTLP/HTTP; 4317 stays free
   config.store.path = std::filesystem::path(o.data_dir) / "vigil.db";
   config.window = std::chrono::seconds(o.window_s);
+  config.history_resolution = std::chrono::seconds(o.history_resolution_s);
   config.alert_interval = std::chrono::seconds(std::max(1, std::min(5, o.window_s / 2)));
   config.models.push_back({.name = "credit", .reference = reference});
   return config;
@@ -192,6 +194,8 @@ void add_demo_command(CLI::App& app) {
   cmd->add_option("--burst-length", o->burst_len_s, "Length of the error burst in seconds");
   cmd->add_option("--window", o->window_s, "Drift evaluation window in seconds")->check(CLI::Range(2, 3600));
   cmd->add_flag("--quiet", o->quiet, "No live terminal summary");
+  cmd->add_option("--history-resolution", o->history_resolution_s, "Seconds between samples of the UI's history")
+      ->check(CLI::Range(1, 3600));
   cmd->callback([o] { std::exit(run_demo(*o)); });
 }
 

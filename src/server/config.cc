@@ -227,7 +227,7 @@ void read_urls(const Reader& r, const YAML::Node& alerting, const char* key, std
 
 void read_root(const Reader& r, const YAML::Node& root, DaemonConfig& c) {
   r.known(root, "", {"listen", "grpc", "http", "auth_token", "allowed_hosts", "max_body_bytes", "max_clock_skew", "store",
-                     "monitor", "log_alerts", "alert_interval", "alerting", "metric_alerts", "slos"});
+                     "monitor", "log_alerts", "alert_interval", "alerting", "metric_alerts", "slos", "ui"});
   if (auto n = root["listen"]) read_address(r, n, "listen", c.host, c.port);
   if (auto n = root["http"]) read_http(r, n, c);
   if (auto n = root["grpc"]) read_grpc(r, n, c);
@@ -248,6 +248,11 @@ void read_root(const Reader& r, const YAML::Node& root, DaemonConfig& c) {
   if (auto n = root["log_alerts"])
     r.each(n, "log_alerts", [&](const YAML::Node& i, const std::string& w) { c.log_alerts.push_back(read_log_alert(r, i, w)); });
   if (auto n = root["alert_interval"]) c.alert_interval = r.seconds(n, "alert_interval");
+  if (auto ui = root["ui"]) {
+    r.known(ui, "ui", {"history_resolution", "history_keep"});
+    if (auto n = ui["history_resolution"]) c.history_resolution = r.seconds(n, "ui.history_resolution");
+    if (auto n = ui["history_keep"]) c.store.history_keep = r.seconds(n, "ui.history_keep");
+  }
   if (auto n = root["metric_alerts"])
     r.each(n, "metric_alerts",
            [&](const YAML::Node& i, const std::string& w) { c.metric_alerts.push_back(read_metric_alert(r, i, w)); });

@@ -98,6 +98,9 @@ struct DaemonConfig {
   std::vector<ModelConfig> models;
   std::vector<alert::LogAlertRule> log_alerts;
   std::chrono::seconds alert_interval{15};
+  // The web UI's history (ui_history.h): a sample every `resolution`, kept
+  // `keep` (YAML ui: {history_resolution: 15s, history_keep: 24h}).
+  std::chrono::seconds history_resolution{15};
   std::vector<std::string> alertmanager_urls;  // alerting.alertmanagers
   std::vector<std::string> webhook_urls;       // alerting.webhooks
   std::vector<alert::MetricAlertRule> metric_alerts;  // metric_alerts

@@ -16,6 +16,7 @@
 #include "server/jaeger_api.h"
 #include "server/loki_api.h"
 #include "server/tempo_api.h"
+#include "server/ui_history.h"
 #include "server/metrics_handler.h"
 #include "server/otlp_grpc_receiver.h"
 #include "server/query_api.h"
@@ -75,6 +76,7 @@ struct Daemon::Impl {
   JaegerApi jaeger;
   LokiApi loki;
   TempoApi tempo;
+  std::unique_ptr<UiHistory> ui_history;
   std::unique_ptr<detail::HttpServer> http;
   std::unique_ptr<OtlpGrpcReceiver> grpc;
   std::thread ticker;
@@ -162,6 +164,7 @@ struct Daemon::Impl {
         {Method::kGet, "/api/v1/models/{model}/drift", Access::kToken, bind_front(&QueryApi::drift, &query)},
         {Method::kGet, "/api/v1/alerts", Access::kToken, bind_front(&QueryApi::alerts, &query)},
         {Method::kGet, "/api/v1/status", Access::kToken, bind_front(&QueryApi::status, &query)},
+        {Method::kGet, "/api/v1/history", Access::kToken, bind_front(&QueryApi::history, &query)},
         {Method::kPost, "/api/v1/admin/flush", Access::kToken, bind_front(&QueryApi::flush, &query)},
         {Method::kPost, "/api/v1/admin/evaluate", Access::kToken, bind_front(&QueryApi::evaluate, &query)},
         // Jaeger's query API (the Jaeger UI, Grafana's Jaeger datasource).
@@ -269,6 +272,8 @@ Daemon::Daemon(DaemonConfig config, Registry& registry) : impl_(std::make_unique
   impl_->load_references();
   impl_->listen();
   impl_->ticker = std::thread([this] { impl_->tick_loop(); });
+  impl_->ui_history = std::make_unique<UiHistory>(impl_->registry, impl_->store,
+                                                  UiHistoryOptions{.resolution = impl_->config.history_resolution});
 }
 
 Daemon::~Daemon() { stop(); }
@@ -282,6 +287,7 @@ void Daemon::stop() {
   impl_->http->stop();  // no new requests; those in flight finish
   if (impl_->grpc) impl_->grpc->stop();
   impl_->stop_ticker();
+  impl_->ui_history.reset();  // its last sample goes in before the store closes
   impl_->evaluate_now(true);
   impl_->store.flush();
   impl_->owned_store.reset();  // commits everything accepted and closes

@@ -1,5 +1,7 @@
 #include "server/query_api.h"
 
+#include <algorithm>
+
 #include "alert/alerting.h"
 #include "common/clock.h"
 #include "server/http_util.h"
@@ -74,6 +76,29 @@ void QueryApi::logs(Exchange& x) {
   json rows = json::array();
   for (const auto& l : page.rows) rows.push_back(log_json(l));
   send_json(x.res, 200, {{"logs", rows}, {"next_cursor", page.next_cursor}});
+}
+
+void QueryApi::history(Exchange& x) {
+  std::int64_t end = int_param(x.req, "end", detail::unix_now_ns());
+  std::int64_t range = x.req.has_param("range") ? duration_param(x.req, "range", 0) : 3600'000'000'000;
+  if (range <= 0 || range > 31LL * 24 * 3600 * 1'000'000'000) throw std::invalid_argument("range must be between 1s and 31d");
+  std::int64_t start = int_param(x.req, "start", end - range);
+  if (start > end) throw std::invalid_argument("start is after end");
+  auto points = store_.history(start, end);
+  std::vector<std::int64_t> times;
+  for (const auto& p : points) times.push_back(p.t_ns);
+  std::sort(times.begin(), times.end());
+  times.erase(std::unique(times.begin(), times.end()), times.end());
+  json series = json::object();
+  for (const auto& p : points) {
+    json& values = series[p.series];
+    if (values.is_null()) values = json(std::vector<json>(times.size(), nullptr));
+    auto at = std::lower_bound(times.begin(), times.end(), p.t_ns) - times.begin();
+    values[static_cast<std::size_t>(at)] = p.value;
+  }
+  json t = json::array();
+  for (auto ns : times) t.push_back(static_cast<double>(ns) / 1e9);
+  send_json(x.res, 200, {{"t", t}, {"series", series}});
 }
 
 void QueryApi::models(Exchange& x) {

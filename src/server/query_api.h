@@ -33,6 +33,10 @@ class QueryApi {
   void drift(Exchange& x);       // GET /api/v1/models/{model}/drift
   void alerts(Exchange& x);      // GET /api/v1/alerts
   void status(Exchange& x);      // GET /api/v1/status
+  // GET /api/v1/history?range=15m|1h|6h|24h (or start=&end= in unix ns): the
+  // UI's series (ui_history.h) on one time axis, {"t": [unix s], "series":
+  // {name: [value or null]}}.
+  void history(Exchange& x);
   // GET /readyz: 200 while the store commits; 503 while it cannot (a load
   // balancer should send traffic elsewhere). /healthz stays 200: the
   // process is alive and must not be restarted for a full disk.

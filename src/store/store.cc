@@ -22,6 +22,7 @@
 #include "common/clock.h"
 #include "store/log_store.h"
 #include "store/retention.h"
+#include "store/history_store.h"
 #include "store/span_store.h"
 #include "store/sqlite.h"
 #include "vigil/metrics.h"
@@ -50,6 +51,7 @@ std::size_t Batch::bytes() const {
     n += sizeof(LogRow) + l.level.size() + l.service.size() + l.logger.size() + l.body.size() + l.attributes.size() +
          l.trace_id.size() + l.span_id.size();
   for (const auto& e : evaluations) n += sizeof(EvaluationRow) + e.model.size() + e.report.size();
+  for (const auto& h : history) n += sizeof(HistoryPoint) + h.series.size();
   return n;
 }
 
@@ -58,6 +60,7 @@ struct Store::Impl {
   std::unique_ptr<Db> writer;
   std::unique_ptr<SpanWriter> spans;  // on `writer`
   std::unique_ptr<LogWriter> logs;    // on `writer`
+  std::unique_ptr<HistoryWriter> history;  // on `writer`
   std::unique_ptr<Db> reader;
   std::mutex reader_mu;
 
@@ -100,6 +103,7 @@ struct Store::Impl {
       if (!all_spans.empty()) spans->write(std::move(all_spans));
       for (const Batch& b : batches) {
         for (const LogRow& l : b.logs) logs->write(l);
+        history->write(b.history);
         for (const EvaluationRow& e : b.evaluations) {
           eval.bind(1, e.model).bind(2, e.window_start_ns).bind(3, e.window_end_ns).bind(4, e.rows);
           eval.bind(5, std::int64_t{e.dataset_drift}).bind(6, e.drift_share).bind(7, e.report);
@@ -301,6 +305,7 @@ void Store::Impl::open() {
   writer->exec(options.durable_commits ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
   spans = std::make_unique<SpanWriter>(*writer);
   logs = std::make_unique<LogWriter>(*writer);
+  history = std::make_unique<HistoryWriter>(*writer, options.history_keep);
   reader = std::make_unique<Db>(path.string(), true);
   reader->exec("PRAGMA mmap_size=268435456");
 }

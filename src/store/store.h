@@ -64,11 +64,20 @@ struct EvaluationRow {
   std::string report;  // DriftReport JSON
 };
 
+// One sample of a series the web UI draws (ui_history.h): "rate",
+// "p99", "slo:<name>:budget", ...
+struct HistoryPoint {
+  std::string series;
+  std::int64_t t_ns = 0;
+  double value = 0;
+};
+
 struct Batch {
   std::vector<SpanRow> spans;
   std::vector<LogRow> logs;
   std::vector<EvaluationRow> evaluations;
-  std::size_t rows() const { return spans.size() + logs.size() + evaluations.size(); }
+  std::vector<HistoryPoint> history;
+  std::size_t rows() const { return spans.size() + logs.size() + evaluations.size() + history.size(); }
   std::size_t bytes() const;  // approximate memory held, for the queue bound
   std::uint64_t ticket = 0;   // set by Store::submit: its place in the write order
 };
@@ -87,6 +96,8 @@ struct StoreOptions {
   // At shutdown, how long to keep retrying queued data while writes fail
   // (space may be freed) before closing without it.
   std::chrono::milliseconds shutdown_retry{10000};
+  // How long the web UI's history is kept (ui_history in the store).
+  std::chrono::seconds history_keep{24 * 3600};
   // true: a commit is fsynced before it returns (SQLite synchronous=FULL),
   // so it survives the machine or its file system failing. false:
   // synchronous=NORMAL, durable against a process crash only (a power loss
@@ -216,6 +227,8 @@ class Store {
   std::int64_t count_logs(const LogQuery& q, std::int64_t start_ns, std::int64_t end_ns);
   std::vector<EvaluationRow> evaluations(const std::string& model, std::int64_t start_ns, std::int64_t end_ns,
                                          std::size_t limit = 500);
+  // The UI history's points in [start_ns, end_ns] (0 = now), by series then time.
+  std::vector<HistoryPoint> history(std::int64_t start_ns, std::int64_t end_ns);
 
   struct Stats {
     std::int64_t spans = 0, logs = 0, evaluations = 0;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <climits>
 
+#include "store/history_store.h"
 #include "store/log_store.h"
 #include "store/span_store.h"
 #include "store/sqlite.h"
@@ -76,6 +77,11 @@ std::vector<EvaluationRow> Store::evaluations(const std::string& model, std::int
   while (s.step()) out.push_back({s.text(0), s.i64(1), s.i64(2), s.i64(3), s.i64(4) != 0, s.f64(5), s.text(6)});
   std::reverse(out.begin(), out.end());  // oldest first, for plotting
   return out;
+}
+
+std::vector<HistoryPoint> Store::history(std::int64_t start_ns, std::int64_t end_ns) {
+  ReadHandle r = read();
+  return read_history(r.db, start_ns, end_ns);
 }
 
 }  // namespace vigil::store

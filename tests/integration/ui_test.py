@@ -3,6 +3,7 @@
 playwright-core) against `vigil demo`: overview charts that update, trace
 search and waterfall, log search, drift, SLO and alert views."""
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -24,7 +25,7 @@ def main():
         base = f"http://127.0.0.1:{port}"
         with process([args.vigil, "demo", "--listen", f"127.0.0.1:{port}", "--data", os.path.join(tmp, "data"),
                       "--qps", "60", "--window", "5", "--drift-at", "2", "--burst-at", "4", "--burst-length", "60",
-                      "--quiet", "--duration", "120"], stdout=subprocess.DEVNULL):
+                      "--quiet", "--duration", "120", "--history-resolution", "1"], stdout=subprocess.DEVNULL):
             wait_for("vigil demo", lambda: http_get(base + "/healthz")[0] == 200, 30)
             time.sleep(14)  # two evaluation windows, the error burst under way
             shots = os.environ.get("VIGIL_UI_SCREENSHOTS", tmp)
@@ -33,6 +34,14 @@ def main():
                                  text=True, timeout=120, cwd=INTEROP)
             print(res.stdout)
             check(res.returncode == 0, "browser walk through the UI", res.stderr[-3000:])
+        # The history is in the store: a daemon started later on the same
+        # data still serves it.
+        with process([args.vigil, "serve", "--listen", f"127.0.0.1:{port}", "--grpc-listen", "off",
+                      "--data", os.path.join(tmp, "data")], stdout=subprocess.DEVNULL):
+            wait_for("vigil serve", lambda: http_get(base + "/healthz")[0] == 200, 30)
+            kept = json.loads(http_get(base + "/api/v1/history?range=15m")[2])
+            check(len(kept["t"]) >= 14 and len([v for v in kept["series"]["rate"] if v is not None]) >= 14,
+                  f"after a restart the daemon still serves the history ({len(kept['t'])} points)")
     print("1 passed, 0 failed")
 
 

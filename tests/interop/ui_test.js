@@ -18,8 +18,18 @@ const ok = (cond, what) => {
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
 
+  // The history the daemon kept arrives with the page: before the first
+  // live scrape has two points to make a rate, the charts already hold the
+  // last minutes.
+  const historyResponse = page.waitForResponse((r) => r.url().includes('/api/v1/history'));
   await page.goto(`${base}/`);
   ok(page.url().endsWith('/ui/'), 'the root redirects to the UI');
+  const loaded = await (await historyResponse).json();
+  ok(loaded.t.length >= 8 && loaded.series.rate && loaded.series.p99, `the daemon's history: ${loaded.t.length} points`);
+  await page.waitForSelector('#chart-rate canvas');
+  const atLoad = await page.evaluate(() => ({ points: window.vigilHistory.t.length,
+                                              rates: window.vigilHistory.rate.filter((v) => v != null).length }));
+  ok(atLoad.points >= 8 && atLoad.rates >= 8, `history present right after the page loads (${atLoad.points} points)`);
   await page.waitForFunction(() => !/–/.test(document.querySelector('#stat-rate')?.textContent || '–'), null, { timeout: 20000 });
   const canvases = await page.locator('#view canvas').count();
   ok(canvases >= 6, `overview draws ${canvases} charts`);
@@ -29,6 +39,14 @@ const ok = (cond, what) => {
   const rate2 = await page.textContent('#stat-rate');
   ok(rate1 !== rate2 || first > 0, `overview updates on its own (${rate1} -> ${rate2})`);
   await page.screenshot({ path: `${shots}/overview.png` });
+  // Range switching: each button loads its range from the daemon.
+  for (const r of ['15m', '6h', '1h']) {
+    const res = page.waitForResponse((x) => x.url().includes(`/api/v1/history?range=${r}`));
+    await page.click(`#ranges button[data-range="${r}"]`);
+    ok((await res).ok(), `range ${r} loaded`);
+    await page.waitForSelector(`#ranges button.active[data-range="${r}"]`);
+  }
+  ok(await page.evaluate(() => localStorage.getItem('vigil-range')) === '1h', 'the chosen range is remembered');
 
   await page.click('nav a[data-view="traces"]');
   await page.waitForSelector('.trace-link', { timeout: 15000 });
@@ -114,6 +132,16 @@ const ok = (cond, what) => {
 
   await page.click('nav a[data-view="slo"]');
   await page.waitForSelector('.slo-card', { timeout: 10000 });
+  await page.waitForSelector('.slo-budget-chart canvas', { timeout: 10000 });
+  ok(await page.locator('.slo-burn-chart canvas').count() > 0, 'the SLO view draws budget and burn rates over time');
+  const sloHistory = await page.evaluate(() => {
+    const series = Object.keys(window.vigilSloHistory.series);
+    return { burns: series.filter((k) => k.includes(':burn:')).length,
+             budget: (window.vigilSloHistory.series['slo:credit-availability:budget'] || []).filter((v) => v != null).length };
+  });
+  ok(sloHistory.budget >= 8 && sloHistory.burns >= 3, `budget history (${sloHistory.budget} points) and ${sloHistory.burns} burn-rate windows`);
+  const order = await page.$$eval('.slo-card', (cards) => cards.map((c) => c.dataset.slo));
+  ok(order.length >= 1, `SLO list sorted by budget left: ${order.join(', ')}`);
   const sloText = await page.textContent('#slo-view');
   ok(/credit-availability/.test(sloText), 'SLO view shows the SLO');
   ok(/\b5m\b/.test(sloText) && !/\b300s\b/.test(sloText), 'SLO windows read 5m, not 300s');

@@ -77,6 +77,9 @@ monitor:
 log_alerts:
   - {name: Timeouts, query: '{level="error"} |= "timeout"', window: 5m, threshold: 3, for: 1m, severity: page}
 alert_interval: 10s
+ui:
+  history_resolution: 5s
+  history_keep: 2h
 metric_alerts:
   - {name: LowAccuracy, metric: vigil_model_quality, labels: {metric: accuracy}, op: "<=", threshold: 0.8, for: 5m}
 slos:
@@ -100,6 +103,8 @@ alerting: {alertmanagers: [http://127.0.0.1:9093], webhooks: [https://hooks.exam
   ASSERT_EQ(c.log_alerts.size(), 1u);
   EXPECT_EQ(c.log_alerts[0].for_duration.count(), 60);
   EXPECT_EQ(c.alert_interval.count(), 10);
+  EXPECT_EQ(c.history_resolution.count(), 5);
+  EXPECT_EQ(c.store.history_keep.count(), 7200);
   ASSERT_EQ(c.metric_alerts.size(), 1u);
   EXPECT_EQ(c.metric_alerts[0].op, vigil::alert::Comparison::kLessEqual);
   EXPECT_EQ(c.metric_alerts[0].labels.at("metric"), "accuracy");
