@@ -135,6 +135,9 @@ struct SloSpec {
   double objective_percent = 99.9;  // as Sloth writes it
   std::string error_query;          // with {{.window}} placeholders
   std::string total_query;
+  // A raw SLI (Sloth's sli.raw.errorRatioQuery; OpenSLO's ratio, as
+  // 1 - good/total): the error ratio itself, used instead of the two above.
+  std::string error_ratio_query;
   std::map<std::string, std::string> labels;
   std::string alert_name;
   std::map<std::string, std::string> alert_labels;
@@ -146,13 +149,18 @@ struct SloSpec {
 };
 
 struct SloServiceSpec {
+  std::string spec_version = "prometheus/v1";  // or "openslo/v1alpha": sloth_slo_info's sloth_spec
   std::string service;
   std::map<std::string, std::string> labels;
   std::vector<SloSpec> slos;
 };
 
-// Parses a Sloth `prometheus/v1` spec. Throws SpecError naming the file,
-// line and field on anything invalid.
+// Parses a Sloth `prometheus/v1` spec, or OpenSLO `openslo/v1alpha` SLO
+// documents (one or more, `---` apart, of one service), which Sloth also
+// reads: each objective becomes an SLO named <name>-<index>, with the
+// error ratio 1 - good/total and no alerts (OpenSLO v1alpha has none).
+// Throws SpecError naming the file, line and field on anything invalid,
+// and on SLI plugins (naming the plugin), which vigil does not run.
 SloServiceSpec parse_slo_spec(std::string_view yaml_text, std::string_view file_name = "<spec>");
 SloServiceSpec load_slo_spec_file(const std::string& path);
 

@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <sstream>
 
@@ -50,6 +51,7 @@ struct SloRules {
   SloIds ids;
   Labels base;  // the spec's and the SLO's labels plus the sloth_* ids
   const std::vector<BurnRateWindow>& windows;
+  std::string spec_version;  // sloth_slo_info's sloth_spec
 };
 
 void begin_group(YAML::Emitter& out, const std::string& name) {
@@ -87,9 +89,11 @@ void emit_sli_group(YAML::Emitter& out, const SloRules& r) {
     std::string win = prom_duration(w);
     Labels labels = r.base;
     labels["sloth_window"] = win;
-    emit_recording(out, "slo:sli_error:ratio_rate" + win,
-                   "(" + replace_window(r.slo.error_query, win) + ")\n/\n(" + replace_window(r.slo.total_query, win) + ")\n",
-                   labels, true);
+    std::string expr = r.slo.error_ratio_query.empty()
+                           ? "(" + replace_window(r.slo.error_query, win) + ")\n/\n(" +
+                                 replace_window(r.slo.total_query, win) + ")\n"
+                           : "(" + replace_window(r.slo.error_ratio_query, win) + ")\n";
+    emit_recording(out, "slo:sli_error:ratio_rate" + win, expr, labels, true);
   }
   Labels labels = r.base;
   labels["sloth_window"] = "30d";
@@ -114,6 +118,16 @@ void emit_meta_group(YAML::Emitter& out, const SloRules& r) {
   meta("slo:period_burn_rate:ratio",
        "slo:sli_error:ratio_rate30d" + sel + "\n/ on(sloth_id, sloth_slo, sloth_service) group_left\nslo:error_budget:ratio" + sel);
   meta("slo:period_error_budget_remaining:ratio", "1 - slo:period_burn_rate:ratio" + sel);
+  // What Sloth's dashboards list SLOs by: the objective as the spec wrote it,
+  // and where the rules came from.
+  Labels info = r.base;
+  char objective_text[32];
+  info["sloth_objective"] = std::string(objective_text,
+      std::to_chars(objective_text, objective_text + sizeof objective_text, r.slo.objective_percent).ptr);
+  info["sloth_spec"] = r.spec_version;
+  info["sloth_mode"] = r.spec_version == "prometheus/v1" ? "cli-gen-prom" : "cli-gen-openslo";
+  info["sloth_version"] = "vigil-0.1.0";
+  emit_recording(out, "sloth_slo_info", "vector(1)", info, false);
   end_group(out);
 }
 
@@ -154,6 +168,7 @@ void emit_alert(YAML::Emitter& out, const SloRules& r, const std::string& severi
 
 // Multi-window multi-burn-rate alerts, one per enabled severity.
 void emit_alert_group(YAML::Emitter& out, const SloRules& r) {
+  if (!r.slo.page_enabled && !r.slo.ticket_enabled) return;  // as Sloth: no empty group
   begin_group(out, "vigil-slo-alerts-" + r.ids.id);
   for (std::string severity : {"page", "ticket"}) {
     if ((severity == "page" && !r.slo.page_enabled) || (severity == "ticket" && !r.slo.ticket_enabled)) continue;
@@ -169,7 +184,7 @@ std::string generate_slo_rules(const SloServiceSpec& spec, const std::vector<Bur
   YAML::Emitter out;
   out << YAML::BeginMap << YAML::Key << "groups" << YAML::Value << YAML::BeginSeq;
   for (const SloSpec& s : spec.slos) {
-    SloRules r{s, {spec.service + "-" + s.name, spec.service, s.name}, spec.labels, windows};
+    SloRules r{s, {spec.service + "-" + s.name, spec.service, s.name}, spec.labels, windows, spec.spec_version};
     for (const auto& [k, v] : s.labels) r.base[k] = v;
     r.base["sloth_id"] = r.ids.id;
     r.base["sloth_service"] = r.ids.service;

@@ -2,6 +2,7 @@
 // the file, the line and the field.
 #include <yaml-cpp/yaml.h>
 
+#include <cctype>
 #include <fstream>
 #include <sstream>
 
@@ -62,6 +63,19 @@ std::string join_selector(const std::string& a, const std::string& b) {
 //   latency:       {histogram, threshold_seconds (a bucket bound), selector}
 //   model_quality: {gauge, selector, min}  a minute is bad while the gauge is below min
 void native_sli(const Ctx& ctx, const YAML::Node& sli, const std::string& path, SloSpec& s) {
+  if (YAML::Node plugin = sli["plugin"]) {
+    std::string id = plugin.IsMap() && plugin["id"] && plugin["id"].IsScalar() ? plugin["id"].as<std::string>() : "";
+    ctx.fail(plugin, path + ".plugin",
+             "SLI plugins are not supported (plugin \"" + id +
+                 "\"): write its queries as sli.events (error_query, total_query) or sli.raw (errorRatioQuery)");
+  }
+  if (YAML::Node raw = sli["raw"]) {
+    if (!raw.IsMap()) ctx.fail(raw, path + ".raw", "must be a map (errorRatioQuery)");
+    s.error_ratio_query = ctx.str(raw, "errorRatioQuery", path + ".raw", true);
+    while (!s.error_ratio_query.empty() && std::isspace(static_cast<unsigned char>(s.error_ratio_query.back())))
+      s.error_ratio_query.pop_back();  // a YAML block scalar's last newline
+    return;
+  }
   if (YAML::Node events = sli["events"]) {
     if (!events.IsMap()) ctx.fail(events, path + ".events", "must be a map (error_query and total_query)");
     s.error_query = ctx.str(events, "error_query", path + ".events", true);
@@ -107,7 +121,13 @@ void native_sli(const Ctx& ctx, const YAML::Node& sli, const std::string& path, 
     s.total_query = "count_over_time((min(" + gauge + sel + "))[{{.window}}:1m])";
     return;
   }
-  ctx.fail(sli, path, "needs events (Sloth), availability, error_rate, latency or model_quality");
+  ctx.fail(sli, path, "needs events or raw (Sloth), availability, error_rate, latency or model_quality");
+}
+
+void check_window_placeholders(const Ctx& ctx, const YAML::Node& sli, const std::string& path, const SloSpec& s) {
+  for (const auto* q : {&s.error_query, &s.total_query, &s.error_ratio_query})
+    if (!q->empty() && q->find("{{.window}}") == std::string::npos)
+      ctx.fail(sli, path, "queries must use the {{.window}} placeholder in their range");
 }
 
 void read_objective(const Ctx& ctx, const YAML::Node& n, const std::string& path, SloSpec& s) {
@@ -150,20 +170,79 @@ SloSpec read_slo(const Ctx& ctx, const YAML::Node& n, const std::string& path, c
   if (!sli || !sli.IsMap())
     ctx.fail(sli ? sli : n, path + ".sli", "is required (events, availability, latency or model_quality)");
   native_sli(ctx, sli, path + ".sli", s);
-  for (const auto* q : {&s.error_query, &s.total_query})
-    if (q->find("{{.window}}") == std::string::npos)
-      ctx.fail(sli, path + ".sli", "queries must use the {{.window}} placeholder in their range");
+  check_window_placeholders(ctx, sli, path + ".sli", s);
   if (YAML::Node alerting = n["alerting"]) read_alerting(ctx, alerting, path + ".alerting", s);
   if (s.alert_name.empty()) s.alert_name = "SLOErrorBudgetBurn";
   return s;
+}
+
+// One OpenSLO v1alpha `kind: SLO` document: its objectives, as SLOs of the spec.
+void read_openslo(const Ctx& ctx, const YAML::Node& doc, SloServiceSpec& spec) {
+  if (std::string kind = ctx.str(doc, "kind", "", true); kind != "SLO")
+    ctx.fail(doc["kind"], "kind", "must be \"SLO\" (other OpenSLO kinds are not read), got \"" + kind + "\"");
+  YAML::Node meta = doc["metadata"], body = doc["spec"];
+  if (!meta || !meta.IsMap()) ctx.fail(doc, "metadata", "is required");
+  if (!body || !body.IsMap()) ctx.fail(doc, "spec", "is required");
+  std::string name = ctx.str(meta, "name", "metadata", true), service = ctx.str(body, "service", "spec", true);
+  if (!spec.service.empty() && service != spec.service)
+    ctx.fail(body["service"], "spec.service", "every SLO of a file must be of one service (\"" + spec.service + "\")");
+  spec.service = service;
+  if (std::string m = ctx.str(body, "budgetingMethod", "spec", false); !m.empty() && m != "Occurrences")
+    ctx.fail(body["budgetingMethod"], "spec.budgetingMethod", "only Occurrences is supported, got \"" + m + "\"");
+  if (YAML::Node windows = body["timeWindows"]) {
+    bool thirty_days = windows.IsSequence() && windows.size() == 1 && windows[0]["count"] &&
+                       windows[0]["count"].as<std::string>() == "30" && ctx.str(windows[0], "unit", "spec.timeWindows[0]", false) == "Day";
+    if (!thirty_days) ctx.fail(windows, "spec.timeWindows", "only one window of 30 Day is supported");
+  }
+  YAML::Node objectives = body["objectives"];
+  if (!objectives || !objectives.IsSequence() || objectives.size() == 0)
+    ctx.fail(objectives ? objectives : body, "spec.objectives", "must be a non-empty list");
+  for (std::size_t i = 0; i < objectives.size(); ++i) {
+    std::string path = "spec.objectives[" + std::to_string(i) + "]";
+    const YAML::Node& o = objectives[i];
+    YAML::Node ratio = o["ratioMetrics"];
+    if (!ratio || !ratio.IsMap()) ctx.fail(o, path + ".ratioMetrics", "is required (good and total queries)");
+    SloSpec s;
+    s.name = name + "-" + std::to_string(i);
+    s.description = ctx.str(body, "description", "spec", false);
+    std::string good = ctx.str(ratio["good"], "query", path + ".ratioMetrics.good", true);
+    std::string total = ctx.str(ratio["total"], "query", path + ".ratioMetrics.total", true);
+    s.error_ratio_query = "1 - ((" + good + ")\n/\n(" + total + "))";
+    YAML::Node target = o["target"];
+    if (!target) ctx.fail(o, path + ".target", "is required");
+    s.objective_percent = target.as<double>() * 100;
+    if (!(s.objective_percent > 0 && s.objective_percent < 100)) ctx.fail(target, path + ".target", "must be between 0 and 1");
+    s.page_enabled = s.ticket_enabled = false;  // OpenSLO v1alpha defines no alerts
+    s.alert_name = "SLOErrorBudgetBurn";
+    check_window_placeholders(ctx, ratio, path + ".ratioMetrics", s);
+    spec.slos.push_back(std::move(s));
+  }
+}
+
+SloServiceSpec parse_openslo(const Ctx& ctx, std::string_view text) {
+  SloServiceSpec spec;
+  spec.spec_version = "openslo/v1alpha";
+  for (const YAML::Node& doc : YAML::LoadAll(std::string(text))) {
+    if (!doc.IsDefined() || doc.IsNull()) continue;
+    if (!doc.IsMap()) ctx.fail(doc, "(document)", "must be a map");
+    if (std::string v = ctx.str(doc, "apiVersion", "", true); v != "openslo/v1alpha")
+      ctx.fail(doc["apiVersion"], "apiVersion", "must be \"openslo/v1alpha\", got \"" + v + "\"");
+    read_openslo(ctx, doc, spec);
+  }
+  if (spec.slos.empty()) throw SpecError(ctx.file + ":1: (document): no SLO");
+  return spec;
 }
 
 SloServiceSpec parse_slo_spec_unchecked(std::string_view text, std::string_view file_name) {
   Ctx ctx{std::string(file_name)};
   YAML::Node root;
   try {
+    if (text.find("openslo/") != std::string_view::npos) {
+      auto docs = YAML::LoadAll(std::string(text));
+      if (!docs.empty() && docs[0].IsMap() && docs[0]["apiVersion"]) return parse_openslo(ctx, text);
+    }
     root = YAML::Load(std::string(text));
-  } catch (const YAML::Exception& e) {
+  } catch (const YAML::ParserException& e) {
     throw SpecError(ctx.file + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg);
   }
   if (!root.IsMap()) ctx.fail(root, "(document)", "must be a map");
