@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "monitor/feature_plots.h"
 #include "vigil/drift_report.h"
 
 namespace vigil {
@@ -25,17 +26,11 @@ std::vector<double> reference_edges(const Column& col, std::size_t bins) {
   return reference_bin_edges(lo, hi, n, bins);
 }
 
-std::string fmt(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4g", v);
-  return buf;
-}
-
 std::size_t numeric_distinct(const NumericSummary& s) { return s.many_values() ? 6 : s.few_values().size(); }
 
 std::map<std::string, double, std::less<>> few_value_counts(const NumericSummary& s) {
   std::map<std::string, double, std::less<>> out;
-  for (const auto& [v, c] : s.few_values()) out[fmt(v)] += static_cast<double>(c);
+  for (const auto& [v, c] : s.few_values()) out[detail::label_number(v)] += static_cast<double>(c);
   return out;
 }
 
@@ -45,14 +40,6 @@ std::map<std::string, double, std::less<>> category_counts(const CategoricalSumm
   return out;
 }
 
-std::vector<double> sorted_finite(const std::vector<double>& v) {
-  std::vector<double> out;
-  out.reserve(v.size());
-  for (double x : v)
-    if (std::isfinite(x)) out.push_back(x);
-  std::sort(out.begin(), out.end());
-  return out;
-}
 
 DriftResult numeric_drift(const FeatureProfile& ref, const FeatureProfile& cur, const DriftOptions& o,
                           const Column* ref_col, const Column* cur_col) {
@@ -64,10 +51,10 @@ DriftResult numeric_drift(const FeatureProfile& ref, const FeatureProfile& cur, 
     case DriftMethod::kKs:
     case DriftMethod::kWasserstein: {
       // Every row when the tables are at hand, else the profiles' samples.
-      std::vector<double> r = ref_col && ref_col->kind == FeatureKind::kNumeric ? sorted_finite(ref_col->numbers)
-                                                                                 : sorted_finite(ref.numeric.sample());
-      std::vector<double> c = cur_col && cur_col->kind == FeatureKind::kNumeric ? sorted_finite(cur_col->numbers)
-                                                                                 : sorted_finite(cur.numeric.sample());
+      std::vector<double> r = ref_col && ref_col->kind == FeatureKind::kNumeric ? detail::sorted_finite(ref_col->numbers)
+                                                                                 : detail::sorted_finite(ref.numeric.sample());
+      std::vector<double> c = cur_col && cur_col->kind == FeatureKind::kNumeric ? detail::sorted_finite(cur_col->numbers)
+                                                                                 : detail::sorted_finite(cur.numeric.sample());
       return detect_numeric_drift(r, c, resolved);
     }
     case DriftMethod::kChiSquare:
@@ -79,7 +66,7 @@ DriftResult numeric_drift(const FeatureProfile& ref, const FeatureProfile& cur, 
       const auto& rb = ref.numeric.bin_counts();
       const auto& cb = cur.numeric.bin_counts();
       if (rb.empty() || rb.size() != cb.size() || ref.numeric.bin_edges() != cur.numeric.bin_edges()) {
-        std::vector<double> r = sorted_finite(ref.numeric.sample()), c = sorted_finite(cur.numeric.sample());
+        std::vector<double> r = detail::sorted_finite(ref.numeric.sample()), c = detail::sorted_finite(cur.numeric.sample());
         return detect_numeric_drift(r, c, resolved);
       }
       std::map<std::string, double, std::less<>> rc, cc;
@@ -92,135 +79,6 @@ DriftResult numeric_drift(const FeatureProfile& ref, const FeatureProfile& cur, 
       return detect_count_drift(rc, cc, resolved);
     }
   }
-}
-
-void plot_bins(FeatureDrift& fd, const std::vector<double>& edges, const std::vector<std::uint64_t>& rb,
-               const std::vector<std::uint64_t>& cb) {
-  double rt = 0, ct = 0;
-  for (auto x : rb) rt += static_cast<double>(x);
-  for (auto x : cb) ct += static_cast<double>(x);
-  for (std::size_t i = 0; i < rb.size(); ++i) {
-    if (i == 0) fd.labels.push_back("< " + fmt(edges.front()));
-    else if (i == rb.size() - 1) fd.labels.push_back("> " + fmt(edges.back()));
-    else fd.labels.push_back(fmt(edges[i - 1]) + " – " + fmt(edges[i]));
-    fd.reference_share.push_back(rt > 0 ? static_cast<double>(rb[i]) / rt : 0);
-    fd.current_share.push_back(ct > 0 ? static_cast<double>(cb[i]) / ct : 0);
-  }
-}
-
-// A numeric feature with few distinct values on both sides (0–3 clicks, a
-// 0/1 flag) gets one bar per value, as a categorical does: range bins like
-// "0 – 0.2727" would be mostly empty.
-bool plot_few_values(FeatureDrift& fd, const FeatureProfile& ref, const FeatureProfile& cur) {
-  if (ref.numeric.many_values() || cur.numeric.many_values() || ref.numeric.few_values().empty()) return false;
-  std::map<double, std::pair<double, double>> counts;  // value -> (reference, current)
-  for (const auto& [v, c] : ref.numeric.few_values()) counts[v].first += static_cast<double>(c);
-  for (const auto& [v, c] : cur.numeric.few_values()) counts[v].second += static_cast<double>(c);
-  const double rt = static_cast<double>(ref.numeric.count()), ct = static_cast<double>(cur.numeric.count());
-  for (const auto& [v, c] : counts) {
-    fd.labels.push_back(fmt(v));
-    fd.reference_share.push_back(rt > 0 ? c.first / rt : 0);
-    fd.current_share.push_back(ct > 0 ? c.second / ct : 0);
-  }
-  return true;
-}
-
-// The q-quantile with linear interpolation between order statistics
-// (numpy.quantile's default): h = (n − 1)·q, x[⌊h⌋] + (h − ⌊h⌋)·(x[⌊h⌋+1] − x[⌊h⌋]).
-// `at(k)` is the k-th smallest value.
-template <class At>
-double interpolated_quantile(std::uint64_t n, double q, At at) {
-  double h = static_cast<double>(n - 1) * q;
-  auto lo = static_cast<std::uint64_t>(std::floor(h));
-  double below = at(lo);
-  return lo + 1 < n ? below + (h - static_cast<double>(lo)) * (at(lo + 1) - below) : below;
-}
-
-// A summary's quantile, exact where the values are known: from the column
-// (every row), or from the value counts of a feature with few values;
-// otherwise the sketch's estimate rounded to 3 significant digits, its
-// accuracy (±1 % relative). Sets `exact` accordingly.
-double summary_quantile(const NumericSummary& s, const Column* col, double q, bool& exact) {
-  exact = true;
-  if (col && col->kind == FeatureKind::kNumeric) {
-    std::vector<double> v = sorted_finite(col->numbers);
-    if (!v.empty()) return interpolated_quantile(v.size(), q, [&](std::uint64_t k) { return v[k]; });
-  }
-  if (!s.many_values() && !s.few_values().empty()) {
-    auto values = s.few_values();
-    std::sort(values.begin(), values.end());
-    std::uint64_t n = 0;
-    for (const auto& [v, c] : values) n += c;
-    return interpolated_quantile(n, q, [&](std::uint64_t k) {
-      for (const auto& [v, c] : values) {
-        if (k < c) return v;
-        k -= c;
-      }
-      return values.back().first;
-    });
-  }
-  exact = false;
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3g", s.quantile(q));
-  return std::strtod(buf, nullptr);
-}
-
-std::map<std::string, double> numeric_stats(const NumericSummary& s, const Column* col, bool& exact) {
-  double n = static_cast<double>(s.count() + s.missing());
-  return {{"mean", s.mean()},
-          {"sd", s.stddev()},
-          {"min", s.min()},
-          {"p50", summary_quantile(s, col, 0.5, exact)},
-          {"max", s.max()},
-          {"missing_share", n > 0 ? static_cast<double>(s.missing()) / n : 0}};
-}
-
-void plot_numeric(FeatureDrift& fd, const FeatureProfile& ref, const FeatureProfile& cur, const Column* ref_col,
-                  const Column* cur_col) {
-  const auto& edges = ref.numeric.bin_edges();
-  const auto& rb = ref.numeric.bin_counts();
-  const auto& cb = cur.numeric.bin_counts();
-  if (!plot_few_values(fd, ref, cur) && !edges.empty() && rb.size() == cb.size()) plot_bins(fd, edges, rb, cb);
-  bool ref_exact = false, cur_exact = false;
-  fd.reference_stats = numeric_stats(ref.numeric, ref_col, ref_exact);
-  fd.current_stats = numeric_stats(cur.numeric, cur_col, cur_exact);
-  fd.exact_quantiles = ref_exact && cur_exact;
-}
-
-void plot_categorical(FeatureDrift& fd, const FeatureProfile& ref, const FeatureProfile& cur) {
-  constexpr std::size_t kTop = 20;
-  std::map<std::string, double> total;
-  for (const auto& [k, c] : ref.categorical.counts()) total[k] += static_cast<double>(c);
-  for (const auto& [k, c] : cur.categorical.counts()) total[k] += static_cast<double>(c);
-  std::vector<std::pair<std::string, double>> order(total.begin(), total.end());
-  std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
-  double rt = static_cast<double>(ref.categorical.count()), ct = static_cast<double>(cur.categorical.count());
-  double r_rest = rt, c_rest = ct;
-  for (std::size_t i = 0; i < order.size() && i < kTop; ++i) {
-    const auto& k = order[i].first;
-    auto r = ref.categorical.counts().find(k);
-    auto c = cur.categorical.counts().find(k);
-    double rv = r == ref.categorical.counts().end() ? 0 : static_cast<double>(r->second);
-    double cv = c == cur.categorical.counts().end() ? 0 : static_cast<double>(c->second);
-    fd.labels.push_back(k);
-    fd.reference_share.push_back(rt > 0 ? rv / rt : 0);
-    fd.current_share.push_back(ct > 0 ? cv / ct : 0);
-    r_rest -= rv;
-    c_rest -= cv;
-  }
-  if (order.size() > kTop) {
-    fd.labels.push_back("(other)");
-    fd.reference_share.push_back(rt > 0 ? r_rest / rt : 0);
-    fd.current_share.push_back(ct > 0 ? c_rest / ct : 0);
-  }
-  auto stats_of = [](const CategoricalSummary& s) {
-    double n = static_cast<double>(s.count() + s.missing());
-    return std::map<std::string, double>{{"count", static_cast<double>(s.count())},
-                                         {"distinct", s.distinct()},
-                                         {"missing_share", n > 0 ? static_cast<double>(s.missing()) / n : 0}};
-  };
-  fd.reference_stats = stats_of(ref.categorical);
-  fd.current_stats = stats_of(cur.categorical);
 }
 
 }  // namespace
@@ -307,7 +165,7 @@ std::vector<QualityCheck> check_quality(const DatasetProfile& ref, const Dataset
     double ref_missing = static_cast<double>(missing_of(r)) / static_cast<double>(std::max<std::uint64_t>(r.rows(), 1));
     double cur_missing = static_cast<double>(missing_of(c)) / rows;
     out.push_back({"missing_rate_jump", name, missing_of(c), cur_missing, cur_missing - ref_missing > o.missing_rate_jump,
-                   "missing " + fmt(100 * ref_missing) + "% in the reference, " + fmt(100 * cur_missing) + "% now"});
+                   "missing " + detail::label_number(100 * ref_missing) + "% in the reference, " + detail::label_number(100 * cur_missing) + "% now"});
     if (r.kind != c.kind) {
       out.push_back({"type_errors", name, c.rows(), 1.0, true, "numeric on one side, categorical on the other"});
       continue;
@@ -320,7 +178,7 @@ std::vector<QualityCheck> check_quality(const DatasetProfile& ref, const Dataset
       }
       double share = static_cast<double>(outside) / rows;
       out.push_back({"out_of_range", name, outside, share, share > o.out_of_range_share,
-                     "outside the reference range [" + fmt(r.numeric.min()) + ", " + fmt(r.numeric.max()) + "]"});
+                     "outside the reference range [" + detail::label_number(r.numeric.min()) + ", " + detail::label_number(r.numeric.max()) + "]"});
       out.push_back({"type_errors", name, c.type_errors, static_cast<double>(c.type_errors) / rows, c.type_errors > 0,
                      "values that are not numbers"});
       bool ref_varies = numeric_distinct(r.numeric) > 1, cur_constant = c.numeric.count() > 0 && numeric_distinct(c.numeric) == 1;
@@ -383,10 +241,10 @@ DriftReport compare(const DatasetProfile& ref, const DatasetProfile& cur, const 
       const Column* ref_col = ref_table ? ref_table->find(fd.name) : nullptr;
       const Column* cur_col = cur_table ? cur_table->find(fd.name) : nullptr;
       fd.drift = numeric_drift(rp, cp, opts, ref_col, cur_col);
-      plot_numeric(fd, rp, cp, ref_col, cur_col);
+      detail::plot_numeric(fd, rp, cp, ref_col, cur_col);
     } else {
       fd.drift = detect_count_drift(category_counts(rp.categorical), category_counts(cp.categorical), opts);
-      plot_categorical(fd, rp, cp);
+      detail::plot_categorical(fd, rp, cp);
     }
   };
   unsigned threads = std::max(1u, std::min<unsigned>(o.threads, static_cast<unsigned>(pairs.size())));

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <charconv>
 
+#include "common/text_cursor.h"
 #include "server/http_util.h"
 
 namespace vigil::server {
@@ -10,9 +11,9 @@ namespace {
 
 using store::QueryError;
 
-class MetricParser {
+class MetricParser : detail::TextCursor<QueryError> {
  public:
-  explicit MetricParser(std::string_view s) : s_(s) {}
+  explicit MetricParser(std::string_view s) : TextCursor(s, "query") {}
 
   LogqlQuery parse() {
     LogqlQuery q;
@@ -42,18 +43,6 @@ class MetricParser {
   }
 
  private:
-  [[noreturn]] void fail(const std::string& what) const {
-    throw QueryError("query:1:" + std::to_string(i_ + 1) + ": " + what);
-  }
-  char peek() const { return i_ < s_.size() ? s_[i_] : '\0'; }
-  void skip_ws() {
-    while (i_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[i_]))) ++i_;
-  }
-  void expect(char c) {
-    skip_ws();
-    if (peek() != c) fail(std::string("expected '") + c + "'");
-    ++i_;
-  }
   std::string identifier() {
     skip_ws();
     std::size_t start = i_;
@@ -149,8 +138,6 @@ class MetricParser {
     expect(')');
   }
 
-  std::string_view s_;
-  std::size_t i_ = 0;
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <re2/re2.h>
 #include <stdexcept>
 
+#include "common/text_cursor.h"
 #include "server/http_util.h"
 
 namespace vigil::server {
@@ -15,9 +16,9 @@ using Op = TraceqlCondition::Op;
 
 namespace {
 
-class Parser {
+class Parser : detail::TextCursor<std::invalid_argument> {
  public:
-  explicit Parser(std::string_view s) : s_(s) {}
+  explicit Parser(std::string_view s) : TextCursor(s, "traceql") {}
 
   TraceqlQuery parse() {
     TraceqlQuery q;
@@ -42,19 +43,6 @@ class Parser {
   }
 
  private:
-  [[noreturn]] void fail(const std::string& what) const {
-    throw std::invalid_argument("traceql:1:" + std::to_string(i_ + 1) + ": " + what);
-  }
-  char peek() const { return i_ < s_.size() ? s_[i_] : '\0'; }
-  bool starts(std::string_view t) const { return s_.substr(i_, t.size()) == t; }
-  void skip_ws() {
-    while (i_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[i_]))) ++i_;
-  }
-  void expect(char c) {
-    skip_ws();
-    if (peek() != c) fail(std::string("expected '") + c + "'");
-    ++i_;
-  }
   std::string word() {
     std::size_t start = i_;
     while (std::isalnum(static_cast<unsigned char>(peek())) || peek() == '_' || peek() == '.' || peek() == '-' ||
@@ -181,8 +169,6 @@ class Parser {
     else fail("traceDuration takes > >= < <=");
   }
 
-  std::string_view s_;
-  std::size_t i_ = 0;
 };
 
 bool compare(Op op, const json& have, const TraceqlCondition& c) {

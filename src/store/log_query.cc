@@ -6,12 +6,15 @@
 
 #include <re2/re2.h>
 
+#include "common/text_cursor.h"
+
 namespace vigil::store {
 namespace {
 
-class Parser {
+class Parser : detail::TextCursor<QueryError> {
  public:
-  explicit Parser(std::string_view s, bool stop_at_range = false) : s_(s), stop_at_range_(stop_at_range) {}
+  explicit Parser(std::string_view s, bool stop_at_range = false)
+      : TextCursor(s, "query"), stop_at_range_(stop_at_range) {}
   std::size_t position() const { return i_; }
 
   LogQuery parse() {
@@ -86,19 +89,6 @@ class Parser {
          "and label filters)");
   }
 
-  [[noreturn]] void fail(const std::string& what) const {
-    throw QueryError("query:1:" + std::to_string(i_ + 1) + ": " + what);
-  }
-  char peek() const { return i_ < s_.size() ? s_[i_] : '\0'; }
-  bool starts(std::string_view t) const { return s_.substr(i_, t.size()) == t; }
-  void skip_ws() {
-    while (i_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[i_]))) ++i_;
-  }
-  void expect(char c) {
-    skip_ws();
-    if (peek() != c) fail(std::string("expected '") + c + "'");
-    ++i_;
-  }
 
   std::string ident() {
     skip_ws();
@@ -191,9 +181,7 @@ class Parser {
     return f;
   }
 
-  std::string_view s_;
   bool stop_at_range_ = false;
-  std::size_t i_ = 0;
 };
 
 }  // namespace

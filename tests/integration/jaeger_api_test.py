@@ -6,23 +6,18 @@ and tags, a trace by id with typed tags, references, span logs from events
 and processes, times in microseconds; the service graph across two
 services; bad input answered 400 (an unknown
 trace 404) in Jaeger's error envelope; the bearer token required."""
-import argparse
 import json
 import os
 import secrets
-import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from testlib import Daemon, check  # noqa: E402
+from testlib import check, run_otel_client, start_daemon, vigil_main  # noqa: E402
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-CLIENT = os.path.join(HERE, "..", "interop", "otel_client.js")
 TOKEN = "jaeger-s3cret"
 SERVICE = "node-client-protobuf"
 ENVELOPE = {"data", "total", "limit", "offset", "errors"}
@@ -103,17 +98,11 @@ def service_graph(d):
     req = urllib.request.Request(d.base + "/v1/traces", data=json.dumps(body).encode(), method="POST",
                                  headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
     check(urllib.request.urlopen(req, timeout=30).status == 200, "a trace across two services sent")
-    flush(d)
+    d.flush(TOKEN)
     deps = ok(d, "/api/dependencies", endTs=str(int(time.time() * 1000) + 1000), lookback="3600000")
     check({"parent": "frontend", "child": "ranker", "callCount": 2} in deps, "the service graph: frontend -> ranker, 2 calls",
           json.dumps(deps))
     check(not any(e["parent"] == e["child"] for e in deps), "calls within a service are not edges")
-
-
-def flush(d):
-    req = urllib.request.Request(d.base + "/api/v1/admin/flush", data=b"", method="POST",
-                                 headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
-    urllib.request.urlopen(req, timeout=30).read()
 
 
 def bad_input(d, ids):
@@ -138,54 +127,43 @@ def bad_input(d, ids):
     check(status == 401, "no token: 401")
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--vigil", required=True)
-    args = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        config = os.path.join(tmp, "vigil.yaml")
-        with open(config, "w") as f:
-            f.write(f"auth_token: {TOKEN}\n")
-        d = Daemon(args.vigil, os.path.join(tmp, "data"), config).start()
-        out = subprocess.run(["node", CLIENT, d.base, "protobuf", TOKEN], capture_output=True, text=True, timeout=60)
-        check(out.returncode == 0, "the OpenTelemetry JS SDK exported its trace", out.stderr[-2000:])
-        ids = json.loads(out.stdout.strip().splitlines()[-1])
-        flush(d)
-
-        check(SERVICE in ok(d, "/api/services"), "the service is listed")
-        check(sorted(ok(d, f"/api/services/{SERVICE}/operations")) ==
-              ["POST /predict", "inference", "postprocess", "preprocess"], "its four operations, once each")
-        check(ok(d, "/api/operations", service=SERVICE, spanKind="server") ==
-              [{"name": "POST /predict", "spanKind": "server"}], "operations filtered by span kind")
-        found = ok(d, "/api/traces", service=SERVICE, limit="5", lookback="1h")
-        mine = [t for t in found if t["traceID"] == ids["trace_id"]]
-        check(len(mine) == 1, "search by service finds the trace")
-        check_trace(mine[0], ids)
-        check(any(t["traceID"] == ids["trace_id"] for t in
-                  ok(d, "/api/traces", service=SERVICE, tags=json.dumps({"model.name": "resnet-v2"}))),
-              "search by tag finds it")
-        check(ok(d, "/api/traces", service=SERVICE, tags=json.dumps({"model.name": "nope"})) == [],
-              "a tag no span has finds nothing")
-        check(any(t["traceID"] == ids["trace_id"] for t in ok(d, "/api/traces", service=SERVICE, operation="inference")),
-              "search by operation finds it")
-        check(ok(d, "/api/traces", service=SERVICE, minDuration="1h") == [], "minDuration above every span: nothing")
-        # Durations bound the matching span, as in Jaeger: the whole trace
-        # lasts longer than its inference stage, so a bound between the two
-        # finds it by the root span but not by the inference span.
-        root_us = check_trace.root_duration_us
-        check(any(t["traceID"] == ids["trace_id"] for t in
-                  ok(d, "/api/traces", service=SERVICE, operation="POST /predict", minDuration=f"{root_us}us")),
-              "minDuration: the root span itself is that long")
-        check(ok(d, "/api/traces", service=SERVICE, operation="inference", minDuration=f"{root_us + 1}us") == [],
-              "minDuration applies to the span matching the operation, not to the trace")
-        by_id = ok(d, f"/api/traces/{ids['trace_id']}")
-        check(len(by_id) == 1 and by_id[0]["traceID"] == ids["trace_id"], "the trace by id")
-        check_trace(by_id[0], ids)
-        service_graph(d)
-        bad_input(d, ids)
-        d.stop()
-    return 0
+def run(vigil, tmp):
+    d = start_daemon(vigil, tmp, TOKEN)
+    ids = run_otel_client(d, TOKEN)
+    d.flush(TOKEN)
+    check(SERVICE in ok(d, "/api/services"), "the service is listed")
+    check(sorted(ok(d, f"/api/services/{SERVICE}/operations")) ==
+          ["POST /predict", "inference", "postprocess", "preprocess"], "its four operations, once each")
+    check(ok(d, "/api/operations", service=SERVICE, spanKind="server") ==
+          [{"name": "POST /predict", "spanKind": "server"}], "operations filtered by span kind")
+    found = ok(d, "/api/traces", service=SERVICE, limit="5", lookback="1h")
+    mine = [t for t in found if t["traceID"] == ids["trace_id"]]
+    check(len(mine) == 1, "search by service finds the trace")
+    check_trace(mine[0], ids)
+    check(any(t["traceID"] == ids["trace_id"] for t in
+              ok(d, "/api/traces", service=SERVICE, tags=json.dumps({"model.name": "resnet-v2"}))),
+          "search by tag finds it")
+    check(ok(d, "/api/traces", service=SERVICE, tags=json.dumps({"model.name": "nope"})) == [],
+          "a tag no span has finds nothing")
+    check(any(t["traceID"] == ids["trace_id"] for t in ok(d, "/api/traces", service=SERVICE, operation="inference")),
+          "search by operation finds it")
+    check(ok(d, "/api/traces", service=SERVICE, minDuration="1h") == [], "minDuration above every span: nothing")
+    # Durations bound the matching span, as in Jaeger: the whole trace
+    # lasts longer than its inference stage, so a bound between the two
+    # finds it by the root span but not by the inference span.
+    root_us = check_trace.root_duration_us
+    check(any(t["traceID"] == ids["trace_id"] for t in
+              ok(d, "/api/traces", service=SERVICE, operation="POST /predict", minDuration=f"{root_us}us")),
+          "minDuration: the root span itself is that long")
+    check(ok(d, "/api/traces", service=SERVICE, operation="inference", minDuration=f"{root_us + 1}us") == [],
+          "minDuration applies to the span matching the operation, not to the trace")
+    by_id = ok(d, f"/api/traces/{ids['trace_id']}")
+    check(len(by_id) == 1 and by_id[0]["traceID"] == ids["trace_id"], "the trace by id")
+    check_trace(by_id[0], ids)
+    service_graph(d)
+    bad_input(d, ids)
+    d.stop()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(vigil_main(run))

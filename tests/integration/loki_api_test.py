@@ -7,20 +7,15 @@ value by value against counts computed here; labels, label values, series,
 index stats and the vector(1)+vector(1) health check; times as nanosecond
 strings in streams and unix seconds in matrices; bad input answered 400 in
 plain text, as Loki does; the bearer token required."""
-import argparse
 import json
 import os
-import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from testlib import Daemon, check  # noqa: E402
+from testlib import check, run_otel_client, start_daemon, vigil_main  # noqa: E402
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-CLIENT = os.path.join(HERE, "..", "interop", "otel_client.js")
 TOKEN = "loki-s3cret"
 SDK_SERVICE = "node-client-protobuf"
 S = 1_000_000_000
@@ -191,28 +186,19 @@ def bad_input(d):
     check(status == 401, "no token: 401")
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--vigil", required=True)
-    args = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        config = os.path.join(tmp, "vigil.yaml")
-        with open(config, "w") as f:
-            f.write(f"auth_token: {TOKEN}\n")
-        d = Daemon(args.vigil, os.path.join(tmp, "data"), config).start()
-        out = subprocess.run(["node", CLIENT, d.base, "protobuf", TOKEN], capture_output=True, text=True, timeout=60)
-        check(out.returncode == 0, "the OpenTelemetry JS SDK exported its logs", out.stderr[-2000:])
-        t0 = (time.time_ns() // (60 * S)) * 60 * S - 900 * S
-        records = volume_records(t0)
-        send_volume(d, records)
-        d.flush(TOKEN)
-        sdk_log_queries(d)
-        volume_queries(d, records, t0)
-        catalog(d, t0)
-        bad_input(d)
-        d.stop()
-    return 0
+def run(vigil, tmp):
+    d = start_daemon(vigil, tmp, TOKEN)
+    run_otel_client(d, TOKEN)
+    t0 = (time.time_ns() // (60 * S)) * 60 * S - 900 * S
+    records = volume_records(t0)
+    send_volume(d, records)
+    d.flush(TOKEN)
+    sdk_log_queries(d)
+    volume_queries(d, records, t0)
+    catalog(d, t0)
+    bad_input(d)
+    d.stop()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(vigil_main(run))

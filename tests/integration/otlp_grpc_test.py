@@ -13,7 +13,7 @@ import tempfile
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from testlib import Daemon, check, http_get, metric  # noqa: E402
+from testlib import check, http_get, metric, start_daemon  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CLIENT = os.path.join(HERE, "..", "interop", "otel_grpc_client.js")
@@ -60,10 +60,7 @@ def main():
     ap.add_argument("--vigil", required=True)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        config = os.path.join(tmp, "vigil.yaml")
-        with open(config, "w") as f:
-            f.write(f"auth_token: {TOKEN}\n")
-        d = Daemon(args.vigil, os.path.join(tmp, "data"), config).start()
+        d = start_daemon(args.vigil, tmp, TOKEN)
         address = f"127.0.0.1:{d.grpc_port}"
         exported_and_stored(d, address, "grpc-plain", gzip=False)
         exported_and_stored(d, address, "grpc-gzip", gzip=True)

@@ -5,13 +5,11 @@ SDK: the trace by id as OTLP protobuf, decoded with the OpenTelemetry JS
 schema, and as OTLP/JSON (Tempo v2, Jaeger v3), each equal to what the SDK
 sent; TraceQL search with spansets; the tag catalogs; bad input answered in
 each API's own error format; the bearer token required."""
-import argparse
 import datetime
 import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -19,10 +17,9 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from jaeger_api_test import service_graph  # noqa: E402
-from testlib import Daemon, check  # noqa: E402
+from testlib import check, run_otel_client, start_daemon, vigil_main  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-CLIENT = os.path.join(HERE, "..", "interop", "otel_client.js")
 DECODE = os.path.join(HERE, "..", "interop", "decode_traces.js")
 TOKEN = "jaeger-s3cret"  # service_graph() sends with the Jaeger test's token
 SERVICE = "node-client-protobuf"
@@ -218,28 +215,18 @@ def bad_input(d):
     check(status == 401, "no token: 401")
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--vigil", required=True)
-    args = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        config = os.path.join(tmp, "vigil.yaml")
-        with open(config, "w") as f:
-            f.write(f"auth_token: {TOKEN}\n")
-        d = Daemon(args.vigil, os.path.join(tmp, "data"), config).start()
-        out = subprocess.run(["node", CLIENT, d.base, "protobuf", TOKEN], capture_output=True, text=True, timeout=60)
-        check(out.returncode == 0, "the OpenTelemetry JS SDK exported its trace", out.stderr[-2000:])
-        ids = json.loads(out.stdout.strip().splitlines()[-1])
-        service_graph(d)  # a second trace, across frontend and ranker
-        d.flush(TOKEN)
-        trace_by_id(d, ids)
-        traceql(d, ids)
-        catalogs(d)
-        jaeger_v3(d, ids)
-        bad_input(d)
-        d.stop()
-    return 0
+def run(vigil, tmp):
+    d = start_daemon(vigil, tmp, TOKEN)
+    ids = run_otel_client(d, TOKEN)
+    service_graph(d)  # a second trace, across frontend and ranker
+    d.flush(TOKEN)
+    trace_by_id(d, ids)
+    traceql(d, ids)
+    catalogs(d)
+    jaeger_v3(d, ids)
+    bad_input(d)
+    d.stop()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(vigil_main(run))

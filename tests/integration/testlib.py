@@ -3,6 +3,7 @@ cleaned up, HTTP on loopback, waiting with a deadline."""
 import atexit
 import contextlib
 import json
+import os
 import re
 import signal
 import socket
@@ -120,6 +121,37 @@ class Prometheus:
     def get_json(self, path, **params):
         _, _, body = http_get(self.base + path + "?" + urllib.parse.urlencode(params))
         return json.loads(body)
+
+
+def vigil_main(run):
+    """The shared main() of the daemon tests: --vigil, a temporary directory,
+    run(vigil, tmp), exit status 0 when it returns."""
+    import argparse
+    import tempfile
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--vigil", required=True)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        run(args.vigil, tmp)
+    return 0
+
+
+def start_daemon(vigil, tmp, token=None, config=""):
+    """`vigil serve` on data in tmp, with `auth_token: token` and any more
+    YAML `config`."""
+    path = os.path.join(tmp, "vigil.yaml")
+    with open(path, "w") as f:
+        f.write((f"auth_token: {token}\n" if token else "") + config)
+    return Daemon(vigil, os.path.join(tmp, "data"), path).start()
+
+
+def run_otel_client(d, token, protocol="protobuf"):
+    """tests/interop/otel_client.js against the daemon: one traced request
+    with log records from the OpenTelemetry JS SDK; returns its ids."""
+    client = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "interop", "otel_client.js")
+    out = subprocess.run(["node", client, d.base, protocol, token], capture_output=True, text=True, timeout=60)
+    check(out.returncode == 0, "the OpenTelemetry JS SDK exported its trace and logs", out.stderr[-2000:])
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 class Daemon:
