@@ -14,30 +14,22 @@
 #include <filesystem>
 #include <random>
 
+#include "random_hex.h"
 #include "store/sqlite.h"
 #include "store/store.h"
 
 namespace {
 
-std::string hex(std::mt19937_64& rng, int bytes) {
-  static const char* digits = "0123456789abcdef";
-  std::string s;
-  for (int i = 0; i < bytes; ++i) {
-    auto b = static_cast<unsigned>(rng() & 0xff);
-    s += digits[b >> 4];
-    s += digits[b & 15];
-  }
-  return s;
-}
+using vigil_bench::random_hex;
 
 vigil::store::Batch make_batch(std::mt19937_64& rng, std::int64_t t0) {
   vigil::store::Batch b;
   for (int t = 0; t < 100; ++t) {
-    std::string trace = hex(rng, 16), root = hex(rng, 8);
+    std::string trace = random_hex(rng, 16), root = random_hex(rng, 8);
     for (int s = 0; s < 5; ++s) {
       vigil::store::SpanRow r;
       r.trace_id = trace;
-      r.span_id = s == 0 ? root : hex(rng, 8);
+      r.span_id = s == 0 ? root : random_hex(rng, 8);
       r.parent_span_id = s == 0 ? "" : root;
       r.service = "ranker";
       r.name = s == 0 ? "POST /predict" : "stage" + std::to_string(s);
