@@ -61,8 +61,11 @@ struct CsvOptions {
 };
 
 // RFC 4180 CSV with a header row: quoted fields, "" escapes, CRLF, newlines
-// inside quotes. Empty fields (and NA, NaN, null) are missing. Throws
-// CsvError for malformed input, std::runtime_error if the file cannot be read.
+// inside quotes. Empty fields (and NA, NaN, null) are missing. A gzip file
+// (by its magic bytes) is decoded; "-" reads standard input (once: later
+// reads of "-" see the same text). Throws CsvError for malformed input,
+// std::runtime_error naming the file if it cannot be read or its gzip is
+// corrupt or truncated.
 Table read_csv(const std::filesystem::path& path, const CsvOptions& options = {});
 // The column kinds read_csv would infer, from the header and first rows only.
 std::map<std::string, FeatureKind, std::less<>> infer_csv_kinds(const std::filesystem::path& path,

@@ -103,11 +103,19 @@ struct Inputs {
   std::optional<DatasetProfile> current_profile;  // when the current input is a profile
 };
 
+// Bytes of an input for the progress bar: 0 for standard input or an
+// unreadable path (read_csv then names the problem).
+std::uintmax_t input_size(const std::string& path) {
+  std::error_code ec;
+  std::uintmax_t n = path == "-" ? 0 : std::filesystem::file_size(path, ec);
+  return ec ? 0 : n;
+}
+
 // One progress bar over both files, which are read at once.
 class ReadProgress {
  public:
   ReadProgress(const DriftCommandOptions& o, bool reference_is_csv, bool shown)
-      : total_(std::filesystem::file_size(o.current) + (reference_is_csv ? std::filesystem::file_size(o.reference) : 0)),
+      : total_(input_size(o.current) + (reference_is_csv ? input_size(o.reference) : 0)),
         bar_(progress_bar(reference_is_csv ? o.reference + " and " + o.current : o.current, shown)) {}
   std::function<void(std::uint64_t, std::uint64_t)> reference() { return tick(reference_done_); }
   std::function<void(std::uint64_t, std::uint64_t)> current() { return tick(current_done_); }

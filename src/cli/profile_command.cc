@@ -78,9 +78,9 @@ void run(const ProfileOptions& o) {
 void add_profile_command(CLI::App& app) {
   auto o = std::make_shared<ProfileOptions>();
   CLI::App* cmd = app.add_subcommand("profile", "Profile CSV files (one or many) into one mergeable profile");
-  cmd->add_option("files", o->inputs, "CSV files with a header row, all with the same columns")
+  cmd->add_option("files", o->inputs, "CSV files with a header row, all with the same columns (gzip too; - for stdin)")
       ->required()
-      ->check(CLI::ExistingFile);
+      ->check(CLI::ExistingFile | CLI::IsMember({"-"}));
   cmd->add_option("--reference", o->reference, "A profile whose column kinds and bins to use")
       ->check(CLI::ExistingFile);
   cmd->add_option("-o,--output", o->output, "Where to write the profile (JSON)")->required();

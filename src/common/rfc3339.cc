@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cstdio>
 #include <ctime>
+#include <limits>
 #include <string>
 
 namespace vigil::detail {
@@ -32,7 +33,9 @@ std::optional<std::int64_t> parse_rfc3339_ns(std::string_view text) {
   } else if (p + 1 != t.size() || (t[p] != 'Z' && t[p] != 'z')) {
     return std::nullopt;
   }
-  if (secs < 0) return std::nullopt;
+  // Before 1970, or past 2262 where nanoseconds leave int64 (an overflow
+  // the fuzzer found with a year like 3052).
+  if (secs < 0 || secs > std::numeric_limits<std::int64_t>::max() / 1'000'000'000 - 1) return std::nullopt;
   return secs * 1'000'000'000 + frac_ns;
 }
 

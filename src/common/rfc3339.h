@@ -9,7 +9,7 @@
 namespace vigil::detail {
 
 // Unix nanoseconds; nullopt when the text is not RFC 3339 with a zone, or is
-// before 1970.
+// before 1970 or after 2262 (past int64 nanoseconds).
 std::optional<std::int64_t> parse_rfc3339_ns(std::string_view text);
 
 }  // namespace vigil::detail

@@ -2,6 +2,9 @@
 // are views unless quoted with "" escapes. Column kinds come from the
 // caller (a reference's schema) or from the first rows. Every error names
 // the file and the line the record started on.
+#include <cstdio>
+#include <limits>
+#include <optional>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -15,6 +18,7 @@
 #include <deque>
 #include <unordered_set>
 
+#include "common/gzip.h"
 #include "vigil/drift_report.h"
 
 namespace vigil {
@@ -297,11 +301,53 @@ class MappedFile {
   std::size_t size_ = 0;
 };
 
+// Standard input, read once: `-` may be looked at twice (kinds, then rows).
+const std::string& stdin_text() {
+  static const std::string text = [] {
+    std::string all;
+    char buf[1 << 16];
+    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, stdin)) > 0;) all.append(buf, n);
+    return all;
+  }();
+  return text;
+}
+
+// A CSV's text: a mapped file, a gzip file (by its magic bytes) decoded
+// into memory, or standard input for "-" (itself possibly gzip).
+class CsvInput {
+ public:
+  explicit CsvInput(const std::filesystem::path& path) : name_(path == "-" ? "<stdin>" : path.string()) {
+    if (path == "-") {
+      text_ = stdin_text();
+    } else {
+      file_.emplace(path);
+      text_ = file_->text();
+    }
+    if (text_.size() >= 2 && static_cast<unsigned char>(text_[0]) == 0x1f && static_cast<unsigned char>(text_[1]) == 0x8b) {
+      try {
+        decoded_ = detail::gzip_decompress(text_, std::numeric_limits<std::size_t>::max() / 2);
+      } catch (const std::exception& e) {
+        throw std::runtime_error(name_ + ": corrupt or truncated gzip: " + e.what());
+      }
+      text_ = decoded_;
+    }
+    if (text_.empty()) throw CsvError(name_, 1, "empty file: expected a header row");
+  }
+  std::string_view text() const { return text_; }
+  const std::string& name() const { return name_; }
+
+ private:
+  std::string name_;
+  std::optional<MappedFile> file_;
+  std::string decoded_;
+  std::string_view text_;
+};
+
 }  // namespace
 
 std::map<std::string, FeatureKind, std::less<>> infer_csv_kinds(const std::filesystem::path& path,
                                                                  const CsvOptions& options) {
-  MappedFile file(path);
+  CsvInput file(path);
   // Parse a prefix holding the header and the rows inference looks at.
   std::string_view text = file.text();
   std::size_t end = 0, lines = 0;
@@ -313,13 +359,13 @@ std::map<std::string, FeatureKind, std::less<>> infer_csv_kinds(const std::files
   std::string_view prefix = text.substr(0, end);
   Table t;
   try {
-    t = parse_csv(prefix, path.string(), CsvOptions{.delimiter = options.delimiter, .kinds = options.kinds,
-                                                    .infer_rows = options.infer_rows});
+    t = parse_csv(prefix, file.name(), CsvOptions{.delimiter = options.delimiter, .kinds = options.kinds,
+                                                  .infer_rows = options.infer_rows});
   } catch (const CsvError& e) {
     // A quoted newline may have been cut at the prefix's end: the full read will judge.
     if (end == text.size()) throw;
-    t = parse_csv(text, path.string(), CsvOptions{.delimiter = options.delimiter, .kinds = options.kinds,
-                                                  .infer_rows = options.infer_rows});
+    t = parse_csv(text, file.name(), CsvOptions{.delimiter = options.delimiter, .kinds = options.kinds,
+                                                .infer_rows = options.infer_rows});
   }
   std::map<std::string, FeatureKind, std::less<>> kinds;
   for (const auto& c : t.columns) kinds[c.name] = c.kind;
@@ -327,8 +373,8 @@ std::map<std::string, FeatureKind, std::less<>> infer_csv_kinds(const std::files
 }
 
 Table read_csv(const std::filesystem::path& path, const CsvOptions& options) {
-  MappedFile file(path);
-  return parse_csv(file.text(), path.string(), options);
+  CsvInput file(path);
+  return parse_csv(file.text(), file.name(), options);
 }
 
 }  // namespace vigil

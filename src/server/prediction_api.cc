@@ -95,7 +95,7 @@ std::uint64_t timestamp_of(const json& o, std::size_t line) {
   if (!it->is_string()) bad(line, "'timestamp' must be RFC 3339 text or Unix seconds");
   const std::string& t = *it;
   auto ns = detail::parse_rfc3339_ns(t);
-  if (!ns) bad(line, "'timestamp' \"" + t + "\" is not RFC 3339 with a zone (Z or an offset), after 1970");
+  if (!ns) bad(line, "'timestamp' \"" + t + "\" is not RFC 3339 with a zone (Z or an offset), between 1970 and 2262");
   return static_cast<std::uint64_t>(*ns);
 }
 

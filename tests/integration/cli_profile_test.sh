@@ -44,4 +44,27 @@ fi
 grep -q "own-bins.json: column '[a-z]*' was binned with other edges than the reference's" <<<"$out" ||
   { echo "unclear error: $out"; exit 1; }
 echo "ok - a current profile binned otherwise is refused by name"
+
+# gzip and standard input read like the plain file; bad input names its source.
+gzip -c "$data/current.csv" > "$tmp/current.csv.gz"
+"$vigil" profile "$data/current.csv" -o "$tmp/plain.json" >/dev/null
+"$vigil" profile "$tmp/current.csv.gz" -o "$tmp/gz.json" >/dev/null
+"$vigil" profile - -o "$tmp/stdin.json" < "$data/current.csv" >/dev/null
+gzip -c "$data/current.csv" | "$vigil" drift "$data/reference.csv" - --json "$tmp/stdin-report.json" --no-progress >/dev/null
+"$vigil" drift "$data/reference.csv" "$data/current.csv" --json "$tmp/file-report.json" --no-progress >/dev/null
+"$py" - "$tmp/plain.json" "$tmp/gz.json" "$tmp/stdin.json" "$tmp/file-report.json" "$tmp/stdin-report.json" <<'PY'
+import json, sys
+plain, gz, stdin = (json.load(open(p))["features"] for p in sys.argv[1:4])
+assert plain == gz == stdin, "profiles differ"
+a, b = (json.load(open(p)) for p in sys.argv[4:6])
+key = lambda r: {f["name"]: (f["method"], f["score"], f["drifted"]) for f in r["features"]}
+assert key(a) == key(b) and a["current"]["rows"] == b["current"]["rows"]
+print("ok - a gzip file and standard input (gzip or not) profile and compare exactly like the plain file")
+PY
+head -c 300 "$tmp/current.csv.gz" > "$tmp/truncated.csv.gz"
+if out=$("$vigil" profile "$tmp/truncated.csv.gz" -o "$tmp/t.json" 2>&1); then echo "truncated gzip accepted"; exit 1; fi
+grep -q "truncated.csv.gz: corrupt or truncated gzip" <<<"$out" || { echo "unclear error: $out"; exit 1; }
+if out=$(printf 'a,b\n1,2\n3\n' | "$vigil" profile - -o "$tmp/r.json" 2>&1); then echo "ragged rows accepted"; exit 1; fi
+grep -q "<stdin>:3: expected 2 fields, found 1" <<<"$out" || { echo "unclear error: $out"; exit 1; }
+echo "ok - a truncated gzip and a ragged row on standard input are errors naming the file (and line)"
 echo "1 passed, 0 failed"

@@ -54,7 +54,10 @@ TEST(PredictionApi, ErrorsNameTheLine) {
             "line 1: 'features' must be an object of name: value");
   EXPECT_EQ(prediction_error_of(R"({"model":"m","prediction":{"a":1}})"), "line 1: 'prediction' must be a number, string, boolean or null");
   EXPECT_EQ(prediction_error_of(R"({"model":"m","prediction":1,"timestamp":"2026-11-26T13:00:00"})"),
-            "line 1: 'timestamp' \"2026-11-26T13:00:00\" is not RFC 3339 with a zone (Z or an offset), after 1970");
+            "line 1: 'timestamp' \"2026-11-26T13:00:00\" is not RFC 3339 with a zone (Z or an offset), between 1970 and 2262");
+  // Found by the predictions fuzzer: a year past 2262 overflowed int64 nanoseconds.
+  EXPECT_EQ(prediction_error_of(R"({"model":"m","prediction":1,"timestamp":"4052-11-26T13:00:00.25Z"})"),
+            "line 1: 'timestamp' \"4052-11-26T13:00:00.25Z\" is not RFC 3339 with a zone (Z or an offset), between 1970 and 2262");
   EXPECT_NE(prediction_error_of("{\"model\":\"m\",\"prediction\":1}\n{oops").find("line 2: invalid JSON"), std::string::npos);
 }
 
