@@ -1,5 +1,7 @@
 #include "server/config.h"
 
+#include "common/yaml_guard.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <cstdlib>
@@ -270,6 +272,8 @@ void read_root(const Reader& r, const YAML::Node& root, DaemonConfig& c) {
 DaemonConfig parse_config(const std::string& text, const std::string& file) {
   DaemonConfig c;
   if (const char* env = std::getenv("VIGIL_AUTH_TOKEN"); env && *env) c.auth_token = env;
+  if (std::size_t line = detail::yaml_stray_comma_line(text))
+    throw ConfigError(file + ":" + std::to_string(line) + ": a line cannot start with ','");
   try {
     YAML::Node root = YAML::Load(text);
     if (root && !root.IsNull()) read_root(Reader(file), root, c);

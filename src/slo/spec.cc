@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/yaml_guard.h"
 #include "vigil/slo.h"
 
 namespace vigil {
@@ -235,6 +236,8 @@ SloServiceSpec parse_openslo(const Ctx& ctx, std::string_view text) {
 
 SloServiceSpec parse_slo_spec_unchecked(std::string_view text, std::string_view file_name) {
   Ctx ctx{std::string(file_name)};
+  if (std::size_t line = detail::yaml_stray_comma_line(text))
+    throw SpecError(ctx.file + ":" + std::to_string(line) + ": invalid YAML: a line cannot start with ','");
   YAML::Node root;
   try {
     if (text.find("openslo/") != std::string_view::npos) {

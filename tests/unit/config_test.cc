@@ -2,6 +2,7 @@
 // the file, the line and the option.
 #include <gtest/gtest.h>
 
+#include "common/yaml_guard.h"
 #include "server/config.h"
 
 namespace {
@@ -143,3 +144,21 @@ TEST(Config, ErrorsNameFileLineAndOption) {
 }
 
 }  // namespace
+
+// Found by the yaml fuzzer: Debian's yaml-cpp 0.7 loops forever on a ','
+// where a document's node should start. Refused, named by line, before it
+// parses; a ',' at the start of a line inside a flow list or a block scalar
+// is still fine.
+TEST(Config, StrayCommaIsRefusedNotLooped) {
+  for (const char* text : {",", "  ,", "# c\n,", "a: 1\n---\n,", "&a ,", "'x'\n,", "[a]\n,"}) {
+    try {
+      vigil::server::parse_config(text, "v.yaml");
+      ADD_FAILURE() << "accepted: " << text;
+    } catch (const vigil::server::ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find("a line cannot start with ','"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_EQ(vigil::detail::yaml_stray_comma_line("allowed_hosts: [a\n  , b]\n"), 0u);
+  EXPECT_EQ(vigil::detail::yaml_stray_comma_line("q: |\n  sum(x\n  , y)\nb: 1\n"), 0u);
+  EXPECT_EQ(vigil::detail::yaml_stray_comma_line("q: |\n  sum(x)\n,\n"), 3u);
+}
