@@ -131,12 +131,7 @@ void JaegerApi::operations(Exchange& x) {
   answer(x, [&] {
     std::string service = x.req.get_param_value("service");
     if (service.empty()) throw std::invalid_argument("parameter 'service' is required");
-    std::string kind = x.req.get_param_value("spanKind");
-    json out = json::array();
-    for (const auto& op : store_.operations(service, 0))
-      if (kind.empty() || kind == jaeger_span_kind(op.kind))
-        out.push_back({{"name", op.name}, {"spanKind", jaeger_span_kind(op.kind)}});
-    send_data(x.res, out);
+    send_data(x.res, jaeger_operations(store_.operations(service, 0), x.req.get_param_value("spanKind")));
   });
 }
 

@@ -68,6 +68,14 @@ const char* jaeger_span_kind(int kind) {
   }
 }
 
+json jaeger_operations(const std::vector<store::Operation>& operations, const std::string& kind) {
+  json out = json::array();
+  for (const auto& op : operations)
+    if (kind.empty() || kind == jaeger_span_kind(op.kind))
+      out.push_back({{"name", op.name}, {"spanKind", jaeger_span_kind(op.kind)}});
+  return out;
+}
+
 json jaeger_tag(const std::string& key, const json& value) {
   if (value.is_boolean()) return {{"key", key}, {"type", "bool"}, {"value", value}};
   if (value.is_number_integer()) return {{"key", key}, {"type", "int64"}, {"value", value}};

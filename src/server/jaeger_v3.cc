@@ -68,12 +68,8 @@ void JaegerApi::v3_operations(Exchange& x) {
   answer_as_v3(x, [&] {
     std::string service = x.req.get_param_value("service");
     if (service.empty()) throw std::invalid_argument("service is required");
-    std::string kind = x.req.get_param_value("span_kind");
-    json out = json::array();
-    for (const auto& op : store_.operations(service, 0))
-      if (kind.empty() || kind == jaeger_span_kind(op.kind))
-        out.push_back({{"name", op.name}, {"spanKind", jaeger_span_kind(op.kind)}});
-    send_json(x.res, 200, {{"operations", out}});
+    send_json(x.res, 200,
+              {{"operations", jaeger_operations(store_.operations(service, 0), x.req.get_param_value("span_kind"))}});
   });
 }
 

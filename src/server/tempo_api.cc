@@ -158,6 +158,11 @@ std::map<std::string, std::string> tag_values_of(store::Store& store, const Requ
   return values;
 }
 
+void send_not_found(Response& res) {
+  res.status = 404;
+  res.set_content("trace not found", "text/plain; charset=utf-8");
+}
+
 void send_trace_proto(Response& res, const std::string& body) {
   res.status = 200;
   res.set_content(body, "application/protobuf");
@@ -172,10 +177,7 @@ bool TempoApi::wants_protobuf(const Request& req) {
 void TempoApi::trace(Exchange& x) {
   answer_as_tempo(x, [&] {
     auto spans = store_.trace(trace_id_of(x.req.matches[1]));
-    if (spans.empty()) {
-      x.res.status = 404;
-      return x.res.set_content("trace not found", "text/plain; charset=utf-8");
-    }
+    if (spans.empty()) return send_not_found(x.res);
     send_trace_proto(x.res, otlp_traces_proto(spans));
   });
 }
@@ -183,10 +185,7 @@ void TempoApi::trace(Exchange& x) {
 void TempoApi::trace_v2(Exchange& x) {
   answer_as_tempo(x, [&] {
     auto spans = store_.trace(trace_id_of(x.req.matches[1]));
-    if (spans.empty()) {
-      x.res.status = 404;
-      return x.res.set_content("trace not found", "text/plain; charset=utf-8");
-    }
+    if (spans.empty()) return send_not_found(x.res);
     if (wants_protobuf(x.req)) {
       // TraceByIDResponse { Trace trace = 1; }: the trace, length-delimited.
       std::string trace = otlp_traces_proto(spans), out(1, '\x0a');
