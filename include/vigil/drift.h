@@ -109,6 +109,12 @@ struct DriftResult {
   double threshold = 0;
   bool drifted = false;
   double statistic = 0;  // the test statistic (KS D, chi²) or the distance
+  // From grid histograms instead of every value (sketch mode): the
+  // statistic and score exact mode would give lie in these ranges. When
+  // computed exactly, each range is the single value.
+  bool estimated = false;
+  double statistic_low = 0, statistic_high = 0;
+  double score_low = 0, score_high = 0;
 };
 
 // A column's values: numbers (NaN = missing) or category labels ("" = missing).

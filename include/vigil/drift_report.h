@@ -56,6 +56,9 @@ struct CsvOptions {
   // `infer_rows` parses as a number.
   std::map<std::string, FeatureKind, std::less<>> kinds;
   std::size_t infer_rows = 1000;
+  // A record longer than this is an error naming its line (one endless
+  // line must not take the machine's memory).
+  std::size_t max_record_bytes = std::size_t{64} << 20;
   // Called now and then with (bytes read, total bytes): a progress bar.
   std::function<void(std::uint64_t, std::uint64_t)> progress;
 };
@@ -78,6 +81,27 @@ Table parse_csv(std::string_view text, const std::string& name = "<input>", cons
 // parallel on up to `threads` threads (the result does not depend on it).
 DatasetProfile profile_table(const Table& table, const DatasetProfile* reference = nullptr, std::size_t bins = 0,
                              unsigned threads = 1);
+
+struct CsvProfileOptions {
+  CsvOptions csv;  // delimiter, kinds to use, inference, record limit, progress
+  // Bin numeric columns with this profile's edges (the current side of a
+  // comparison). Without one, each column's bins are derived from its own
+  // values after the pass (NumericSummary::derive_bins), so profiles of
+  // shards merge into the profile of the whole.
+  const DatasetProfile* reference = nullptr;
+  unsigned threads = 0;  // 0: every core
+  std::size_t chunk_bytes = std::size_t{4} << 20;
+};
+// One pass over a CSV file, gzip file or "-" (standard input): chunks cut
+// at record boundaries are parsed and profiled on `threads` threads, and
+// their profiles merged. Memory is bounded by threads × chunk_bytes plus the
+// profiles (columns × summary size), never by the number of rows. Counts,
+// bins, grids and sketches do not depend on the thread count; moments
+// agree up to rounding; the reservoir sample is a different uniform one.
+// Throws as read_csv does, naming the file and the line of the first bad
+// record.
+DatasetProfile profile_csv(const std::filesystem::path& path, const CsvProfileOptions& options = {});
+
 // An empty profile carrying only numeric bin edges, by column (an empty list:
 // no bins). As profile_table's `reference` it bins every shard of a dataset
 // alike, so the shards' profiles merge into exactly the profile of the whole.
@@ -149,6 +173,9 @@ struct DriftReport {
   std::vector<QualityCheck> quality;
   std::uint64_t reference_rows = 0, current_rows = 0;
   std::string reference_name, current_name;
+  // "exact" (every value read into memory) or "sketch" (one pass into
+  // profiles; estimated statistics carry the range exact mode would give).
+  std::string mode = "exact";
 
   std::string to_json() const;
   std::string to_html() const;  // one file, inline SVG plots, no scripts or external assets

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "vigil/drift.h"
+#include "vigil/grid_histogram.h"
 #include "vigil/quantile_sketch.h"
 
 namespace vigil {
@@ -21,8 +22,8 @@ namespace vigil {
 // Count, missing, min/max, mean and variance (shifted sums; merged with
 // Chan et al.'s formula, so split-and-merge equals one pass up to rounding), a
 // DDSketch with 1 % relative quantile error, counts on the reference's bins
-// when the profile has them, and a uniform sample (reservoir) for the
-// order-based tests (KS, Wasserstein).
+// when the profile has them, a grid histogram (KS and Wasserstein with a
+// stated bound, see grid_histogram.h) and a uniform sample (reservoir).
 class NumericSummary {
  public:
   explicit NumericSummary(std::size_t sample_size = 10000, std::uint64_t seed = 0x5eed);
@@ -32,6 +33,13 @@ class NumericSummary {
   // Gives the summary bins (reference edges; see bin_numeric): values below
   // the first edge and above the last get open bins at either end.
   void set_bins(std::vector<double> edges);
+  // Bins of its own, chosen after the values are in: exact mode's edges
+  // (Sturges over the finite range) moved to the nearest grid cell edge, so
+  // the counts in them are exact. Such bins follow the data: two summaries
+  // with derived bins merge into derived bins of the union (what one pass
+  // over all of it gives), where fixed bins must match.
+  void derive_bins();
+  bool bins_derived() const { return bins_derived_; }
 
   std::uint64_t count() const { return count_; }      // non-missing values
   std::uint64_t missing() const { return missing_; }
@@ -43,6 +51,7 @@ class NumericSummary {
   double stddev() const;
   double quantile(double q) const { return sketch_.quantile(q); }
   const QuantileSketch& sketch() const { return sketch_; }
+  const GridHistogram& grid() const { return grid_; }
   const std::vector<double>& bin_edges() const { return edges_; }
   const std::vector<std::uint64_t>& bin_counts() const { return bins_; }  // edges.size()+1 slots
   const std::vector<double>& sample() const { return sample_; }
@@ -67,6 +76,8 @@ class NumericSummary {
   double shift_ = 0, sum_ = 0, sumsq_ = 0;
   double m2() const;
   QuantileSketch sketch_{0.01};
+  GridHistogram grid_;
+  bool bins_derived_ = false;
   std::vector<double> edges_;
   std::vector<std::uint64_t> bins_;
   std::size_t sample_capacity_;
@@ -77,6 +88,21 @@ class NumericSummary {
   bool many_ = false;
 };
 
+// A statistic of two samples computed from their summaries instead of
+// every value: the value computed from every value lies in [low, high],
+// and `value` is the estimate reported. The range comes from what the
+// summaries know exactly, whatever the data: the count below every grid
+// cell edge and every DDSketch bucket edge (the grid bounds the dense part,
+// the sketch's relative buckets the part near zero and the tails).
+struct StatisticRange {
+  double value = 0, low = 0, high = 0;
+  double bound() const { return value - low > high - value ? value - low : high - value; }
+};
+// The two-sample KS statistic sup |Fa − Fb| over finite values.
+StatisticRange ks_statistic_range(const NumericSummary& a, const NumericSummary& b);
+// The Wasserstein-1 distance ∫ |Fa − Fb| dx over finite values.
+StatisticRange wasserstein_range(const NumericSummary& a, const NumericSummary& b);
+
 // Category counts: exact while at most `max_tracked` categories have been
 // seen, then a Misra–Gries summary (every count underestimated by at most
 // n/(max_tracked+1); merges keep that bound). Distinct values: exact while
@@ -84,7 +110,7 @@ class NumericSummary {
 class CategoricalSummary {
  public:
   explicit CategoricalSummary(std::size_t max_tracked = 1024);
-  void add(std::string_view v);  // "" counts as missing
+  void add(std::string_view v, std::uint64_t n = 1);  // n times; "" counts as missing
   void add_missing() { ++missing_; }
   void merge(const CategoricalSummary& other);
 
@@ -119,6 +145,7 @@ struct FeatureProfile {
 // The profile of a dataset or a window: one FeatureProfile per column.
 struct DatasetProfile {
   std::map<std::string, FeatureProfile, std::less<>> features;
+  std::vector<std::string> columns;  // the input's column order, when known (reports follow it)
   std::uint64_t rows = 0;
   std::uint64_t start_unix_nano = 0, end_unix_nano = 0;  // the window, when streamed
 

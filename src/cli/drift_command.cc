@@ -25,6 +25,8 @@ struct DriftCommandOptions {
   double threshold = -1;
   std::vector<std::string> feature_methods;  // name=method[:threshold]
   double dataset_share = 0.5;
+  std::string mode = "auto";  // exact, sketch, or auto: by --memory
+  std::string memory;         // budget for exact mode, e.g. 4G; default half the machine's memory
   bool progress = false, no_progress = false, fail_on_drift = false;
 };
 
@@ -56,6 +58,19 @@ void write_file(const std::string& path, const std::string& text) {
 unsigned all_cores() { return std::max(1u, std::thread::hardware_concurrency()); }
 
 bool ends_with(const std::string& s, std::string_view suffix) { return s.size() >= suffix.size() && s.ends_with(suffix); }
+
+// A saved profile (vigil profile, --save-profile, vigil.profile): by its
+// extension, or by a file that opens with '{' (no CSV header does).
+bool is_profile(const std::string& path) {
+  if (ends_with(path, ".json") || ends_with(path, ".vprof")) return true;
+  if (path == "-") return false;
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return false;
+  int c;
+  while ((c = std::fgetc(f)) == ' ' || c == '\n' || c == '\r' || c == '\t') {}
+  std::fclose(f);
+  return c == '{';
+}
 
 DriftOptions parse_method(const std::string& text, double threshold, const std::string& where) {
   std::string name = text;
@@ -144,14 +159,14 @@ void read_reference_csv(Inputs& in, const std::string& path, const CsvOptions& o
 Inputs read_inputs(const DriftCommandOptions& o, bool show_progress) {
   Inputs in;
   CsvOptions cur_options;
-  bool reference_is_csv = !ends_with(o.reference, ".json");
+  bool reference_is_csv = !is_profile(o.reference);
   if (reference_is_csv) {
     cur_options.kinds = infer_csv_kinds(o.reference);
   } else {
     in.reference = DatasetProfile::load(o.reference);
     for (const auto& [name, f] : in.reference.features) cur_options.kinds[name] = f.kind;
   }
-  if (ends_with(o.current, ".json")) {
+  if (is_profile(o.current)) {
     in.current_profile = DatasetProfile::load(o.current);
     if (reference_is_csv) read_reference_csv(in, o.reference, {.kinds = cur_options.kinds});
     return in;
@@ -176,6 +191,73 @@ Inputs read_inputs(const DriftCommandOptions& o, bool show_progress) {
   if (ref_reader.joinable()) ref_reader.join();
   if (ref_error) std::rethrow_exception(ref_error);
   if (cur_error) std::rethrow_exception(cur_error);
+  return in;
+}
+
+// Bytes exact mode would hold for one input: every value and its sorted
+// copy, about 1.5 times the CSV text (docs/benchmarks.md); gzip text is
+// taken as 5 times its compressed size. Standard input cannot be sized.
+std::uint64_t exact_mode_bytes(const std::string& path) {
+  if (path == "-") return UINT64_MAX / 4;
+  if (is_profile(path)) return 0;
+  std::uint64_t size = input_size(path);
+  unsigned char magic[2] = {0, 0};
+  if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
+    if (std::fread(magic, 1, 2, f) != 2) magic[0] = 0;
+    std::fclose(f);
+  }
+  bool gzip = magic[0] == 0x1f && magic[1] == 0x8b;
+  return (gzip ? 5 : 1) * size * 3 / 2;
+}
+
+// "4G", "512M", "64K" or bytes; binary units.
+std::uint64_t parse_bytes(const std::string& text) {
+  std::size_t used = 0;
+  double v = 0;
+  try {
+    v = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  std::string unit = text.substr(used);
+  double scale = unit.empty() || unit == "B" ? 1 : unit == "K" || unit == "KiB" ? 1024.0
+               : unit == "M" || unit == "MiB" ? 1024.0 * 1024 : unit == "G" || unit == "GiB" ? 1024.0 * 1024 * 1024 : -1;
+  if (used == 0 || scale < 0 || !(v > 0))
+    throw std::invalid_argument("--memory '" + text + "': expected a size such as 4G, 512M or 65536");
+  return static_cast<std::uint64_t>(v * scale);
+}
+
+std::uint64_t default_memory_budget() {
+  long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
+  return pages > 0 && page > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) / 2 : 4ull << 30;
+}
+
+// Exact when both inputs fit the budget in memory, else one pass into
+// profiles (sketch mode).
+std::string choose_mode(const DriftCommandOptions& o) {
+  if (o.mode != "auto") return o.mode;
+  std::uint64_t budget = o.memory.empty() ? default_memory_budget() : parse_bytes(o.memory);
+  std::uint64_t need = exact_mode_bytes(o.reference) + exact_mode_bytes(o.current);
+  return need > budget ? "sketch" : "exact";
+}
+
+// Sketch mode: each CSV read once on every core into a profile; the current
+// data binned with the reference's bins, which follow the reference's grid.
+Inputs read_sketched(const DriftCommandOptions& o, bool show_progress) {
+  Inputs in;
+  if (is_profile(o.reference)) {
+    in.reference = DatasetProfile::load(o.reference);
+  } else {
+    CsvProfileOptions ref{.csv = {.progress = progress_bar(o.reference, show_progress)}};
+    in.reference = profile_csv(o.reference, ref);
+  }
+  if (is_profile(o.current)) {
+    in.current_profile = DatasetProfile::load(o.current);
+    return in;
+  }
+  CsvProfileOptions cur{.csv = {.progress = progress_bar(o.current, show_progress)}, .reference = &in.reference};
+  for (const auto& [name, f] : in.reference.features) cur.csv.kinds[name] = f.kind;
+  in.current_profile = profile_csv(o.current, cur);
   return in;
 }
 
@@ -206,6 +288,8 @@ void print_summary(const DriftReport& report) {
       ++failed;
       std::printf("quality: %s on %s: %s\n", q.check.c_str(), q.feature.c_str(), q.detail.c_str());
     }
+  if (report.mode == "sketch")
+    std::printf("sketch mode: one pass into profiles; the JSON report gives each estimated score's exact range\n");
   std::printf("dataset drift: %s (%zu of %zu features, threshold %.0f%%); data quality: %zu failed checks\n",
               report.dataset_drift ? "DETECTED" : "not detected", report.features_drifted, report.features_checked,
               100 * report.dataset_drift_threshold, failed);
@@ -213,7 +297,9 @@ void print_summary(const DriftReport& report) {
 
 int run(const DriftCommandOptions& o) {
   CompareOptions compare_options = compare_options_of(o);
-  Inputs in = read_inputs(o, !o.no_progress && (o.progress || ::isatty(2)));
+  const std::string mode = choose_mode(o);
+  const bool show_progress = !o.no_progress && (o.progress || ::isatty(2));
+  Inputs in = mode == "sketch" ? read_sketched(o, show_progress) : read_inputs(o, show_progress);
   if (!o.save_profile.empty()) in.reference.save(o.save_profile);
   DatasetProfile cur_profile;
   if (in.current_profile) {
@@ -230,6 +316,7 @@ int run(const DriftCommandOptions& o) {
                                in.reference_table ? &*in.reference_table : nullptr, in.current ? &*in.current : nullptr);
   report.reference_name = o.reference;
   report.current_name = o.current;
+  report.mode = mode;
   if (!o.json_out.empty()) write_file(o.json_out, report.to_json());
   if (!o.html_out.empty()) write_file(o.html_out, report.to_html());
   if (o.json_out != "-") print_summary(report);
@@ -241,9 +328,10 @@ int run(const DriftCommandOptions& o) {
 void add_drift_command(CLI::App& app) {
   auto o = std::make_shared<DriftCommandOptions>();
   CLI::App* cmd = app.add_subcommand("drift", "Batch drift and data-quality report: reference vs current data");
-  cmd->add_option("reference", o->reference, "Reference data: a CSV with a header, or a saved profile (.json)")->required();
-  cmd->add_option("current", o->current, "Current data: a CSV with a header, or its profile (.json) made by "
-                                         "`vigil profile --reference`")->required();
+  cmd->add_option("reference,--reference", o->reference,
+                  "Reference data: a CSV with a header (gzip too; - for stdin), or a saved profile")->required();
+  cmd->add_option("current,--current", o->current, "Current data: a CSV with a header, or its profile made by "
+                                                   "`vigil profile --reference`")->required();
   cmd->add_option("--target", o->target, "Target column (reported apart, not counted in dataset drift)");
   cmd->add_option("--prediction", o->prediction, "Prediction column (reported apart)");
   cmd->add_option("--json", o->json_out, "Write the report as JSON here ('-' for stdout)");
@@ -255,6 +343,12 @@ void add_drift_command(CLI::App& app) {
   cmd->add_option("--feature-method", o->feature_methods, "Per-feature override: name=method[:threshold] (repeatable)");
   cmd->add_option("--dataset-drift-share", o->dataset_share, "Share of drifted features that means dataset drift")
       ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--mode", o->mode, "exact: every value in memory (exact statistics); sketch: one pass into "
+                                     "profiles, memory bounded by columns, statistics with a stated range; auto "
+                                     "(default): exact when the inputs fit --memory")
+      ->check(CLI::IsMember({"auto", "exact", "sketch"}));
+  cmd->add_option("--memory", o->memory, "Memory exact mode may use before auto picks sketch mode (e.g. 4G; "
+                                         "default: half the machine's memory)");
   cmd->add_flag("--progress", o->progress, "Show a progress bar even when stderr is not a terminal");
   cmd->add_flag("--no-progress", o->no_progress, "Never show a progress bar");
   cmd->add_flag("--fail-on-drift", o->fail_on_drift, "Exit with status 3 when dataset drift is detected");

@@ -1,12 +1,10 @@
 // `vigil profile`: the map step of sharded profiling. Profiles one or many
-// CSV files into one profile, one file in memory at a time. Numeric columns
-// are binned like --reference when given (a current dataset's profile, to
-// compare with it); otherwise a first pass over the files finds each
-// column's range, so the bins are those of the whole data and shards
-// profiled with this file as --reference merge exactly.
-#include <cmath>
+// CSV files into one profile, each read once in chunks on every core.
+// Numeric columns are binned like --reference when given (a current
+// dataset's profile, to compare with it); otherwise their bins follow the
+// data's grid, so profiles of shards merge (vigil merge) into exactly the
+// profile of the whole.
 #include <cstdio>
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,47 +19,22 @@ struct ProfileOptions {
   std::vector<std::string> inputs;
   std::string reference;
   std::string output;
+  unsigned threads = 0;
 };
-
-struct Range {
-  double lo = INFINITY, hi = -INFINITY;
-  std::size_t n = 0;
-};
-
-DatasetProfile binning_of(const std::map<std::string, Range>& ranges) {
-  std::map<std::string, std::vector<double>, std::less<>> edges;
-  for (const auto& [name, r] : ranges) edges[name] = r.n ? reference_bin_edges(r.lo, r.hi, r.n) : std::vector<double>{};
-  return binning_profile(edges);
-}
-
-std::map<std::string, Range> ranges_of(const std::vector<std::string>& files, const CsvOptions& csv) {
-  std::map<std::string, Range> ranges;
-  for (const auto& file : files) {
-    Table t = read_csv(file, csv);
-    for (const Column& c : t.columns) {
-      if (c.kind != FeatureKind::kNumeric) continue;
-      Range& r = ranges[c.name];
-      for (double v : c.numbers)
-        if (std::isfinite(v)) r.lo = std::min(r.lo, v), r.hi = std::max(r.hi, v), ++r.n;
-    }
-  }
-  return ranges;
-}
 
 void run(const ProfileOptions& o) {
-  CsvOptions csv;
-  DatasetProfile binning;
+  DatasetProfile reference;
+  CsvProfileOptions csv{.threads = o.threads};
   if (!o.reference.empty()) {
-    DatasetProfile reference = DatasetProfile::load(o.reference);
-    for (const auto& [name, f] : reference.features) csv.kinds[name] = f.kind;
-    binning = binning_profile(reference);
-  } else {
-    csv.kinds = infer_csv_kinds(o.inputs.front());  // every file read alike
-    binning = binning_of(ranges_of(o.inputs, csv));
+    reference = DatasetProfile::load(o.reference);
+    for (const auto& [name, f] : reference.features) csv.csv.kinds[name] = f.kind;
+    csv.reference = &reference;
   }
   DatasetProfile all;
   for (const auto& file : o.inputs) {
-    DatasetProfile part = profile_table(read_csv(file, csv), &binning, 0, 2);
+    DatasetProfile part = profile_csv(file, csv);
+    if (csv.csv.kinds.empty())  // every later file is read with the first one's kinds
+      for (const auto& [name, f] : part.features) csv.csv.kinds[name] = f.kind;
     try {
       all.merge(part);
     } catch (const std::exception& e) {
@@ -84,6 +57,7 @@ void add_profile_command(CLI::App& app) {
   cmd->add_option("--reference", o->reference, "A profile whose column kinds and bins to use")
       ->check(CLI::ExistingFile);
   cmd->add_option("-o,--output", o->output, "Where to write the profile (JSON)")->required();
+  cmd->add_option("--threads", o->threads, "Threads that parse and profile (default: every core)");
   cmd->callback([o] { run(*o); });
 }
 

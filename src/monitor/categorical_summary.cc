@@ -23,22 +23,23 @@ std::uint64_t mix(std::uint64_t z) {
 CategoricalSummary::CategoricalSummary(std::size_t max_tracked)
     : max_tracked_(std::max<std::size_t>(max_tracked, 1)), hll_(kHllRegisters, 0) {}
 
-void CategoricalSummary::add(std::string_view v) {
+void CategoricalSummary::add(std::string_view v, std::uint64_t n) {
+  if (n == 0) return;
   if (v.empty()) {
-    ++missing_;
+    missing_ += n;
     return;
   }
-  ++count_;
+  count_ += n;
   std::uint64_t h = mix(std::hash<std::string_view>{}(v));
   std::size_t reg = h >> (64 - kHllBits);
   auto rank = static_cast<std::uint8_t>(std::countl_zero((h << kHllBits) | (std::uint64_t{1} << (kHllBits - 1))) + 1);
   hll_[reg] = std::max(hll_[reg], rank);
   auto it = counts_.find(v);
   if (it != counts_.end()) {
-    ++it->second;
+    it->second += n;
     return;
   }
-  counts_.emplace(std::string(v), 1);
+  counts_.emplace(std::string(v), n);
   if (counts_.size() > max_tracked_) {
     exact_ = false;
     shrink();

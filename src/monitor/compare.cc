@@ -41,6 +41,53 @@ std::map<std::string, double, std::less<>> category_counts(const CategoricalSumm
 }
 
 
+// KS or Wasserstein exactly from few-value counts (both sides with at most
+// five distinct values): the CDFs are step functions known at every step.
+StatisticRange few_values_statistic(DriftMethod m, const NumericSummary& a, const NumericSummary& b) {
+  std::map<double, std::pair<double, double>> steps;  // value -> (count a, count b)
+  double na = 0, nb = 0;
+  for (const auto& [v, c] : a.few_values())
+    if (std::isfinite(v)) steps[v].first += static_cast<double>(c), na += static_cast<double>(c);
+  for (const auto& [v, c] : b.few_values())
+    if (std::isfinite(v)) steps[v].second += static_cast<double>(c), nb += static_cast<double>(c);
+  if (na == 0 || nb == 0) return {};
+  double fa = 0, fb = 0, result = 0, prev = 0;
+  bool first = true;
+  for (const auto& [v, counts] : steps) {
+    if (m == DriftMethod::kWasserstein && !first) result += std::fabs(fa - fb) * (v - prev);
+    fa += counts.first / na;
+    fb += counts.second / nb;
+    if (m == DriftMethod::kKs) result = std::max(result, std::fabs(fa - fb));
+    prev = v;
+    first = false;
+  }
+  return {result, result, result};
+}
+
+// KS and Wasserstein from the grids, with the range exact mode would give.
+DriftResult grid_drift(DriftMethod m, const NumericSummary& ref, const NumericSummary& cur, const DriftOptions& o) {
+  DriftResult r;
+  r.method = m;
+  r.threshold = o.threshold.value_or(default_threshold(m));
+  const bool few = !ref.many_values() && !cur.many_values();
+  r.estimated = !few;
+  StatisticRange e;
+  if (few) e = few_values_statistic(m, ref, cur);
+  if (m == DriftMethod::kKs) {
+    if (!few) e = ks_statistic_range(ref, cur);
+    auto p = [&](double d) { return stats::ks_2samp_p_value(d, ref.grid().count(), cur.grid().count()); };
+    r.score = p(e.value), r.score_low = p(e.high), r.score_high = p(e.low);
+  } else {
+    if (!few) e = wasserstein_range(ref, cur);
+    const double sd = ref.stddev();
+    auto normed = [sd](double w) { return sd > 0 ? w / sd : (w > 0 ? INFINITY : 0.0); };
+    r.score = normed(e.value), r.score_low = normed(e.low), r.score_high = normed(e.high);
+  }
+  r.statistic = e.value, r.statistic_low = e.low, r.statistic_high = e.high;
+  r.drifted = drift_method_uses_p_value(m) ? r.score < r.threshold : r.score >= r.threshold;
+  return r;
+}
+
 DriftResult numeric_drift(const FeatureProfile& ref, const FeatureProfile& cur, const DriftOptions& o,
                           const Column* ref_col, const Column* cur_col) {
   DriftMethod m = o.method;
@@ -50,7 +97,11 @@ DriftResult numeric_drift(const FeatureProfile& ref, const FeatureProfile& cur, 
   switch (m) {
     case DriftMethod::kKs:
     case DriftMethod::kWasserstein: {
-      // Every row when the tables are at hand, else the profiles' samples.
+      // Every row when the tables are at hand, else the profiles' grids
+      // (older profiles without one: their samples).
+      bool tables = ref_col && ref_col->kind == FeatureKind::kNumeric && cur_col && cur_col->kind == FeatureKind::kNumeric;
+      if (!tables && !ref.numeric.grid().empty() && !cur.numeric.grid().empty())
+        return grid_drift(m, ref.numeric, cur.numeric, resolved);
       std::vector<double> r = ref_col && ref_col->kind == FeatureKind::kNumeric ? detail::sorted_finite(ref_col->numbers)
                                                                                  : detail::sorted_finite(ref.numeric.sample());
       std::vector<double> c = cur_col && cur_col->kind == FeatureKind::kNumeric ? detail::sorted_finite(cur_col->numbers)
@@ -124,6 +175,7 @@ DatasetProfile profile_table(const Table& table, const DatasetProfile* reference
   for (auto& t : pool) t.join();
   DatasetProfile p;
   p.rows = table.rows;
+  for (const auto& c : table.columns) p.columns.push_back(c.name);
   for (auto& f : columns) p.features.emplace(f.name, std::move(f));
   return p;
 }
@@ -215,8 +267,10 @@ DriftReport compare(const DatasetProfile& ref, const DatasetProfile& cur, const 
   std::vector<std::string> order;
   if (ref_table)
     for (const auto& c : ref_table->columns) order.push_back(c.name);
-  else
-    for (const auto& [name, f] : ref.features) order.push_back(name);
+  else if (!ref.columns.empty())
+    order = ref.columns;
+  for (const auto& [name, f] : ref.features)  // columns the order does not name go last
+    if (std::find(order.begin(), order.end(), name) == order.end()) order.push_back(name);
   // Features that can be compared, then each compared on its own (in
   // parallel when asked: sorting full columns dominates large batch runs).
   std::vector<std::pair<const FeatureProfile*, const FeatureProfile*>> pairs;

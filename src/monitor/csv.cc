@@ -19,6 +19,7 @@
 #include <unordered_set>
 
 #include "common/gzip.h"
+#include "monitor/csv_stream.h"
 #include "vigil/drift_report.h"
 
 namespace vigil {
@@ -88,7 +89,9 @@ class ColumnBuilder {
 
 class CsvParser {
  public:
-  CsvParser(std::string_view text, const std::string& name, char delim) : s_(text), name_(name), delim_(delim) {}
+  CsvParser(std::string_view text, const std::string& name, char delim, std::size_t max_record_bytes,
+            std::size_t first_line = 1)
+      : s_(text), name_(name), delim_(delim), max_record_(max_record_bytes), line_(first_line), record_line_(first_line) {}
 
   // Reads the next record into `fields`; false at the end. Blank lines are skipped.
   bool next(std::vector<std::string_view>& fields) {
@@ -100,6 +103,19 @@ class CsvParser {
     }
     if (pos_ >= s_.size()) return false;
     record_line_ = line_;
+    const std::size_t start = pos_;
+    read_fields(fields);
+    if (pos_ - start > max_record_)
+      throw CsvError(name_, record_line_, "a record longer than " + std::to_string(max_record_ >> 20) + " MiB");
+    return true;
+  }
+
+  std::size_t record_line() const { return record_line_; }
+  std::size_t position() const { return pos_; }
+  std::size_t line() const { return line_; }
+
+ private:
+  void read_fields(std::vector<std::string_view>& fields) {
     while (true) {
       if (pos_ < s_.size() && s_[pos_] == '"') {
         quoted_field(fields);
@@ -111,13 +127,13 @@ class CsvParser {
         }
         fields.push_back(s_.substr(start, pos_ - start));
       }
-      if (pos_ >= s_.size()) return true;
+      if (pos_ >= s_.size()) return;
       char c = s_[pos_];
       if (c == delim_) {
         ++pos_;
         if (pos_ >= s_.size()) {  // trailing delimiter: one more empty field
           fields.emplace_back();
-          return true;
+          return;
         }
         continue;
       }
@@ -127,14 +143,10 @@ class CsvParser {
         ++pos_;
         ++line_;
       }
-      return true;
+      return;
     }
   }
 
-  std::size_t record_line() const { return record_line_; }
-  std::size_t position() const { return pos_; }
-
- private:
   void quoted_field(std::vector<std::string_view>& fields) {
     ++pos_;  // opening quote
     std::string value;
@@ -172,8 +184,9 @@ class CsvParser {
   std::string_view s_;
   const std::string& name_;
   char delim_;
+  std::size_t max_record_;
   std::size_t pos_ = 0;
-  std::size_t line_ = 1, record_line_ = 1;
+  std::size_t line_, record_line_;
   std::deque<std::string> owned_;  // unescaped quoted fields of the current record (stable addresses)
 };
 
@@ -219,7 +232,7 @@ bool all_numbers(const std::vector<std::vector<std::string>>& held, std::size_t 
 
 Table parse_csv(std::string_view text, const std::string& name, const CsvOptions& options) {
   if (text.size() >= 3 && std::memcmp(text.data(), "\xEF\xBB\xBF", 3) == 0) text.remove_prefix(3);  // UTF-8 BOM
-  CsvParser parser(text, name, options.delimiter);
+  CsvParser parser(text, name, options.delimiter, options.max_record_bytes);
   const std::vector<std::string> header = read_header(parser, name);
   const std::size_t ncols = header.size();
   std::vector<std::string_view> fields;
@@ -267,6 +280,50 @@ Table parse_csv(std::string_view text, const std::string& name, const CsvOptions
   for (auto& b : builders) table.columns.push_back(b.finish());
   return table;
 }
+
+namespace detail {
+
+CsvHead parse_csv_head(std::string_view text, const std::string& name, const CsvOptions& options) {
+  const std::size_t bom = text.size() >= 3 && std::memcmp(text.data(), "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+  CsvParser parser(text.substr(bom), name, options.delimiter, options.max_record_bytes);
+  CsvHead head;
+  head.header = read_header(parser, name);
+  head.body_offset = bom + parser.position();
+  head.body_line = parser.line();
+  const std::size_t ncols = head.header.size();
+  std::vector<std::vector<std::string>> held;
+  std::vector<std::string_view> fields;
+  bool infer = std::any_of(head.header.begin(), head.header.end(), [&](const std::string& h) { return !options.kinds.count(h); });
+  // A ragged row ends the sample; parsing the body names it.
+  while (infer && held.size() < options.infer_rows && parser.next(fields) && fields.size() == ncols)
+    held.emplace_back(fields.begin(), fields.end());
+  for (std::size_t c = 0; c < ncols; ++c) {
+    auto it = options.kinds.find(head.header[c]);
+    bool numeric = it != options.kinds.end() ? it->second == FeatureKind::kNumeric : all_numbers(held, c);
+    head.kinds.push_back(numeric ? FeatureKind::kNumeric : FeatureKind::kCategorical);
+  }
+  return head;
+}
+
+Table parse_csv_records(std::string_view text, const std::string& name, std::size_t first_line, const CsvHead& head,
+                        const CsvOptions& options) {
+  CsvParser parser(text, name, options.delimiter, options.max_record_bytes, first_line);
+  std::vector<ColumnBuilder> builders;
+  for (std::size_t c = 0; c < head.header.size(); ++c) builders.emplace_back(head.header[c], head.kinds[c]);
+  Table table;
+  std::vector<std::string_view> fields;
+  while (parser.next(fields)) {
+    if (fields.size() != builders.size())
+      throw CsvError(name, parser.record_line(),
+                     "expected " + std::to_string(builders.size()) + " fields, found " + std::to_string(fields.size()));
+    for (std::size_t c = 0; c < builders.size(); ++c) builders[c].add(fields[c]);
+    ++table.rows;
+  }
+  for (auto& b : builders) table.columns.push_back(b.finish());
+  return table;
+}
+
+}  // namespace detail
 
 namespace {
 

@@ -36,6 +36,8 @@ DriftResult decide(DriftMethod m, double statistic, double score, const DriftOpt
   r.score = score;
   r.threshold = o.threshold.value_or(default_threshold(m));
   r.drifted = drift_method_uses_p_value(m) ? score < r.threshold : score >= r.threshold;
+  r.statistic_low = r.statistic_high = statistic;
+  r.score_low = r.score_high = score;
   return r;
 }
 

@@ -78,6 +78,7 @@ void NumericSummary::add(double v) {
   }
   if (!many_) note_value(v);
   if (!std::isfinite(v)) return;
+  grid_.add(v);
   if (finite_++ == 0) shift_ = v;
   double d = v - shift_;
   sum_ += d;
@@ -111,9 +112,14 @@ std::string describe_edge_mismatch(const std::vector<double>& a, const std::vect
 
 void NumericSummary::merge(const NumericSummary& o) {
   if (o.count_ == 0 && o.missing_ == 0) return;
-  if (!o.edges_.empty()) {
+  const bool derive = o.bins_derived_ && (bins_derived_ || count_ + missing_ == 0);
+  if (derive) {
+    bins_.assign(bins_.size(), 0);  // derived again from the merged grid below
+  } else if (!o.edges_.empty() || o.bins_derived_ != bins_derived_) {
     if (edges_.empty() && count_ == 0) set_bins(o.edges_);
-    else if (edges_ != o.edges_) throw std::invalid_argument(describe_edge_mismatch(edges_, o.edges_));
+    else if (edges_ != o.edges_ || o.bins_derived_ != bins_derived_)
+      throw std::invalid_argument(describe_edge_mismatch(edges_, o.edges_) +
+                                  (o.bins_derived_ != bins_derived_ ? " (one side's bins follow its data)" : ""));
   }
   if (o.count_ > 0) {
     if (count_ == 0) min_ = o.min_, max_ = o.max_;
@@ -121,13 +127,43 @@ void NumericSummary::merge(const NumericSummary& o) {
     max_ = std::max(max_, o.max_);
   }
   merge_moments(o);
-  for (std::size_t i = 0; i < o.bins_.size(); ++i) bins_[i] += o.bins_[i];
+  if (!derive)
+    for (std::size_t i = 0; i < o.bins_.size(); ++i) bins_[i] += o.bins_[i];
   merge_few_values(o);
   sketch_.merge(o.sketch_);
+  grid_.merge(o.grid_);
   merge_sample(o);
   count_ += o.count_;
   missing_ += o.missing_;
   finite_ += o.finite_;
+  if (derive) derive_bins();
+}
+
+void NumericSummary::derive_bins() {
+  bins_derived_ = true;
+  if (grid_.empty()) {
+    edges_.clear();
+    bins_.clear();
+    return;
+  }
+  const double w = grid_.cell_width();
+  const std::int64_t first = grid_.first_cell(), last = grid_.last_cell() + 1;  // edges as cell numbers
+  const double lo = std::isfinite(min_) ? min_ : static_cast<double>(first) * w;
+  const double hi = std::isfinite(max_) ? max_ : static_cast<double>(last) * w;
+  std::vector<std::int64_t> cuts{first};
+  for (double e : reference_bin_edges(lo, hi, finite_)) {
+    auto cut = std::clamp(static_cast<std::int64_t>(std::llround(e / w)), first, last);
+    if (cut > cuts.back()) cuts.push_back(cut);
+  }
+  if (cuts.back() != last) cuts.push_back(last);
+  edges_.clear();
+  for (std::int64_t c : cuts) edges_.push_back(static_cast<double>(c) * w);
+  bins_.assign(edges_.size() + 1, 0);
+  for (std::size_t i = 0; i + 1 < cuts.size(); ++i) bins_[i + 1] = grid_.count_between(cuts[i], cuts[i + 1] - 1);
+  // The open slots hold what add() puts there: -inf below, +inf above.
+  const QuantileSketch::State st = sketch_.state();
+  bins_.front() = st.neg_inf;
+  bins_.back() = st.pos_inf;
 }
 
 // Chan et al.: combine (n, mean, m2), then re-centre on the new mean.

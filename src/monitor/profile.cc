@@ -56,6 +56,7 @@ void DatasetProfile::merge(const DatasetProfile& o) {
     if (it == features.end()) features.emplace(name, f);
     else it->second.merge(f);
   }
+  if (columns.empty()) columns = o.columns;
   rows += o.rows;
   if (o.start_unix_nano && (!start_unix_nano || o.start_unix_nano < start_unix_nano)) start_unix_nano = o.start_unix_nano;
   end_unix_nano = std::max(end_unix_nano, o.end_unix_nano);
@@ -103,7 +104,32 @@ struct ProfileCodec {
             {"max", number(s.max_)}, {"shift", s.shift_},   {"sum", s.sum_},         {"sumsq", s.sumsq_},           {"edges", s.edges_},
             {"bins", s.bins_},     {"sample", s.sample_},   {"sample_capacity", s.sample_capacity_},
             {"seen_for_sample", s.seen_for_sample_},        {"sketch", sk},
-            {"few_values", s.few_},                          {"many_values", s.many_}};
+            {"few_values", s.few_},                          {"many_values", s.many_},
+            {"bins_derived", s.bins_derived_},              {"grid", encode(s.grid_)}};
+  }
+
+  static json encode(const GridHistogram& g) {
+    auto st = g.state();
+    return {{"exponent", st.exponent}, {"max_abs", st.max_abs}, {"first_cell", st.first_cell}, {"counts", st.counts}};
+  }
+
+  // Profiles written before the grid existed have none: their KS and
+  // Wasserstein fall back to the reservoir sample.
+  static void decode_grid(const json& j, NumericSummary& s, const std::string& w) {
+    if (j.contains("bins_derived")) s.bins_derived_ = get<bool>(j, "bins_derived", w);
+    if (!j.contains("grid")) return;
+    const json& g = j.at("grid");
+    const std::string wg = w + ".grid";
+    GridHistogram::State st{.exponent = get<int>(g, "exponent", wg),
+                            .max_abs = get<double>(g, "max_abs", wg),
+                            .first_cell = get<std::int64_t>(g, "first_cell", wg),
+                            .counts = get<std::vector<std::uint64_t>>(g, "counts", wg)};
+    try {
+      s.grid_ = GridHistogram::from_state(st);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(w + "." + e.what());
+    }
+    if (s.grid_.count() != s.finite_) throw std::invalid_argument(wg + ": counts do not add up to the finite values");
   }
 
   static NumericSummary decode_numeric(const json& j, const std::string& w) {
@@ -125,6 +151,7 @@ struct ProfileCodec {
     s.seen_for_sample_ = get<std::uint64_t>(j, "seen_for_sample", w);
     s.few_ = get<std::vector<std::pair<double, std::uint64_t>>>(j, "few_values", w);
     s.many_ = get<bool>(j, "many_values", w);
+    decode_grid(j, s, w);
     const json& sk = at(j, "sketch", w);
     std::string ws = w + ".sketch";
     QuantileSketch::State st;
@@ -185,6 +212,7 @@ std::string DatasetProfile::to_json() const {
   }
   json j = {{"format", "vigil.profile/v1"},
             {"rows", rows},
+            {"columns", columns},
             {"start_unix_nano", start_unix_nano},
             {"end_unix_nano", end_unix_nano},
             {"features", std::move(features_json)}};
@@ -203,6 +231,7 @@ DatasetProfile DatasetProfile::from_json(std::string_view text) {
     throw std::invalid_argument("profile: unknown format (expected vigil.profile/v1)");
   DatasetProfile p;
   p.rows = ProfileCodec::get<std::uint64_t>(j, "rows", w);
+  if (j.contains("columns")) p.columns = ProfileCodec::get<std::vector<std::string>>(j, "columns", w);
   p.start_unix_nano = ProfileCodec::get<std::uint64_t>(j, "start_unix_nano", w);
   p.end_unix_nano = ProfileCodec::get<std::uint64_t>(j, "end_unix_nano", w);
   for (const auto& [name, fj] : ProfileCodec::at(j, "features", w).items()) {

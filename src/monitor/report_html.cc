@@ -106,7 +106,9 @@ std::string DriftReport::to_html() const {
   h += kStyle;
   h += "</style></head><body><h1>Data drift report</h1><p class=\"muted\">reference <b>" + esc(reference_name) +
        "</b> (" + std::to_string(reference_rows) + " rows) · current <b>" + esc(current_name) + "</b> (" +
-       std::to_string(current_rows) + " rows)</p>";
+       std::to_string(current_rows) + " rows) · " +
+       (mode == "sketch" ? "sketch mode: one pass into profiles; estimated scores show the range exact mode would give"
+                         : std::string("exact mode")) + "</p>";
   h += "<div class=\"banner " + std::string(dataset_drift ? "bad" : "good") + "\">" +
        (dataset_drift ? "Dataset drift detected: " : "No dataset drift: ") + std::to_string(features_drifted) + " of " +
        std::to_string(features_checked) + " features drifted (" + num(100 * drift_share, "%.0f") + "%, threshold " +
@@ -119,6 +121,7 @@ std::string DriftReport::to_html() const {
          (f.role != "feature" ? " <span class=\"muted\">(" + f.role + ")</span>" : "") + "</td><td>" +
          (f.kind == FeatureKind::kNumeric ? "numeric" : "categorical") + "</td><td>" +
          esc(drift_method_name(f.drift.method)) + (p ? " p-value" : "") + "</td><td class=\"num\">" + num(f.drift.score) +
+         (f.drift.estimated ? " <span class=\"muted\">[" + num(f.drift.score_low) + ", " + num(f.drift.score_high) + "]</span>" : "") +
          "</td><td class=\"num\">" + num(f.drift.threshold) + "</td><td><span class=\"pill " +
          (f.drift.drifted ? "bad\">drifted" : "good\">stable") + "</span></td></tr>";
   }

@@ -40,6 +40,16 @@ std::string DriftReport::to_json() const {
                              {"reference_stats", number_map(f.reference_stats)},
                              {"current_stats", number_map(f.current_stats)},
                              {"distribution", {{"labels", labels}, {"reference", ref}, {"current", cur}}}});
+    if (f.drift.estimated) {
+      const bool low_drifts = drift_method_uses_p_value(f.drift.method) ? f.drift.score_low < f.drift.threshold
+                                                                         : f.drift.score_low >= f.drift.threshold;
+      const bool high_drifts = drift_method_uses_p_value(f.drift.method) ? f.drift.score_high < f.drift.threshold
+                                                                          : f.drift.score_high >= f.drift.threshold;
+      features_json.back()["exact_range"] = {
+          {"statistic", {number(f.drift.statistic_low), number(f.drift.statistic_high)}},
+          {"score", {number(f.drift.score_low), number(f.drift.score_high)}},
+          {"verdict_certain", low_drifts == high_drifts}};
+    }
     if (f.kind == FeatureKind::kNumeric)
       features_json.back()["quantiles"] =
           f.exact_quantiles ? "exact: linear interpolation between order statistics (numpy.quantile's default)"
@@ -56,7 +66,8 @@ std::string DriftReport::to_json() const {
                             {"failed", q.failed},
                             {"detail", q.detail}});
   }
-  json j = {{"reference", {{"name", reference_name}, {"rows", reference_rows}}},
+  json j = {{"mode", mode},
+            {"reference", {{"name", reference_name}, {"rows", reference_rows}}},
             {"current", {{"name", current_name}, {"rows", current_rows}}},
             {"dataset_drift",
              {{"detected", dataset_drift},

@@ -1,0 +1,69 @@
+// Counts of finite values on a grid of equal cells whose width is a power of
+// two, coarsened (neighbouring cells summed in pairs) whenever the values span
+// more than kMaxCells cells. The cumulative distribution is exact at every
+// cell edge, which is what bounds the KS statistic and the Wasserstein
+// distance computed from two profiles (see StatisticRange in profile.h).
+//
+// Its state after any sequence of adds and merges depends only on the values
+// added, never on their order or on how they were split: profiles of shards
+// merge into exactly the profile of the whole. The width is the smallest
+// power of two that fits the values' span into kMaxCells cells, and never
+// finer than 2^-50 of the largest magnitude (so cell indices fit in 52 bits).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace vigil {
+
+class GridHistogram {
+ public:
+  static constexpr std::int64_t kMaxCells = 4096;
+
+  void add(double v);  // v must be finite (callers keep NaN and ±inf apart)
+  void merge(const GridHistogram& other);
+
+  std::uint64_t count() const { return count_; }
+  bool empty() const { return count_ == 0; }
+  int exponent() const { return exponent_; }  // cells are 2^exponent wide
+  double cell_width() const;
+  double max_abs() const { return max_abs_; }
+  std::int64_t first_cell() const { return lo_; }  // cell i covers [i·w, (i+1)·w)
+  std::int64_t last_cell() const { return hi_; }
+  // Non-empty cells as (index, count), ascending, at `exponent` (>= exponent()).
+  std::vector<std::pair<std::int64_t, std::uint64_t>> cells(int exponent) const;
+  std::vector<std::pair<std::int64_t, std::uint64_t>> cells() const { return cells(exponent_); }
+  // Values in cells first..last inclusive, at this histogram's exponent.
+  std::uint64_t count_between(std::int64_t first, std::int64_t last) const;
+
+  // Everything the histogram holds, for saving and loading (profiles).
+  struct State {
+    int exponent = 0;
+    double max_abs = 0;
+    std::int64_t first_cell = 0;
+    std::vector<std::uint64_t> counts;  // first_cell, first_cell + 1, ...
+  };
+  State state() const;
+  // Throws std::invalid_argument when the state is not one this class can
+  // reach (a width that does not follow from the values, too many cells):
+  // merging such a state would silently break the order-independence above.
+  static GridHistogram from_state(const State& state);
+
+ private:
+  static int floor_exponent(double max_abs);
+  std::int64_t cell_of(double v) const;
+  std::uint64_t& slot(std::int64_t cell) { return window_[static_cast<std::size_t>(cell - base_)]; }
+  std::int64_t grow(std::int64_t cell);  // a cell outside the window: move it or coarsen; the cell after
+  void rebuild(int exponent, std::int64_t base);  // coarsen to exponent, window_[0] holding cell base
+  int fitting_exponent(std::int64_t lo, std::int64_t hi, int from) const;
+
+  std::uint64_t count_ = 0;
+  int exponent_ = 0;
+  double scale_ = 1;  // 2^-exponent_ when representable, else 0 (then ldexp)
+  double max_abs_ = 0;
+  std::int64_t lo_ = 0, hi_ = 0;  // first and last non-empty cells
+  std::int64_t base_ = 0;         // the cell in window_[0]
+  std::vector<std::uint64_t> window_;
+};
+
+}  // namespace vigil

@@ -1,0 +1,165 @@
+// Power-of-two grid histogram: see include/vigil/grid_histogram.h.
+#include "vigil/grid_histogram.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace vigil {
+namespace {
+
+constexpr int kMinExponent = -1074;  // the smallest subnormal's exponent
+constexpr int kMaxExponent = 1023;
+constexpr std::int64_t kWindow = GridHistogram::kMaxCells;
+
+// floor(cell / 2^shift) without an undefined shift past 63.
+std::int64_t coarser(std::int64_t cell, int shift) {
+  if (shift >= 63) return cell < 0 ? -1 : 0;
+  return cell >> shift;  // arithmetic in C++20: floor for negatives too
+}
+
+}  // namespace
+
+int GridHistogram::floor_exponent(double max_abs) {
+  if (max_abs == 0) return kMinExponent;
+  return std::max(kMinExponent, std::ilogb(max_abs) - 50);
+}
+
+double GridHistogram::cell_width() const { return std::ldexp(1.0, exponent_); }
+
+std::int64_t GridHistogram::cell_of(double v) const {
+  // Exact: a power-of-two scale only moves the exponent, and |v|/2^e < 2^52.
+  double scaled = scale_ != 0 ? v * scale_ : std::ldexp(v, -exponent_);
+  return static_cast<std::int64_t>(std::floor(scaled));
+}
+
+int GridHistogram::fitting_exponent(std::int64_t lo, std::int64_t hi, int from) const {
+  int shift = 0;
+  while (coarser(hi, shift) - coarser(lo, shift) + 1 > kWindow) ++shift;
+  return from + shift;
+}
+
+void GridHistogram::rebuild(int exponent, std::int64_t base) {
+  std::vector<std::uint64_t> cells(kWindow, 0);
+  const int shift = exponent - exponent_;
+  for (std::int64_t i = lo_; count_ && i <= hi_; ++i)
+    if (std::uint64_t c = window_[static_cast<std::size_t>(i - base_)])
+      cells[static_cast<std::size_t>(coarser(i, shift) - base)] += c;
+  if (count_) lo_ = coarser(lo_, shift), hi_ = coarser(hi_, shift);
+  exponent_ = exponent;
+  scale_ = -exponent >= -1022 && -exponent <= 1023 ? std::ldexp(1.0, -exponent) : 0.0;
+  base_ = base;
+  window_ = std::move(cells);
+}
+
+// Room for the cell: the window moves so that the side the values grow
+// towards has space (sorted input then moves it once per coarsening), or
+// the grid coarsens when the span no longer fits.
+std::int64_t GridHistogram::grow(std::int64_t cell) {
+  const bool up = cell > hi_;
+  const std::int64_t lo = std::min(lo_, cell), hi = std::max(hi_, cell);
+  const int exponent = fitting_exponent(lo, hi, exponent_);
+  const int shift = exponent - exponent_;
+  const std::int64_t base = up ? coarser(lo, shift) : coarser(hi, shift) - kWindow + 1;
+  rebuild(exponent, base);
+  return coarser(cell, shift);
+}
+
+void GridHistogram::add(double v) {
+  const double a = std::fabs(v);
+  if (count_ == 0) {
+    max_abs_ = a;
+    exponent_ = floor_exponent(a);
+    rebuild(exponent_, 0);
+    lo_ = hi_ = cell_of(v);
+    base_ = lo_ - kWindow / 2;
+  } else if (a > max_abs_) {
+    max_abs_ = a;
+    if (int f = floor_exponent(a); f > exponent_) {
+      const int shift = f - exponent_;
+      rebuild(f, coarser(lo_, shift) - (kWindow - (coarser(hi_, shift) - coarser(lo_, shift) + 1)) / 2);
+    }
+  }
+  std::int64_t cell = cell_of(v);
+  if (static_cast<std::uint64_t>(cell - base_) >= static_cast<std::uint64_t>(kWindow)) cell = grow(cell);
+  ++slot(cell);
+  if (count_ == 0) lo_ = hi_ = cell;
+  lo_ = std::min(lo_, cell);
+  hi_ = std::max(hi_, cell);
+  ++count_;
+}
+
+void GridHistogram::merge(const GridHistogram& o) {
+  if (o.count_ == 0) return;
+  if (count_ == 0) {
+    *this = o;
+    return;
+  }
+  max_abs_ = std::max(max_abs_, o.max_abs_);
+  int exponent = std::max({exponent_, o.exponent_, floor_exponent(max_abs_)});
+  std::int64_t lo = std::min(coarser(lo_, exponent - exponent_), coarser(o.lo_, exponent - o.exponent_));
+  std::int64_t hi = std::max(coarser(hi_, exponent - exponent_), coarser(o.hi_, exponent - o.exponent_));
+  const int fitted = fitting_exponent(lo, hi, exponent);
+  lo = coarser(lo, fitted - exponent);
+  hi = coarser(hi, fitted - exponent);
+  rebuild(fitted, lo);
+  for (const auto& [cell, c] : o.cells(fitted)) slot(cell) += c;
+  lo_ = lo;
+  hi_ = hi;
+  count_ += o.count_;
+}
+
+std::vector<std::pair<std::int64_t, std::uint64_t>> GridHistogram::cells(int exponent) const {
+  std::vector<std::pair<std::int64_t, std::uint64_t>> out;
+  const int shift = exponent - exponent_;
+  for (std::int64_t i = lo_; count_ && i <= hi_; ++i) {
+    std::uint64_t c = window_[static_cast<std::size_t>(i - base_)];
+    if (c == 0) continue;
+    std::int64_t cell = coarser(i, shift);
+    if (!out.empty() && out.back().first == cell) out.back().second += c;
+    else out.emplace_back(cell, c);
+  }
+  return out;
+}
+
+std::uint64_t GridHistogram::count_between(std::int64_t first, std::int64_t last) const {
+  std::uint64_t n = 0;
+  for (std::int64_t i = std::max(first, lo_); count_ && i <= std::min(last, hi_); ++i)
+    n += window_[static_cast<std::size_t>(i - base_)];
+  return n;
+}
+
+GridHistogram::State GridHistogram::state() const {
+  State s{.exponent = exponent_, .max_abs = max_abs_, .first_cell = lo_, .counts = {}};
+  for (std::int64_t i = lo_; count_ && i <= hi_; ++i) s.counts.push_back(window_[static_cast<std::size_t>(i - base_)]);
+  return s;
+}
+
+GridHistogram GridHistogram::from_state(const State& s) {
+  GridHistogram g;
+  if (s.counts.empty()) return g;
+  auto fail = [](const std::string& what) { throw std::invalid_argument("grid: " + what); };
+  if (s.counts.size() > static_cast<std::size_t>(kWindow)) fail("more than " + std::to_string(kWindow) + " cells");
+  if (s.counts.front() == 0 || s.counts.back() == 0) fail("the first and last cells must hold values");
+  if (!std::isfinite(s.max_abs) || s.max_abs < 0) fail("max_abs must be a finite magnitude");
+  if (s.exponent < floor_exponent(s.max_abs) || s.exponent > kMaxExponent)
+    fail("exponent " + std::to_string(s.exponent) + " does not fit max_abs");
+  g.exponent_ = s.exponent;
+  g.rebuild(s.exponent, s.first_cell);
+  g.lo_ = s.first_cell;
+  g.hi_ = s.first_cell + static_cast<std::int64_t>(s.counts.size()) - 1;
+  const bool holds_max = g.cell_of(s.max_abs) == g.hi_ || g.cell_of(-s.max_abs) == g.lo_;
+  const bool coarsest_needed = s.exponent == floor_exponent(s.max_abs) || g.hi_ - g.lo_ + 1 > kWindow / 2;
+  if (std::fabs(static_cast<double>(s.first_cell)) > 0x1p53 || !holds_max || !coarsest_needed)
+    fail("cells do not match the exponent and max_abs (not a state this histogram reaches)");
+  for (std::size_t i = 0; i < s.counts.size(); ++i) {
+    g.window_[i] = s.counts[i];
+    if (g.count_ + s.counts[i] < g.count_) fail("counts overflow");
+    g.count_ += s.counts[i];
+  }
+  g.max_abs_ = s.max_abs;
+  return g;
+}
+
+}  // namespace vigil

@@ -1,0 +1,163 @@
+// profile_csv: one pass in chunks on several threads gives the profile of
+// read_csv + profile_table (counts, bins, grid; moments up to rounding),
+// whatever the chunk size and thread count; records that straddle chunks
+// (quoted newlines) are whole; errors name the file and the right line; a
+// record past the limit is refused before it fills memory; derived bins of
+// shards merge into those of the whole.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <random>
+
+#include "common/gzip.h"
+#include "temp_dir.h"
+#include "vigil/drift_report.h"
+
+namespace {
+
+// 20,000 rows: normal, integer, categorical with quoted commas and newlines,
+// a few missing values and a type error.
+std::string sample_csv() {
+  std::mt19937_64 rng(42);
+  std::normal_distribution<double> income(50000, 9000);
+  std::uniform_int_distribution<int> age(18, 90), city(0, 3);
+  const char* cities[] = {"\"Paris, FR\"", "Lyon", "\"New\nYork\"", "\"a \"\"quoted\"\" one\""};
+  std::string s = "income,age,city\n";
+  for (int i = 0; i < 20000; ++i) {
+    s += i % 997 == 0 ? "" : std::to_string(income(rng));
+    s += ",";
+    s += i == 1234 ? "n/a-ish" : std::to_string(age(rng));
+    s += ",";
+    s += cities[city(rng)];
+    s += "\n";
+  }
+  return s;
+}
+
+std::string write(const std::filesystem::path& p, const std::string& text) {
+  std::ofstream(p, std::ios::binary) << text;
+  return p.string();
+}
+
+void expect_same_numeric(const vigil::NumericSummary& a, const vigil::NumericSummary& b) {
+  EXPECT_EQ(a.count(), b.count());
+  EXPECT_EQ(a.missing(), b.missing());
+  EXPECT_EQ(a.min(), b.min());
+  EXPECT_EQ(a.max(), b.max());
+  EXPECT_NEAR(a.mean(), b.mean(), 1e-9 * std::fabs(a.mean()));
+  EXPECT_NEAR(a.variance(), b.variance(), 1e-9 * a.variance());
+  EXPECT_EQ(a.bin_edges(), b.bin_edges());
+  EXPECT_EQ(a.bin_counts(), b.bin_counts());
+  EXPECT_EQ(a.grid().state().counts, b.grid().state().counts);
+  EXPECT_EQ(a.few_values(), b.few_values());
+  EXPECT_EQ(a.quantile(0.5), b.quantile(0.5));
+}
+
+class CsvProfile : public ::testing::Test {
+ protected:
+  vigil_test::TempDir dir_;
+  std::string file(const std::string& name, const std::string& text) { return write(dir_.path / name, text); }
+};
+
+TEST_F(CsvProfile, EqualsTheInMemoryProfileAtAnyChunkSizeAndThreadCount) {
+  const std::string path = file("data.csv", sample_csv());
+  vigil::Table table = vigil::read_csv(path);
+  vigil::DatasetProfile reference = vigil::profile_table(table);
+  for (std::size_t chunk : {std::size_t{4} << 20, std::size_t{4096}, std::size_t{977}})
+    for (unsigned threads : {1u, 2u, 3u}) {
+      SCOPED_TRACE("chunk " + std::to_string(chunk) + ", threads " + std::to_string(threads));
+      vigil::DatasetProfile p = vigil::profile_csv(path, {.reference = &reference, .threads = threads, .chunk_bytes = chunk});
+      EXPECT_EQ(p.rows, 20000u);
+      EXPECT_EQ(p.columns, (std::vector<std::string>{"income", "age", "city"}));
+      expect_same_numeric(p.features.at("income").numeric, reference.features.at("income").numeric);
+      expect_same_numeric(p.features.at("age").numeric, reference.features.at("age").numeric);
+      EXPECT_EQ(p.features.at("age").type_errors, 1u);
+      EXPECT_EQ(p.features.at("city").categorical.counts(), reference.features.at("city").categorical.counts());
+      EXPECT_TRUE(p.features.at("city").categorical.counts().count("New\nYork"));
+    }
+}
+
+TEST_F(CsvProfile, DerivedBinsCountExactlyAndShardsMergeIntoTheWhole) {
+  std::string all = sample_csv();
+  const std::string path = file("all.csv", all);
+  std::size_t cut = all.find("\n", all.size() / 2);
+  while (std::count(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(cut), '"') % 2) cut = all.find("\n", cut + 1);
+  const std::string a = file("a.csv", all.substr(0, cut + 1));
+  const std::string b = file("b.csv", "income,age,city\n" + all.substr(cut + 1));
+  vigil::DatasetProfile whole = vigil::profile_csv(path);
+  vigil::DatasetProfile halves = vigil::profile_csv(a);
+  halves.merge(vigil::profile_csv(b, {.csv = {.kinds = {{"age", vigil::FeatureKind::kNumeric}}}}));
+  const auto& w = whole.features.at("income").numeric;
+  ASSERT_TRUE(w.bins_derived());
+  expect_same_numeric(halves.features.at("income").numeric, w);
+  // Each derived bin holds exactly the values in [edge, next edge).
+  vigil::Table t = vigil::read_csv(path);
+  const auto& values = t.find("income")->numbers;
+  for (std::size_t i = 0; i + 1 < w.bin_edges().size(); ++i) {
+    auto n = std::count_if(values.begin(), values.end(),
+                           [&](double v) { return v >= w.bin_edges()[i] && v < w.bin_edges()[i + 1]; });
+    EXPECT_EQ(w.bin_counts()[i + 1], static_cast<std::uint64_t>(n)) << "bin " << i;
+  }
+}
+
+TEST_F(CsvProfile, ErrorsNameTheFileAndLineInAnyChunk) {
+  std::string text = sample_csv();
+  std::size_t at = 0;
+  for (int line = 1; line < 15000; ++line) at = text.find('\n', at) + 1;  // skipping quoted newlines too
+  std::size_t lines_before = static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
+  text.insert(at, "1,2\n");
+  const std::string path = file("ragged.csv", text);
+  try {
+    vigil::profile_csv(path, {.threads = 2, .chunk_bytes = 8192});
+    FAIL() << "a ragged row was accepted";
+  } catch (const vigil::CsvError& e) {
+    EXPECT_EQ(e.line(), lines_before + 1);
+    EXPECT_NE(std::string(e.what()).find("ragged.csv:"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("expected 3 fields, found 2"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(CsvProfile, AnEndlessLineIsRefusedAtTheLimit) {
+  std::string text = "a,b\n1,2\n" + std::string(3 << 20, 'x');  // 3 MiB without a line end
+  const std::string path = file("endless.csv", text);
+  vigil::CsvProfileOptions o{.csv = {.max_record_bytes = 1 << 20}, .chunk_bytes = 64 << 10};
+  try {
+    vigil::profile_csv(path, o);
+    FAIL() << "an endless line was accepted";
+  } catch (const vigil::CsvError& e) {
+    EXPECT_EQ(e.line(), 3u);
+    EXPECT_NE(std::string(e.what()).find("longer than 1 MiB"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(CsvProfile, GzipMembersAndTruncation) {
+  std::string text = sample_csv();
+  std::size_t half = text.find("\nLyon") + 1;  // any cut: members join as one stream
+  const std::string gz = file("two.csv.gz", vigil::detail::gzip_compress(text.substr(0, half)) +
+                                                vigil::detail::gzip_compress(text.substr(half)));
+  const std::string plain = file("plain.csv", text);
+  vigil::DatasetProfile a = vigil::profile_csv(gz), b = vigil::profile_csv(plain);
+  EXPECT_EQ(a.rows, b.rows);
+  expect_same_numeric(a.features.at("income").numeric, b.features.at("income").numeric);
+  std::string whole = vigil::detail::gzip_compress(text);
+  const std::string cut = file("cut.csv.gz", whole.substr(0, whole.size() / 2));
+  try {
+    vigil::profile_csv(cut);
+    FAIL() << "a truncated gzip was accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("cut.csv.gz: corrupt or truncated gzip"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(CsvProfile, EmptyFileIsAnErrorNamingIt) {
+  const std::string path = file("empty.csv", "");
+  try {
+    vigil::profile_csv(path);
+    FAIL();
+  } catch (const vigil::CsvError& e) {
+    EXPECT_NE(std::string(e.what()).find("empty.csv:1: empty file"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
