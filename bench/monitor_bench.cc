@@ -4,6 +4,9 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <string>
 #include <random>
 
 #include "vigil/drift.h"
@@ -35,6 +38,71 @@ void BM_NumericProfileUpdate(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_NumericProfileUpdate);
+
+// The same, a column of 4,096 values at a time (as profile_csv adds a
+// parsed chunk): the DDSketch takes the logarithms of a block at once.
+void BM_NumericProfileUpdateBatch(benchmark::State& state) {
+  auto values = normal_values(4096, 0, 1);
+  vigil::NumericSummary s;
+  for (auto _ : state) s.add(values);
+  state.SetItemsProcessed(state.iterations() * 4096);
+}
+BENCHMARK(BM_NumericProfileUpdateBatch);
+
+// One pass over a 200,000-row × 100-column CSV (make_wide_csv's mix:
+// normal, lognormal, small integers, uniform, categorical), parse and
+// profile, on 1 and 2 threads: cells per second is the figure.
+const std::string& wide_csv() {
+  static const std::string path = [] {
+    std::string p = "/tmp/vigil-bench-wide-200k.csv";
+    std::mt19937_64 rng(3);
+    std::normal_distribution<double> normal;
+    std::uniform_real_distribution<double> uniform;
+    std::string text;
+    for (int c = 0; c < 100; ++c) text += (c ? ",c" : "c") + std::to_string(c);
+    text += '\n';
+    char buf[32];
+    for (int r = 0; r < 200000; ++r) {
+      for (int c = 0; c < 100; ++c) {
+        if (c) text += ',';
+        int kind = c % 5 == 4 ? 4 : c % 4;
+        double v = kind == 0 ? 500 + 30 * normal(rng) : kind == 1 ? std::exp(normal(rng)) : kind == 3 ? uniform(rng) : 0;
+        if (kind == 2) text += std::to_string(static_cast<int>(uniform(rng) * 10));
+        else if (kind == 4) text += "cat" + std::to_string(static_cast<int>(20 * uniform(rng) * uniform(rng)));
+        else text.append(buf, static_cast<std::size_t>(std::snprintf(buf, sizeof buf, "%.4f", v)));
+      }
+      text += '\n';
+    }
+    std::FILE* f = std::fopen(p.c_str(), "w");
+    std::fwrite(text.data(), 1, text.size(), f);
+    std::fclose(f);
+    return p;
+  }();
+  return path;
+}
+
+void BM_ProfileCsvWide(benchmark::State& state) {
+  const std::string& path = wide_csv();
+  for (auto _ : state) {
+    auto p = vigil::profile_csv(path, {.threads = static_cast<unsigned>(state.range(0))});
+    benchmark::DoNotOptimize(p.rows);
+  }
+  state.counters["cells_per_s"] = benchmark::Counter(200000.0 * 100 * static_cast<double>(state.iterations()),
+                                                     benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_ProfileCsvWide)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The parsing floor: the same file into columns only (no profile).
+void BM_ParseCsvWideOnly(benchmark::State& state) {
+  const std::string& path = wide_csv();
+  for (auto _ : state) {
+    auto t = vigil::read_csv(path, {.infer_rows = 100});
+    benchmark::DoNotOptimize(t.rows);
+  }
+  state.counters["cells_per_s"] = benchmark::Counter(200000.0 * 100 * static_cast<double>(state.iterations()),
+                                                     benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_ParseCsvWideOnly)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_CategoricalProfileUpdate(benchmark::State& state) {
   std::vector<std::string> cats = {"NO", "SE", "DK", "FI", "IS", "DE", "FR", "ES"};

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +29,7 @@ class NumericSummary {
  public:
   explicit NumericSummary(std::size_t sample_size = 10000, std::uint64_t seed = 0x5eed);
   void add(double v);  // NaN counts as missing; ±inf count but stay out of mean/variance/sample
+  void add(std::span<const double> values);
   void add_missing() { ++missing_; }
   void merge(const NumericSummary& other);
   // Gives the summary bins (reference edges; see bin_numeric): values below
@@ -65,6 +67,9 @@ class NumericSummary {
   friend struct ProfileCodec;
   static constexpr std::size_t kFewValues = 5;
   void note_value(double v);
+  void add_unsketched(double v);  // everything add() does but the sketch
+  void sample(double v);
+  std::uint64_t next_kept_after(std::uint64_t seen);
   void merge_moments(const NumericSummary& other);
   void merge_few_values(const NumericSummary& other);
   void merge_sample(const NumericSummary& other);
@@ -83,6 +88,7 @@ class NumericSummary {
   std::size_t sample_capacity_;
   std::vector<double> sample_;
   std::uint64_t seen_for_sample_ = 0;
+  std::uint64_t next_kept_ = 0;  // the next value the reservoir keeps (not saved: drawn again)
   std::uint64_t rng_;  // splitmix64 state: reservoir slots
   std::vector<std::pair<double, std::uint64_t>> few_;
   bool many_ = false;

@@ -108,6 +108,34 @@ void QuantileSketch::add(double v, std::uint64_t weight) {
   else negative_.add(index_of(mag), weight, max_bins_);
 }
 
+// Logarithms first, for a block of values: independent of each other, they
+// overlap in the pipeline, where one add() at a time waits for each.
+void QuantileSketch::add(std::span<const double> values) {
+  constexpr std::size_t kBlock = 256;
+  std::int32_t index[kBlock];
+  for (std::size_t start = 0; start < values.size(); start += kBlock) {
+    const std::size_t n = std::min(kBlock, values.size() - start);
+    const double* v = values.data() + start;
+    for (std::size_t i = 0; i < n; ++i) {
+      double mag = std::fabs(v[i]);
+      index[i] = index_of(mag >= kMinIndexable && mag <= std::numeric_limits<double>::max() ? mag : 1.0);
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      const double x = v[i];
+      if (std::isnan(x)) continue;
+      if (count_ == 0) min_ = max_ = x;
+      min_ = std::min(min_, x);
+      max_ = std::max(max_, x);
+      ++count_;
+      sum_ += x;
+      double mag = std::fabs(x);
+      if (mag < kMinIndexable) ++zeros_;
+      else if (std::isinf(mag)) ++(x > 0 ? pos_inf_ : neg_inf_);
+      else (x > 0 ? positive_ : negative_).add(index[i], 1, max_bins_);
+    }
+  }
+}
+
 void QuantileSketch::merge(const QuantileSketch& other) {
   if (other.alpha_ != alpha_) throw std::invalid_argument("vigil: cannot merge sketches of different accuracy");
   if (other.count_ == 0) return;

@@ -2,6 +2,7 @@
 // are views unless quoted with "" escapes. Column kinds come from the
 // caller (a reference's schema) or from the first rows. Every error names
 // the file and the line the record started on.
+#include <algorithm>
 #include <cstdio>
 #include <limits>
 #include <optional>
@@ -25,9 +26,24 @@
 namespace vigil {
 namespace {
 
+// Category lookups run once per cell: a multiply-fold over 8-byte words is
+// several times faster than std::hash on the short strings CSVs hold.
 struct SvHash {
   using is_transparent = void;
-  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  std::size_t operator()(std::string_view s) const {
+    std::uint64_t h = 0x9e3779b97f4a7c15ull ^ s.size();
+    std::size_t i = 0;
+    for (; i + 8 <= s.size(); i += 8) {
+      std::uint64_t w;
+      std::memcpy(&w, s.data() + i, 8);
+      h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
+      h ^= h >> 29;
+    }
+    std::uint64_t tail = 0;
+    std::memcpy(&tail, s.data() + i, s.size() - i);
+    h = (h ^ tail) * 0x94d049bb133111ebull;
+    return static_cast<std::size_t>(h ^ (h >> 31));
+  }
 };
 
 bool is_missing_token(std::string_view s) {
@@ -41,6 +57,35 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+// [-]digits[.digits] with at most 15 significant digits (most CSV
+// numbers), as the integer of its digits over a power of ten: both exact in
+// a double, so the one division gives the correctly rounded value, the same
+// as from_chars (Clinger's fast path). False for anything else.
+bool parse_plain_decimal(std::string_view s, double& out) {
+  static constexpr double kPow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  const char* p = s.data();
+  const char* end = p + s.size();
+  const bool negative = p != end && *p == '-';
+  p += negative;
+  std::uint64_t digits = 0;
+  int count = 0, fraction = -1;
+  for (; p != end; ++p) {
+    if (*p >= '0' && *p <= '9') {
+      digits = digits * 10 + static_cast<std::uint64_t>(*p - '0');
+      ++count;
+      if (fraction >= 0) ++fraction;
+    } else if (*p == '.' && fraction < 0) {
+      fraction = 0;
+    } else {
+      return false;
+    }
+  }
+  if (count == 0 || count > 15) return false;
+  double v = static_cast<double>(digits) / kPow10[fraction > 0 ? fraction : 0];
+  out = negative ? -v : v;
+  return true;
+}
+
 bool parse_number(std::string_view s, double& out) {
   s = trim(s);
   if (!s.empty() && s.front() == '+') s.remove_prefix(1);
@@ -51,11 +96,21 @@ bool parse_number(std::string_view s, double& out) {
 // Builds one column from its cells.
 class ColumnBuilder {
  public:
-  ColumnBuilder(std::string name, FeatureKind kind) {
+  ColumnBuilder(std::string name, FeatureKind kind, std::size_t expected_rows = 0) {
     col_.name = std::move(name);
     col_.kind = kind;
+    if (kind == FeatureKind::kNumeric) col_.numbers.reserve(expected_rows);
+    else col_.codes.reserve(expected_rows);
   }
   void add(std::string_view cell) {
+    if (col_.kind == FeatureKind::kNumeric && !cell.empty() &&
+        ((cell.front() >= '0' && cell.front() <= '9') || cell.front() == '-')) {  // the common case, untrimmed
+      double v;
+      if (parse_plain_decimal(cell, v)) {
+        col_.numbers.push_back(v);
+        return;
+      }
+    }
     std::string_view t = trim(cell);
     if (col_.kind == FeatureKind::kNumeric) {
       double v;
@@ -91,11 +146,19 @@ class CsvParser {
  public:
   CsvParser(std::string_view text, const std::string& name, char delim, std::size_t max_record_bytes,
             std::size_t first_line = 1)
-      : s_(text), name_(name), delim_(delim), max_record_(max_record_bytes), line_(first_line), record_line_(first_line) {}
+      : s_(text), name_(name), delim_(delim), max_record_(max_record_bytes), line_(first_line), record_line_(first_line) {
+    for (char c : {delim, '\n', '\r', '"'}) special_[static_cast<unsigned char>(c)] = true;
+  }
 
   // Reads the next record into `fields`; false at the end. Blank lines are skipped.
   bool next(std::vector<std::string_view>& fields) {
     fields.clear();
+    return next_each([&](std::string_view f) { fields.push_back(f); });
+  }
+
+  // The same, handing each field to on_field as it is cut (no list kept).
+  template <typename OnField>
+  bool next_each(OnField&& on_field) {
     owned_.clear();
     while (pos_ < s_.size() && (s_[pos_] == '\n' || s_[pos_] == '\r')) {
       if (s_[pos_] == '\n') ++line_;
@@ -104,7 +167,7 @@ class CsvParser {
     if (pos_ >= s_.size()) return false;
     record_line_ = line_;
     const std::size_t start = pos_;
-    read_fields(fields);
+    read_fields(on_field);
     if (pos_ - start > max_record_)
       throw CsvError(name_, record_line_, "a record longer than " + std::to_string(max_record_ >> 20) + " MiB");
     return true;
@@ -115,24 +178,23 @@ class CsvParser {
   std::size_t line() const { return line_; }
 
  private:
-  void read_fields(std::vector<std::string_view>& fields) {
+  template <typename OnField>
+  void read_fields(OnField& on_field) {
     while (true) {
       if (pos_ < s_.size() && s_[pos_] == '"') {
-        quoted_field(fields);
+        on_field(quoted_field());
       } else {
         std::size_t start = pos_;
-        while (pos_ < s_.size() && s_[pos_] != delim_ && s_[pos_] != '\n' && s_[pos_] != '\r') {
-          if (s_[pos_] == '"') throw CsvError(name_, line_, "unexpected '\"' inside an unquoted field");
-          ++pos_;
-        }
-        fields.push_back(s_.substr(start, pos_ - start));
+        while (pos_ < s_.size() && !special_[static_cast<unsigned char>(s_[pos_])]) ++pos_;
+        if (pos_ < s_.size() && s_[pos_] == '"') throw CsvError(name_, line_, "unexpected '\"' inside an unquoted field");
+        on_field(s_.substr(start, pos_ - start));
       }
       if (pos_ >= s_.size()) return;
       char c = s_[pos_];
       if (c == delim_) {
         ++pos_;
         if (pos_ >= s_.size()) {  // trailing delimiter: one more empty field
-          fields.emplace_back();
+          on_field(std::string_view());
           return;
         }
         continue;
@@ -147,7 +209,7 @@ class CsvParser {
     }
   }
 
-  void quoted_field(std::vector<std::string_view>& fields) {
+  std::string_view quoted_field() {
     ++pos_;  // opening quote
     std::string value;
     std::size_t start = pos_;
@@ -172,19 +234,17 @@ class CsvParser {
     ++pos_;  // closing quote
     if (pos_ < s_.size() && s_[pos_] != delim_ && s_[pos_] != '\n' && s_[pos_] != '\r')
       throw CsvError(name_, line_, "unexpected character after a closing quote");
-    if (!escaped) {
-      fields.push_back(tail);
-    } else {
-      value.append(tail);
-      owned_.push_back(std::move(value));
-      fields.push_back(owned_.back());
-    }
+    if (!escaped) return tail;
+    value.append(tail);
+    owned_.push_back(std::move(value));
+    return owned_.back();
   }
 
   std::string_view s_;
   const std::string& name_;
   char delim_;
   std::size_t max_record_;
+  bool special_[256] = {};  // bytes that end an unquoted field
   std::size_t pos_ = 0;
   std::size_t line_, record_line_;
   std::deque<std::string> owned_;  // unescaped quoted fields of the current record (stable addresses)
@@ -309,14 +369,18 @@ Table parse_csv_records(std::string_view text, const std::string& name, std::siz
                         const CsvOptions& options) {
   CsvParser parser(text, name, options.delimiter, options.max_record_bytes, first_line);
   std::vector<ColumnBuilder> builders;
-  for (std::size_t c = 0; c < head.header.size(); ++c) builders.emplace_back(head.header[c], head.kinds[c]);
+  const auto lines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
+  for (std::size_t c = 0; c < head.header.size(); ++c) builders.emplace_back(head.header[c], head.kinds[c], lines);
   Table table;
-  std::vector<std::string_view> fields;
-  while (parser.next(fields)) {
-    if (fields.size() != builders.size())
+  std::size_t field = 0;
+  auto to_column = [&](std::string_view f) {
+    if (field < builders.size()) builders[field].add(f);
+    ++field;
+  };
+  for (; parser.next_each(to_column); field = 0) {
+    if (field != builders.size())
       throw CsvError(name, parser.record_line(),
-                     "expected " + std::to_string(builders.size()) + " fields, found " + std::to_string(fields.size()));
-    for (std::size_t c = 0; c < builders.size(); ++c) builders[c].add(fields[c]);
+                     "expected " + std::to_string(builders.size()) + " fields, found " + std::to_string(field));
     ++table.rows;
   }
   for (auto& b : builders) table.columns.push_back(b.finish());

@@ -100,7 +100,7 @@ void add_table(DatasetProfile& p, const Table& t) {
     FeatureProfile& f = p.features.find(col.name)->second;
     f.type_errors += col.type_errors;
     if (col.kind == FeatureKind::kNumeric) {
-      for (double v : col.numbers) f.numeric.add(v);
+      f.numeric.add(col.numbers);
       continue;
     }
     counts.assign(col.dictionary.size(), 0);

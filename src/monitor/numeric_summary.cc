@@ -62,11 +62,22 @@ void NumericSummary::add(double v) {
     ++missing_;
     return;
   }
+  sketch_.add(v);
+  add_unsketched(v);
+}
+
+void NumericSummary::add(std::span<const double> values) {
+  sketch_.add(values);
+  for (double v : values)
+    if (std::isnan(v)) ++missing_;
+    else add_unsketched(v);
+}
+
+void NumericSummary::add_unsketched(double v) {
   if (count_ == 0) min_ = max_ = v;
   ++count_;
   min_ = std::min(min_, v);
   max_ = std::max(max_, v);
-  sketch_.add(v);
   if (!edges_.empty()) {
     // Slot 0 below the first edge, slot E above the last; the last edge
     // itself belongs to the last real bin (as in bin_numeric).
@@ -83,14 +94,30 @@ void NumericSummary::add(double v) {
   double d = v - shift_;
   sum_ += d;
   sumsq_ += d * d;
-  // Reservoir sampling (Algorithm R).
+  sample(v);
+}
+
+// Reservoir sampling: Algorithm R keeps value i with probability k/i. Past
+// the first k values, the index of the next kept value is drawn directly
+// (P(none of s+1..t kept) ≈ (s/t)^k, Vitter's skip), so the random number
+// generator runs once per kept value, not once per value.
+void NumericSummary::sample(double v) {
   ++seen_for_sample_;
   if (sample_.size() < sample_capacity_) {
     sample_.push_back(v);
-  } else if (sample_capacity_ > 0) {
-    std::uint64_t j = below(rng_, seen_for_sample_);
-    if (j < sample_capacity_) sample_[j] = v;
+    return;
   }
+  if (sample_capacity_ == 0) return;
+  if (next_kept_ <= seen_for_sample_ - 1) next_kept_ = next_kept_after(seen_for_sample_ - 1);
+  if (seen_for_sample_ != next_kept_) return;
+  sample_[below(rng_, sample_capacity_)] = v;
+  next_kept_ = next_kept_after(seen_for_sample_);
+}
+
+std::uint64_t NumericSummary::next_kept_after(std::uint64_t seen) {
+  double u = (static_cast<double>(splitmix64(rng_) >> 11) + 1) * 0x1p-53;  // (0, 1]
+  double t = std::ceil(static_cast<double>(seen) * std::pow(u, -1.0 / static_cast<double>(sample_capacity_)));
+  return t >= 0x1p63 ? UINT64_MAX : std::max<std::uint64_t>(seen + 1, static_cast<std::uint64_t>(t));
 }
 
 namespace {
