@@ -9,6 +9,10 @@
 // merge into exactly the profile of the whole. The width is the smallest
 // power of two that fits the values' span into kMaxCells cells, and never
 // finer than 2^-50 of the largest magnitude (so cell indices fit in 52 bits).
+//
+// Memory is the cells (32 KiB at most), allocated only past the first 128
+// values, which are kept as they are until then: a window that sees a
+// feature a few times costs about its values, not the whole grid.
 #pragma once
 
 #include <cstdint>
@@ -25,14 +29,14 @@ class GridHistogram {
 
   std::uint64_t count() const { return count_; }
   bool empty() const { return count_ == 0; }
-  int exponent() const { return exponent_; }  // cells are 2^exponent wide
+  int exponent() const;  // cells are 2^exponent wide
   double cell_width() const;
   double max_abs() const { return max_abs_; }
-  std::int64_t first_cell() const { return lo_; }  // cell i covers [i·w, (i+1)·w)
-  std::int64_t last_cell() const { return hi_; }
+  std::int64_t first_cell() const;  // cell i covers [i·w, (i+1)·w)
+  std::int64_t last_cell() const;
   // Non-empty cells as (index, count), ascending, at `exponent` (>= exponent()).
   std::vector<std::pair<std::int64_t, std::uint64_t>> cells(int exponent) const;
-  std::vector<std::pair<std::int64_t, std::uint64_t>> cells() const { return cells(exponent_); }
+  std::vector<std::pair<std::int64_t, std::uint64_t>> cells() const { return cells(exponent()); }
   // Values in cells first..last inclusive, at this histogram's exponent.
   std::uint64_t count_between(std::int64_t first, std::int64_t last) const;
 
@@ -50,6 +54,11 @@ class GridHistogram {
   static GridHistogram from_state(const State& state);
 
  private:
+  static constexpr std::size_t kFirstValues = 128;
+  bool dense() const { return !window_.empty(); }
+  GridHistogram densified() const;  // a copy with cells (this one may hold raw values)
+  void make_dense();
+  void add_cell(double v);
   static int floor_exponent(double max_abs);
   std::int64_t cell_of(double v) const;
   std::uint64_t& slot(std::int64_t cell) { return window_[static_cast<std::size_t>(cell - base_)]; }
@@ -64,6 +73,7 @@ class GridHistogram {
   std::int64_t lo_ = 0, hi_ = 0;  // first and last non-empty cells
   std::int64_t base_ = 0;         // the cell in window_[0]
   std::vector<std::uint64_t> window_;
+  std::vector<double> first_values_;  // until kFirstValues are in; then window_
 };
 
 }  // namespace vigil

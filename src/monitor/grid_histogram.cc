@@ -26,7 +26,7 @@ int GridHistogram::floor_exponent(double max_abs) {
   return std::max(kMinExponent, std::ilogb(max_abs) - 50);
 }
 
-double GridHistogram::cell_width() const { return std::ldexp(1.0, exponent_); }
+double GridHistogram::cell_width() const { return std::ldexp(1.0, exponent()); }
 
 std::int64_t GridHistogram::cell_of(double v) const {
   // Exact: a power-of-two scale only moves the exponent, and |v|/2^e < 2^52.
@@ -67,6 +67,32 @@ std::int64_t GridHistogram::grow(std::int64_t cell) {
 }
 
 void GridHistogram::add(double v) {
+  if (!dense() && first_values_.size() < kFirstValues) {
+    first_values_.push_back(v);
+    max_abs_ = std::max(max_abs_, std::fabs(v));
+    ++count_;
+    return;
+  }
+  make_dense();
+  add_cell(v);
+}
+
+void GridHistogram::make_dense() {
+  if (dense() || count_ == 0) return;
+  std::vector<double> values = std::move(first_values_);
+  first_values_ = {};
+  count_ = 0;
+  max_abs_ = 0;
+  for (double v : values) add_cell(v);
+}
+
+GridHistogram GridHistogram::densified() const {
+  GridHistogram copy = *this;
+  copy.make_dense();
+  return copy;
+}
+
+void GridHistogram::add_cell(double v) {
   const double a = std::fabs(v);
   if (count_ == 0) {
     max_abs_ = a;
@@ -90,12 +116,21 @@ void GridHistogram::add(double v) {
   ++count_;
 }
 
+int GridHistogram::exponent() const { return dense() || empty() ? exponent_ : densified().exponent_; }
+std::int64_t GridHistogram::first_cell() const { return dense() || empty() ? lo_ : densified().lo_; }
+std::int64_t GridHistogram::last_cell() const { return dense() || empty() ? hi_ : densified().hi_; }
+
 void GridHistogram::merge(const GridHistogram& o) {
   if (o.count_ == 0) return;
+  if (!o.dense()) {  // a few values: as if added here
+    for (double v : o.first_values_) add(v);
+    return;
+  }
   if (count_ == 0) {
     *this = o;
     return;
   }
+  make_dense();
   max_abs_ = std::max(max_abs_, o.max_abs_);
   int exponent = std::max({exponent_, o.exponent_, floor_exponent(max_abs_)});
   std::int64_t lo = std::min(coarser(lo_, exponent - exponent_), coarser(o.lo_, exponent - o.exponent_));
@@ -111,6 +146,7 @@ void GridHistogram::merge(const GridHistogram& o) {
 }
 
 std::vector<std::pair<std::int64_t, std::uint64_t>> GridHistogram::cells(int exponent) const {
+  if (!dense() && !empty()) return densified().cells(exponent);
   std::vector<std::pair<std::int64_t, std::uint64_t>> out;
   const int shift = exponent - exponent_;
   for (std::int64_t i = lo_; count_ && i <= hi_; ++i) {
@@ -124,6 +160,7 @@ std::vector<std::pair<std::int64_t, std::uint64_t>> GridHistogram::cells(int exp
 }
 
 std::uint64_t GridHistogram::count_between(std::int64_t first, std::int64_t last) const {
+  if (!dense() && !empty()) return densified().count_between(first, last);
   std::uint64_t n = 0;
   for (std::int64_t i = std::max(first, lo_); count_ && i <= std::min(last, hi_); ++i)
     n += window_[static_cast<std::size_t>(i - base_)];
@@ -131,6 +168,7 @@ std::uint64_t GridHistogram::count_between(std::int64_t first, std::int64_t last
 }
 
 GridHistogram::State GridHistogram::state() const {
+  if (!dense() && !empty()) return densified().state();
   State s{.exponent = exponent_, .max_abs = max_abs_, .first_cell = lo_, .counts = {}};
   for (std::int64_t i = lo_; count_ && i <= hi_; ++i) s.counts.push_back(window_[static_cast<std::size_t>(i - base_)]);
   return s;

@@ -94,6 +94,25 @@ TEST(GridHistogram, StateDependsOnlyOnTheValues) {
   EXPECT_EQ(in_order.count(), v.size());
 }
 
+// Shards of a few values each are kept as values until they grow: merged
+// in any order they still give the state of one pass.
+TEST(GridHistogram, SmallShardsMergeLikeOnePass) {
+  Sample v = draw(350, 9, [](auto& r) { return std::normal_distribution<>(3, 2)(r); });
+  std::vector<vigil::GridHistogram> shards(7);
+  for (std::size_t i = 0; i < v.size(); ++i) shards[i % 7].add(v[i]);
+  vigil::GridHistogram forward, backward;
+  for (const auto& s : shards) forward.merge(s);
+  for (auto it = shards.rbegin(); it != shards.rend(); ++it) backward.merge(*it);
+  expect_same_state(grid_of(v), forward);
+  expect_same_state(grid_of(v), backward);
+  vigil::GridHistogram few = grid_of({1.5, -2.25, 1.5});
+  EXPECT_EQ(few.count(), 3u);
+  EXPECT_EQ(few.count_between(few.first_cell(), few.last_cell()), 3u);
+  auto cells = few.cells();
+  ASSERT_EQ(cells.size(), 2u);
+  EXPECT_EQ(cells[1].second, 2u);  // the two 1.5s share a cell
+}
+
 TEST(GridHistogram, CellsAreFineAndCountsExactAtEdges) {
   Sample v = draw(100000, 3, [](auto& r) { return std::normal_distribution<>(1e6, 5)(r); });
   vigil::GridHistogram g = grid_of(v);
