@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
@@ -89,6 +90,13 @@ struct ModelMonitorOptions {
   std::size_t max_features = 200;
   std::size_t max_classes = 1000;
   std::size_t max_error_categories = 200;
+  // Fleet-wide drift: each closed window's profile is also saved as
+  // <window_profiles>/<model>/<window start, unix ns>-<instance>.json.
+  // Windows start at multiples of `window`, so replicas' files for one
+  // window merge (`vigil merge`) into the fleet's window; replicas must
+  // share the model's reference, whose bins their windows use. Empty: off.
+  std::filesystem::path window_profiles;
+  std::string instance;  // this replica in those names; empty: host name and process id
   // Called (outside the monitor's locks) after every evaluation: storage,
   // alerting. Also see ModelMonitor::history().
   std::function<void(const struct DriftEvaluation&)> on_evaluation;

@@ -9,6 +9,7 @@
 #include "common/monitor_value.h"
 #include "monitor/model_metrics.h"
 #include "monitor/model_scores.h"
+#include "monitor/window_profiles.h"
 #include "vigil/monitor.h"
 
 namespace vigil {
@@ -57,6 +58,7 @@ std::string predicted_class(const PredictionEvent& e, ModelTask task) {
 struct ModelMonitor::Impl {
   ModelMonitorOptions options;
   std::optional<detail::ModelMetrics> metrics;
+  std::optional<detail::WindowProfileWriter> window_writer;
   mutable std::mutex models_mu;
   std::map<std::string, std::unique_ptr<Model>, std::less<>> models;
   mutable std::mutex history_mu;
@@ -181,6 +183,7 @@ struct ModelMonitor::Impl {
 
   // Evaluates a closed window against the model's reference (outside the model lock).
   std::optional<DriftEvaluation> evaluate_closed(Model& mdl, DatasetProfile closed) {
+    if (window_writer && closed.rows > 0) window_writer->write(mdl.name, closed);
     std::optional<DatasetProfile> reference = reference_for(mdl, closed);
     if (!reference || closed.rows == 0) return std::nullopt;
     CompareOptions co = options.compare;
@@ -275,6 +278,8 @@ ModelMonitor::ModelMonitor(ModelMonitorOptions options) : impl_(std::make_unique
   impl_->options = std::move(options);
   if (Registry* r = impl_->options.registry)
     impl_->metrics.emplace(*r, impl_->options.max_classes, impl_->options.max_error_categories);
+  if (!impl_->options.window_profiles.empty())
+    impl_->window_writer.emplace(impl_->options.window_profiles, impl_->options.instance, impl_->options.registry);
 }
 
 ModelMonitor::~ModelMonitor() = default;

@@ -240,8 +240,10 @@ void read_root(const Reader& r, const YAML::Node& root, DaemonConfig& c) {
   if (auto n = root["max_clock_skew"]) c.max_clock_skew = r.seconds(n, "max_clock_skew");
   if (auto n = root["store"]) read_store(r, n, c);
   if (auto m = root["monitor"]) {
-    r.known(m, "monitor", {"window", "models", "max_models", "max_features"});
+    r.known(m, "monitor", {"window", "models", "max_models", "max_features", "window_profiles", "instance"});
     if (auto n = m["window"]) c.window = r.seconds(n, "monitor.window");
+    if (auto n = m["window_profiles"]) c.window_profiles = r.str(n, "monitor.window_profiles");
+    if (auto n = m["instance"]) c.instance = r.str(n, "monitor.instance");
     if (auto n = m["max_models"]) c.max_models = r.count(n, "monitor.max_models");
     if (auto n = m["max_features"]) c.max_features = r.count(n, "monitor.max_features");
     if (auto n = m["models"])

@@ -22,6 +22,8 @@
 //           acknowledge: queued}    # or committed: 200 only once on disk
 //   monitor:
 //     window: 5m
+//     window_profiles: /shared/vigil-windows   # fleet-wide drift: `vigil merge` one window's files
+//     instance: web-3                          # this replica's name in them (default host-pid)
 //     models:
 //       - {name: fraud, reference: fraud-reference.json, task: classification, target: label}
 //   log_alerts:
@@ -93,6 +95,8 @@ struct DaemonConfig {
   store::StoreOptions store;
   bool acknowledge_committed = false;  // store.acknowledge: queued (false) or committed
   std::chrono::seconds window{300};
+  std::filesystem::path window_profiles;  // monitor.window_profiles: each closed window's profile saved here
+  std::string instance;                   // monitor.instance: this replica's name in those files
   std::size_t max_models = 100;    // monitor.max_models: predictions for more models get 422
   std::size_t max_features = 200;  // monitor.max_features: per model; further features are not profiled
   std::vector<ModelConfig> models;

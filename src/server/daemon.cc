@@ -125,6 +125,8 @@ struct Daemon::Impl {
             .window = config.window,
             .max_models = config.max_models,
             .max_features = config.max_features,
+            .window_profiles = config.window_profiles,
+            .instance = config.instance,
             .on_evaluation = [this](const DriftEvaluation& ev) {
               alerting.on_window(ev);
               store.enqueue(evaluation_batch(ev));
