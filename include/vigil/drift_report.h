@@ -91,6 +91,10 @@ struct CsvProfileOptions {
   const DatasetProfile* reference = nullptr;
   unsigned threads = 0;  // 0: every core
   std::size_t chunk_bytes = std::size_t{4} << 20;
+  // The reservoir kept per numeric column. KS and Wasserstein come from the
+  // grid and sketch, so the sample only serves older readers: small keeps a
+  // 1,000-column profile's memory and cache footprint down.
+  std::size_t sample_size = 1000;
 };
 // One pass over a CSV file, gzip file or "-" (standard input): chunks cut
 // at record boundaries are parsed and profiled on `threads` threads, and

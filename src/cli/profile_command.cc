@@ -5,6 +5,7 @@
 // data's grid, so profiles of shards merge (vigil merge) into exactly the
 // profile of the whole.
 #include <cstdio>
+#include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -41,9 +42,12 @@ void run(const ProfileOptions& o) {
       throw std::runtime_error(file + ": " + e.what());
     }
   }
-  all.save(o.output);
-  std::printf("profiled %zu file(s): %llu rows, %zu columns -> %s\n", o.inputs.size(),
-              static_cast<unsigned long long>(all.rows), all.features.size(), o.output.c_str());
+  // "-": the profile on standard output (a pipe's map step), the summary on stderr.
+  const bool to_stdout = o.output == "-";
+  if (to_stdout) std::cout << all.to_json() << '\n' << std::flush;
+  else all.save(o.output);
+  std::fprintf(to_stdout ? stderr : stdout, "profiled %zu file(s): %llu rows, %zu columns -> %s\n", o.inputs.size(),
+               static_cast<unsigned long long>(all.rows), all.features.size(), to_stdout ? "<stdout>" : o.output.c_str());
 }
 
 }  // namespace
@@ -56,7 +60,7 @@ void add_profile_command(CLI::App& app) {
       ->check(CLI::ExistingFile | CLI::IsMember({"-"}));
   cmd->add_option("--reference", o->reference, "A profile whose column kinds and bins to use")
       ->check(CLI::ExistingFile);
-  cmd->add_option("-o,--output", o->output, "Where to write the profile (JSON)")->required();
+  cmd->add_option("-o,--output", o->output, "Where to write the profile (JSON; - for standard output)")->required();
   cmd->add_option("--threads", o->threads, "Threads that parse and profile (default: every core)");
   cmd->callback([o] { run(*o); });
 }

@@ -15,7 +15,6 @@
 #include <cmath>
 #include <cstring>
 #include <system_error>
-#include <unordered_map>
 #include <deque>
 #include <unordered_set>
 
@@ -94,13 +93,49 @@ bool parse_number(std::string_view s, double& out) {
 }
 
 // Builds one column from its cells.
+// Category -> code by open addressing over the dictionary: one probe in a
+// flat array per cell, where a node-based map chases pointers (and missed
+// the cache on every lookup once a table had hundreds of columns). A slot
+// holds the hash's high half and code + 1 (0: empty).
+class CategoryIndex {
+ public:
+  std::int32_t code(std::string_view value, std::vector<std::string>& dictionary) {
+    if ((dictionary.size() + 1) * 2 > slots_.size()) rehash(dictionary);
+    const std::uint64_t h = SvHash{}(value);
+    const std::uint64_t tag = h >> 32 << 32;
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+      const std::uint64_t slot = slots_[i];
+      if (slot == 0) {
+        dictionary.emplace_back(value);
+        slots_[i] = tag | dictionary.size();
+        return static_cast<std::int32_t>(dictionary.size() - 1);
+      }
+      const auto code = static_cast<std::int32_t>((slot & 0xffffffffu) - 1);
+      if ((slot & ~std::uint64_t{0xffffffffu}) == tag && dictionary[static_cast<std::size_t>(code)] == value) return code;
+    }
+  }
+
+ private:
+  void rehash(const std::vector<std::string>& dictionary) {
+    std::size_t size = 16;
+    while (size < 4 * (dictionary.size() + 1)) size *= 2;
+    slots_.assign(size, 0);
+    for (std::size_t k = 0; k < dictionary.size(); ++k) {
+      const std::uint64_t h = SvHash{}(dictionary[k]);
+      std::size_t i = h & (size - 1);
+      while (slots_[i]) i = (i + 1) & (size - 1);
+      slots_[i] = (h >> 32 << 32) | (k + 1);
+    }
+  }
+  std::vector<std::uint64_t> slots_;
+};
+
 class ColumnBuilder {
  public:
-  ColumnBuilder(std::string name, FeatureKind kind, std::size_t expected_rows = 0) {
+  ColumnBuilder(std::string name, FeatureKind kind) {
     col_.name = std::move(name);
     col_.kind = kind;
-    if (kind == FeatureKind::kNumeric) col_.numbers.reserve(expected_rows);
-    else col_.codes.reserve(expected_rows);
   }
   void add(std::string_view cell) {
     if (col_.kind == FeatureKind::kNumeric && !cell.empty() &&
@@ -128,18 +163,25 @@ class ColumnBuilder {
       col_.codes.push_back(-1);
       return;
     }
-    auto it = index_.find(t);
-    if (it == index_.end()) {
-      it = index_.emplace(std::string(t), static_cast<std::int32_t>(col_.dictionary.size())).first;
-      col_.dictionary.emplace_back(t);
-    }
-    col_.codes.push_back(it->second);
+    col_.codes.push_back(index_.code(t, col_.dictionary));
   }
   Column finish() { return std::move(col_); }
+  const Column& column() const { return col_; }
+  // Ready for the next chunk: values and type errors go, the buffers'
+  // capacity stays, and so do the categories unless there are many.
+  void clear(std::size_t kept_categories) {
+    col_.numbers.clear();
+    col_.codes.clear();
+    col_.type_errors = 0;
+    if (col_.dictionary.size() > kept_categories) {
+      col_.dictionary.clear();
+      index_ = {};
+    }
+  }
 
  private:
   Column col_;
-  std::unordered_map<std::string, std::int32_t, SvHash, std::equal_to<>> index_;
+  CategoryIndex index_;
 };
 
 class CsvParser {
@@ -365,14 +407,29 @@ CsvHead parse_csv_head(std::string_view text, const std::string& name, const Csv
   return head;
 }
 
-Table parse_csv_records(std::string_view text, const std::string& name, std::size_t first_line, const CsvHead& head,
-                        const CsvOptions& options) {
-  CsvParser parser(text, name, options.delimiter, options.max_record_bytes, first_line);
+// One per profiling thread: the builders (their buffers, and category
+// dictionaries up to kKeptCategories) live from chunk to chunk, so a chunk
+// costs no allocation once the first few are through.
+struct CsvChunkParser::Impl {
+  static constexpr std::size_t kKeptCategories = 4096;
+  CsvHead head;
+  CsvOptions options;
   std::vector<ColumnBuilder> builders;
-  const auto lines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
-  for (std::size_t c = 0; c < head.header.size(); ++c) builders.emplace_back(head.header[c], head.kinds[c], lines);
-  Table table;
-  std::size_t field = 0;
+};
+
+CsvChunkParser::CsvChunkParser(const CsvHead& head, const CsvOptions& options) : impl_(std::make_unique<Impl>()) {
+  impl_->head = head;
+  impl_->options = options;
+  for (std::size_t c = 0; c < head.header.size(); ++c) impl_->builders.emplace_back(head.header[c], head.kinds[c]);
+}
+
+CsvChunkParser::~CsvChunkParser() = default;
+
+std::size_t CsvChunkParser::parse(std::string_view text, const std::string& name, std::size_t first_line) {
+  auto& builders = impl_->builders;
+  for (auto& b : builders) b.clear(Impl::kKeptCategories);
+  CsvParser parser(text, name, impl_->options.delimiter, impl_->options.max_record_bytes, first_line);
+  std::size_t field = 0, rows = 0;
   auto to_column = [&](std::string_view f) {
     if (field < builders.size()) builders[field].add(f);
     ++field;
@@ -381,11 +438,13 @@ Table parse_csv_records(std::string_view text, const std::string& name, std::siz
     if (field != builders.size())
       throw CsvError(name, parser.record_line(),
                      "expected " + std::to_string(builders.size()) + " fields, found " + std::to_string(field));
-    ++table.rows;
+    ++rows;
   }
-  for (auto& b : builders) table.columns.push_back(b.finish());
-  return table;
+  return rows;
 }
+
+std::size_t CsvChunkParser::columns() const { return impl_->builders.size(); }
+const Column& CsvChunkParser::column(std::size_t i) const { return impl_->builders[i].column(); }
 
 }  // namespace detail
 

@@ -74,13 +74,14 @@ class FirstError {
   std::size_t index_ = 0;
 };
 
-DatasetProfile empty_profile(const detail::CsvHead& head, const DatasetProfile* reference) {
+DatasetProfile empty_profile(const detail::CsvHead& head, const DatasetProfile* reference, std::size_t sample_size) {
   DatasetProfile p;
   p.columns = head.header;
   for (std::size_t c = 0; c < head.header.size(); ++c) {
     FeatureProfile f;
     f.name = head.header[c];
     f.kind = head.kinds[c];
+    f.numeric = NumericSummary(sample_size);
     if (reference && f.kind == FeatureKind::kNumeric) {
       auto it = reference->features.find(f.name);
       if (it != reference->features.end() && it->second.kind == FeatureKind::kNumeric && !it->second.numeric.bin_edges().empty())
@@ -93,10 +94,11 @@ DatasetProfile empty_profile(const detail::CsvHead& head, const DatasetProfile* 
 
 // Categorical values are counted per chunk first: one summary update per
 // distinct value instead of one per row.
-void add_table(DatasetProfile& p, const Table& t) {
-  p.rows += t.rows;
+void add_chunk(DatasetProfile& p, const detail::CsvChunkParser& chunk, std::size_t rows) {
+  p.rows += rows;
   std::vector<std::uint64_t> counts;
-  for (const Column& col : t.columns) {
+  for (std::size_t i = 0; i < chunk.columns(); ++i) {
+    const Column& col = chunk.column(i);
     FeatureProfile& f = p.features.find(col.name)->second;
     f.type_errors += col.type_errors;
     if (col.kind == FeatureKind::kNumeric) {
@@ -127,17 +129,18 @@ DatasetProfile profile_csv(const std::filesystem::path& path, const CsvProfileOp
   const unsigned threads = o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency());
   // Chunk i goes to thread i mod threads, so each thread's profile, and the
   // merged one, is the same on every run with the same thread count.
-  std::vector<DatasetProfile> parts(threads, empty_profile(head, o.reference));
+  std::vector<DatasetProfile> parts(threads, empty_profile(head, o.reference, o.sample_size));
   std::vector<std::unique_ptr<ChunkQueue>> queues;
   for (unsigned t = 0; t < threads; ++t) queues.push_back(std::make_unique<ChunkQueue>(2));
   FirstError error;
   std::vector<std::thread> pool;
   for (unsigned t = 0; t < threads; ++t)
     pool.emplace_back([&, t] {
+      detail::CsvChunkParser parser(head, o.csv);
       while (auto w = queues[t]->pop()) {
         if (error.before(w->index)) continue;
         try {
-          add_table(parts[t], detail::parse_csv_records(w->chunk.text, stream.name(), w->chunk.first_line, head, o.csv));
+          add_chunk(parts[t], parser, parser.parse(w->chunk.text, stream.name(), w->chunk.first_line));
         } catch (...) {
           error.note(w->index, std::current_exception());
         }

@@ -24,10 +24,27 @@ struct CsvHead {
   std::size_t body_line = 2;
 };
 CsvHead parse_csv_head(std::string_view text, const std::string& name, const CsvOptions& options);
-// Whole records without a header, as columns of `head`; errors name
-// `name` and the line counted from first_line.
-Table parse_csv_records(std::string_view text, const std::string& name, std::size_t first_line, const CsvHead& head,
-                        const CsvOptions& options);
+// Whole records without a header into columns of `head`, chunk after chunk
+// (one parser per thread). Errors name `name` and the line counted from
+// first_line.
+class CsvChunkParser {
+ public:
+  CsvChunkParser(const CsvHead& head, const CsvOptions& options);
+  ~CsvChunkParser();
+  CsvChunkParser(const CsvChunkParser&) = delete;
+  CsvChunkParser& operator=(const CsvChunkParser&) = delete;
+
+  // Parses a chunk; returns its rows. The columns hold this chunk's values
+  // until the next call (a categorical column's dictionary may also hold
+  // categories of earlier chunks: count its codes, not its dictionary).
+  std::size_t parse(std::string_view text, const std::string& name, std::size_t first_line);
+  std::size_t columns() const;
+  const Column& column(std::size_t i) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 struct CsvChunk {
   std::string text;            // whole records, each ending in '\n' (the last of the input may not)
