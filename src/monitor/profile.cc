@@ -108,9 +108,93 @@ struct ProfileCodec {
             {"bins_derived", s.bins_derived_},              {"grid", encode(s.grid_)}};
   }
 
+  // Up to 4,096 counts per column: as LEB128 varints in base64, a run of
+  // empty cells as 0 and the run's length less one, they take a fraction of
+  // the text of a JSON array and parse as one string.
+  static void put_varint(std::string& bytes, std::uint64_t c) {
+    for (; c >= 0x80; c >>= 7) bytes += static_cast<char>((c & 0x7f) | 0x80);
+    bytes += static_cast<char>(c);
+  }
+  static std::string pack_counts(const std::vector<std::uint64_t>& counts) {
+    std::string bytes;
+    for (std::size_t i = 0; i < counts.size();) {
+      std::size_t run = 0;
+      while (i + run < counts.size() && counts[i + run] == 0) ++run;
+      if (run) {
+        put_varint(bytes, 0);
+        put_varint(bytes, run - 1);
+        i += run;
+      } else {
+        put_varint(bytes, counts[i++]);
+      }
+    }
+    static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    for (std::size_t i = 0; i < bytes.size(); i += 3) {
+      std::uint32_t n = static_cast<std::uint8_t>(bytes[i]) << 16;
+      if (i + 1 < bytes.size()) n |= static_cast<std::uint8_t>(bytes[i + 1]) << 8;
+      if (i + 2 < bytes.size()) n |= static_cast<std::uint8_t>(bytes[i + 2]);
+      out += kAlphabet[n >> 18];
+      out += kAlphabet[(n >> 12) & 63];
+      out += i + 1 < bytes.size() ? kAlphabet[(n >> 6) & 63] : '=';
+      out += i + 2 < bytes.size() ? kAlphabet[n & 63] : '=';
+    }
+    return out;
+  }
+
+  static std::vector<std::uint64_t> unpack_counts(const std::string& text, const std::string& w) {
+    auto value = [&](char c) -> std::uint32_t {
+      if (c >= 'A' && c <= 'Z') return static_cast<std::uint32_t>(c - 'A');
+      if (c >= 'a' && c <= 'z') return static_cast<std::uint32_t>(c - 'a' + 26);
+      if (c >= '0' && c <= '9') return static_cast<std::uint32_t>(c - '0' + 52);
+      if (c == '+') return 62;
+      if (c == '/') return 63;
+      throw std::invalid_argument(w + ": not base64");
+    };
+    if (text.size() % 4) throw std::invalid_argument(w + ": not base64");
+    std::string bytes;
+    for (std::size_t i = 0; i < text.size(); i += 4) {
+      std::uint32_t n = value(text[i]) << 18 | value(text[i + 1]) << 12;
+      if (text[i + 2] != '=') n |= value(text[i + 2]) << 6;
+      if (text[i + 3] != '=') n |= value(text[i + 3]);
+      bytes += static_cast<char>(n >> 16);
+      if (text[i + 2] != '=') bytes += static_cast<char>((n >> 8) & 255);
+      if (text[i + 3] != '=') bytes += static_cast<char>(n & 255);
+    }
+    std::vector<std::uint64_t> varints;
+    std::uint64_t c = 0;
+    int shift = 0;
+    for (char ch : bytes) {
+      auto b = static_cast<std::uint8_t>(ch);
+      if (shift > 63 || (shift == 63 && (b & 0x7e))) throw std::invalid_argument(w + ": a count past 64 bits");
+      c |= static_cast<std::uint64_t>(b & 0x7f) << shift;
+      if (b & 0x80) {
+        shift += 7;
+        continue;
+      }
+      varints.push_back(c);
+      c = 0, shift = 0;
+    }
+    if (shift) throw std::invalid_argument(w + ": truncated counts");
+    std::vector<std::uint64_t> counts;
+    for (std::size_t i = 0; i < varints.size(); ++i) {
+      if (varints[i] != 0) {
+        counts.push_back(varints[i]);
+        continue;
+      }
+      // Bounded before it is expanded: a grid has at most kMaxCells cells.
+      if (i + 1 == varints.size() || varints[i + 1] >= static_cast<std::uint64_t>(GridHistogram::kMaxCells) ||
+          counts.size() + varints[i + 1] + 1 > static_cast<std::uint64_t>(GridHistogram::kMaxCells))
+        throw std::invalid_argument(w + ": a run of empty cells past the grid");
+      counts.insert(counts.end(), varints[++i] + 1, 0);
+    }
+    return counts;
+  }
+
   static json encode(const GridHistogram& g) {
     auto st = g.state();
-    return {{"exponent", st.exponent}, {"max_abs", st.max_abs}, {"first_cell", st.first_cell}, {"counts", st.counts}};
+    return {{"exponent", st.exponent}, {"max_abs", st.max_abs}, {"first_cell", st.first_cell},
+            {"counts_varint_base64", pack_counts(st.counts)}};
   }
 
   // Profiles written before the grid existed have none: their KS and
@@ -123,7 +207,8 @@ struct ProfileCodec {
     GridHistogram::State st{.exponent = get<int>(g, "exponent", wg),
                             .max_abs = get<double>(g, "max_abs", wg),
                             .first_cell = get<std::int64_t>(g, "first_cell", wg),
-                            .counts = get<std::vector<std::uint64_t>>(g, "counts", wg)};
+                            .counts = unpack_counts(get<std::string>(g, "counts_varint_base64", wg),
+                                                    wg + ".counts_varint_base64")};
     try {
       s.grid_ = GridHistogram::from_state(st);
     } catch (const std::invalid_argument& e) {

@@ -201,3 +201,31 @@ TEST(SketchMode, ScoresInRangeAndVerdictsAgreeAwayFromTheThreshold) {
 }
 
 }  // namespace
+
+namespace {
+
+// The grid travels in a profile's JSON (varints in base64, runs of empty
+// cells folded) and comes back identical; damaged counts are refused by name.
+TEST(GridHistogram, RoundTripsThroughProfileJson) {
+  vigil::DatasetProfile p;
+  vigil::FeatureProfile f;
+  f.name = "x";
+  for (double v : draw(5000, 4, [](auto& r) { return std::lognormal_distribution<>(0, 2)(r); })) f.numeric.add(v);
+  f.numeric.add(1e9);  // far out: long runs of empty cells
+  p.features.emplace("x", f);
+  vigil::DatasetProfile back = vigil::DatasetProfile::from_json(p.to_json());
+  expect_same_state(back.features.at("x").numeric.grid(), f.numeric.grid());
+  std::string json = p.to_json();
+  auto at = json.find("\"counts_varint_base64\":\"") + 24;
+  std::string cut = json;
+  cut.replace(at, 4, "!!!!");
+  try {
+    vigil::DatasetProfile::from_json(cut);
+    FAIL() << "damaged counts were accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("profile.features.x.grid.counts_varint_base64: not base64"), std::string::npos)
+        << e.what();
+  }
+}
+
+}  // namespace
