@@ -24,7 +24,24 @@ class GridHistogram {
  public:
   static constexpr std::int64_t kMaxCells = 4096;
 
-  void add(double v);  // v must be finite (callers keep NaN and ±inf apart)
+  // v must be finite (callers keep NaN and ±inf apart). Inline: the common
+  // case (a cell inside the window, no new magnitude) is a multiply, a
+  // floor and an increment.
+  void add(double v) {
+    if (dense() && scale_ != 0 && (v < 0 ? -v : v) <= max_abs_) {
+      const double scaled = v * scale_;
+      auto cell = static_cast<std::int64_t>(scaled);
+      cell -= static_cast<double>(cell) > scaled;  // floor
+      if (static_cast<std::uint64_t>(cell - base_) < static_cast<std::uint64_t>(kMaxCells)) {
+        ++window_[static_cast<std::size_t>(cell - base_)];
+        lo_ = cell < lo_ ? cell : lo_;
+        hi_ = cell > hi_ ? cell : hi_;
+        ++count_;
+        return;
+      }
+    }
+    add_slow(v);
+  }
   void merge(const GridHistogram& other);
 
   std::uint64_t count() const { return count_; }
@@ -59,6 +76,7 @@ class GridHistogram {
   GridHistogram densified() const;  // a copy with cells (this one may hold raw values)
   void make_dense();
   void add_cell(double v);
+  void add_slow(double v);
   static int floor_exponent(double max_abs);
   std::int64_t cell_of(double v) const;
   std::uint64_t& slot(std::int64_t cell) { return window_[static_cast<std::size_t>(cell - base_)]; }

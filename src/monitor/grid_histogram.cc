@@ -66,7 +66,7 @@ std::int64_t GridHistogram::grow(std::int64_t cell) {
   return coarser(cell, shift);
 }
 
-void GridHistogram::add(double v) {
+void GridHistogram::add_slow(double v) {
   if (!dense() && first_values_.size() < kFirstValues) {
     first_values_.push_back(v);
     max_abs_ = std::max(max_abs_, std::fabs(v));

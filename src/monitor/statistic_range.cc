@@ -53,23 +53,25 @@ void add_grid_facts(const GridHistogram& g, CdfFacts& f) {
 void add_sketch_facts(const QuantileSketch& sketch, CdfFacts& f) {
   const QuantileSketch::State st = sketch.state();
   const double gamma = (1 + st.relative_accuracy) / (1 - st.relative_accuracy);
-  double negatives = 0;
-  for (std::uint64_t c : st.negative) negatives += static_cast<double>(c);
-  // Negative store: D_i = count in buckets above i = values below −γ^i.
-  double above = negatives;
-  for (std::size_t j = 0; j < st.negative.size(); ++j) {
-    above -= static_cast<double>(st.negative[j]);
-    const double edge = std::pow(gamma, st.negative_offset + static_cast<int>(j));
-    if (!std::isfinite(edge)) break;
-    f.at_most.emplace_back(-edge * (1 + kSketchEdgeFuzz), above);
-    f.at_least.emplace_back(-edge * (1 - kSketchEdgeFuzz), above);
-    f.points.emplace_back(-edge, above);
+  // Negative store: D_i = count in buckets above i = values below −γ^i,
+  // walked from the largest magnitude down so x ascends. Edges by repeated
+  // multiplication: n steps drift by about n·1e-16, far inside
+  // kSketchEdgeFuzz, and spare a pow() per bucket.
+  double above = 0;
+  double edge = std::pow(gamma, st.negative_offset + static_cast<int>(st.negative.size()) - 1);
+  for (std::size_t j = st.negative.size(); j-- > 0; edge /= gamma) {
+    if (std::isfinite(edge)) {
+      f.at_most.emplace_back(-edge * (1 + kSketchEdgeFuzz), above);
+      f.at_least.emplace_back(-edge * (1 - kSketchEdgeFuzz), above);
+      f.points.emplace_back(-edge, above);
+    }
+    above += static_cast<double>(st.negative[j]);
   }
   // Positive store: C_i = every value up to γ^i.
-  double upto = negatives + static_cast<double>(st.zeros);
-  for (std::size_t j = 0; j < st.positive.size(); ++j) {
+  double upto = above + static_cast<double>(st.zeros);
+  edge = std::pow(gamma, st.positive_offset);
+  for (std::size_t j = 0; j < st.positive.size(); ++j, edge *= gamma) {
     upto += static_cast<double>(st.positive[j]);
-    const double edge = std::pow(gamma, st.positive_offset + static_cast<int>(j));
     if (!std::isfinite(edge)) break;
     f.at_most.emplace_back(edge * (1 - kSketchEdgeFuzz), upto);
     f.at_least.emplace_back(edge * (1 + kSketchEdgeFuzz), upto);
@@ -77,14 +79,24 @@ void add_sketch_facts(const QuantileSketch& sketch, CdfFacts& f) {
   }
 }
 
+using Facts = std::vector<std::pair<double, double>>;
+
+Facts merged(const Facts& a, const Facts& b) {
+  Facts out(a.size() + b.size());
+  std::merge(a.begin(), a.end(), b.begin(), b.end(), out.begin());
+  return out;
+}
+
+// Each source lists its facts in ascending x, so the lists merge in one pass.
 CdfFacts facts_of(const NumericSummary& s) {
+  CdfFacts grid, sketch;
+  add_grid_facts(s.grid(), grid);
+  add_sketch_facts(s.sketch(), sketch);
   CdfFacts f;
   f.n = static_cast<double>(s.grid().count());
-  add_grid_facts(s.grid(), f);
-  add_sketch_facts(s.sketch(), f);
-  std::sort(f.at_least.begin(), f.at_least.end());
-  std::sort(f.at_most.begin(), f.at_most.end());
-  std::sort(f.points.begin(), f.points.end());
+  f.at_least = merged(grid.at_least, sketch.at_least);
+  f.at_most = merged(grid.at_most, sketch.at_most);
+  f.points = merged(grid.points, sketch.points);
   double running = 0;  // the estimate never decreases
   for (auto& p : f.points) p.second = running = std::max(running, p.second);
   return f;
@@ -119,12 +131,15 @@ class CdfSweep {
   double low_ = 0;
 };
 
+// Every x either side knows something at, ascending, once each.
 std::vector<double> positions(const CdfFacts& a, const CdfFacts& b) {
   std::vector<double> xs;
   for (const CdfFacts* f : {&a, &b})
-    for (const auto* list : {&f->at_least, &f->at_most, &f->points})
+    for (const auto* list : {&f->at_least, &f->at_most, &f->points}) {
+      const std::size_t middle = xs.size();
       for (const auto& entry : *list) xs.push_back(entry.first);
-  std::sort(xs.begin(), xs.end());
+      std::inplace_merge(xs.begin(), xs.begin() + static_cast<std::ptrdiff_t>(middle), xs.end());
+    }
   xs.erase(std::unique(xs.begin(), xs.end()), xs.end());
   return xs;
 }
