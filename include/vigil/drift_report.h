@@ -29,6 +29,8 @@ struct Column {
   std::vector<std::int32_t> codes;
   std::vector<std::string> dictionary;
   std::uint64_t type_errors = 0;  // text that is not a number, in a numeric column
+  std::string first_type_error;   // the first such text (60 bytes at most), to name it
+  std::size_t first_type_error_line = 0;
   std::size_t size() const { return kind == FeatureKind::kNumeric ? numbers.size() : codes.size(); }
 };
 

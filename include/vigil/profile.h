@@ -143,6 +143,10 @@ struct FeatureProfile {
   NumericSummary numeric;          // when kind is numeric
   CategoricalSummary categorical;  // when categorical
   std::uint64_t type_errors = 0;   // non-numeric text seen in a numeric feature
+  // The first of them and its line in the input, when read from a CSV (to
+  // name it in a warning; not saved with the profile).
+  std::string first_type_error;
+  std::size_t first_type_error_line = 0;
 
   void merge(const FeatureProfile& other);  // throws std::invalid_argument on a kind mismatch
   std::uint64_t rows() const;               // values plus missing

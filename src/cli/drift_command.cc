@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/type_error_warnings.h"
 #include "vigil/drift_report.h"
 
 namespace vigil::cli {
@@ -308,6 +309,8 @@ int run(const DriftCommandOptions& o) {
   } else {
     cur_profile = profile_table(*in.current, &in.reference, 0, compare_options.threads);
   }
+  warn_type_errors(o.reference == "-" ? "<stdin>" : o.reference, in.reference);
+  warn_type_errors(o.current == "-" ? "<stdin>" : o.current, cur_profile);
   for (const std::string* col : {&o.target, &o.prediction})
     if (!col->empty() && !in.reference.features.count(*col))
       throw std::invalid_argument("column '" + *col + "' is not in " + o.reference);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/type_error_warnings.h"
 #include "vigil/drift_report.h"
 
 namespace vigil::cli {
@@ -34,6 +35,7 @@ void run(const ProfileOptions& o) {
   DatasetProfile all;
   for (const auto& file : o.inputs) {
     DatasetProfile part = profile_csv(file, csv);
+    warn_type_errors(file == "-" ? "<stdin>" : file, part);
     if (csv.csv.kinds.empty())  // every later file is read with the first one's kinds
       for (const auto& [name, f] : part.features) csv.csv.kinds[name] = f.kind;
     try {

@@ -141,6 +141,8 @@ FeatureProfile profile_column(const Column& col, const DatasetProfile* reference
   f.name = col.name;
   f.kind = col.kind;
   f.type_errors = col.type_errors;
+  f.first_type_error = col.first_type_error;
+  f.first_type_error_line = col.first_type_error_line;
   if (col.kind == FeatureKind::kNumeric) {
     std::vector<double> edges;
     if (reference) {

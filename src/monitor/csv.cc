@@ -154,7 +154,10 @@ class ColumnBuilder {
       } else if (parse_number(t, v)) {
         col_.numbers.push_back(v);
       } else {
-        ++col_.type_errors;
+        if (col_.type_errors++ == 0) {  // the first is kept to name it
+          col_.first_type_error = std::string(t.substr(0, 60));
+          col_.first_type_error_line = line_ ? *line_ : 0;
+        }
         col_.numbers.push_back(NAN);
       }
       return;
@@ -165,6 +168,8 @@ class ColumnBuilder {
     }
     col_.codes.push_back(index_.code(t, col_.dictionary));
   }
+  // The line of the record being added, read when a value is a type error.
+  void watch_line(const std::size_t* line) { line_ = line; }
   Column finish() { return std::move(col_); }
   const Column& column() const { return col_; }
   // Ready for the next chunk: values and type errors go, the buffers'
@@ -173,6 +178,8 @@ class ColumnBuilder {
     col_.numbers.clear();
     col_.codes.clear();
     col_.type_errors = 0;
+    col_.first_type_error.clear();
+    col_.first_type_error_line = 0;
     if (col_.dictionary.size() > kept_categories) {
       col_.dictionary.clear();
       index_ = {};
@@ -182,6 +189,7 @@ class ColumnBuilder {
  private:
   Column col_;
   CategoryIndex index_;
+  const std::size_t* line_ = nullptr;
 };
 
 class CsvParser {
@@ -346,6 +354,7 @@ Table parse_csv(std::string_view text, const std::string& name, const CsvOptions
   // Kinds not given are inferred from the first infer_rows rows, which are
   // held as strings until then.
   std::vector<std::vector<std::string>> held;
+  std::vector<std::size_t> held_lines;
   bool more = true;
   std::vector<bool> numeric(ncols, true);
   for (std::size_t c = 0; c < ncols; ++c) {
@@ -357,6 +366,7 @@ Table parse_csv(std::string_view text, const std::string& name, const CsvOptions
     while (held.size() < options.infer_rows && more && (more = parser.next(fields))) {
       check_width(fields.size());
       held.emplace_back(fields.begin(), fields.end());
+      held_lines.push_back(parser.record_line());
     }
     numeric[c] = all_numbers(held, c);
   }
@@ -364,13 +374,17 @@ Table parse_csv(std::string_view text, const std::string& name, const CsvOptions
   for (std::size_t c = 0; c < ncols; ++c)
     builders.emplace_back(header[c], numeric[c] ? FeatureKind::kNumeric : FeatureKind::kCategorical);
   Table table;
-  for (const auto& row : held) {
-    for (std::size_t c = 0; c < ncols; ++c) builders[c].add(row[c]);
+  std::size_t line = 0;
+  for (auto& b : builders) b.watch_line(&line);
+  for (std::size_t r = 0; r < held.size(); ++r) {
+    line = held_lines[r];
+    for (std::size_t c = 0; c < ncols; ++c) builders[c].add(held[r][c]);
     ++table.rows;
   }
   std::size_t since_progress = 0;
   while (more && parser.next(fields)) {
     check_width(fields.size());
+    line = parser.record_line();
     for (std::size_t c = 0; c < ncols; ++c) builders[c].add(fields[c]);
     ++table.rows;
     if (options.progress && ++since_progress == 16384) {
@@ -429,8 +443,10 @@ std::size_t CsvChunkParser::parse(std::string_view text, const std::string& name
   auto& builders = impl_->builders;
   for (auto& b : builders) b.clear(Impl::kKeptCategories);
   CsvParser parser(text, name, impl_->options.delimiter, impl_->options.max_record_bytes, first_line);
-  std::size_t field = 0, rows = 0;
+  std::size_t field = 0, rows = 0, line = 0;
+  for (auto& b : builders) b.watch_line(&line);
   auto to_column = [&](std::string_view f) {
+    if (field == 0) line = parser.record_line();
     if (field < builders.size()) builders[field].add(f);
     ++field;
   };

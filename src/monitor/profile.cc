@@ -24,6 +24,10 @@ void FeatureProfile::merge(const FeatureProfile& o) {
     throw std::invalid_argument("profile merge: column '" + name + "': " + e.what());
   }
   type_errors += o.type_errors;
+  if (o.first_type_error_line && (!first_type_error_line || o.first_type_error_line < first_type_error_line)) {
+    first_type_error = o.first_type_error;
+    first_type_error_line = o.first_type_error_line;
+  }
 }
 
 std::uint64_t FeatureProfile::rows() const {
