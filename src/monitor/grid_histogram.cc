@@ -15,6 +15,7 @@ constexpr std::int64_t kWindow = GridHistogram::kMaxCells;
 
 // floor(cell / 2^shift) without an undefined shift past 63.
 std::int64_t coarser(std::int64_t cell, int shift) {
+  if (shift <= 0) return cell;  // never finer than the histogram is
   if (shift >= 63) return cell < 0 ? -1 : 0;
   return cell >> shift;  // arithmetic in C++20: floor for negatives too
 }
@@ -183,13 +184,14 @@ GridHistogram GridHistogram::from_state(const State& s) {
   if (!std::isfinite(s.max_abs) || s.max_abs < 0) fail("max_abs must be a finite magnitude");
   if (s.exponent < floor_exponent(s.max_abs) || s.exponent > kMaxExponent)
     fail("exponent " + std::to_string(s.exponent) + " does not fit max_abs");
+  if (std::fabs(static_cast<double>(s.first_cell)) > 0x1p53) fail("first_cell out of range");
   g.exponent_ = s.exponent;
   g.rebuild(s.exponent, s.first_cell);
   g.lo_ = s.first_cell;
   g.hi_ = s.first_cell + static_cast<std::int64_t>(s.counts.size()) - 1;
   const bool holds_max = g.cell_of(s.max_abs) == g.hi_ || g.cell_of(-s.max_abs) == g.lo_;
   const bool coarsest_needed = s.exponent == floor_exponent(s.max_abs) || g.hi_ - g.lo_ + 1 > kWindow / 2;
-  if (std::fabs(static_cast<double>(s.first_cell)) > 0x1p53 || !holds_max || !coarsest_needed)
+  if (!holds_max || !coarsest_needed)
     fail("cells do not match the exponent and max_abs (not a state this histogram reaches)");
   for (std::size_t i = 0; i < s.counts.size(); ++i) {
     g.window_[i] = s.counts[i];

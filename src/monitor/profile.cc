@@ -112,6 +112,17 @@ struct ProfileCodec {
             {"bins_derived", s.bins_derived_},              {"grid", encode(s.grid_)}};
   }
 
+  // An integer field within [lo, hi]: a float there (1e300) must not reach
+  // a cast to an integer type, which is undefined past its range.
+  static std::int64_t integer(const json& j, const char* key, const std::string& where, std::int64_t lo, std::int64_t hi) {
+    const json& v = at(j, key, where);
+    if (!v.is_number_integer()) throw std::invalid_argument(where + "." + key + ": expected an integer");
+    if (v.is_number_unsigned() ? v.get<std::uint64_t>() > static_cast<std::uint64_t>(hi) : v.get<std::int64_t>() < lo ||
+                                                                                            v.get<std::int64_t>() > hi)
+      throw std::invalid_argument(where + "." + key + ": out of range");
+    return v.get<std::int64_t>();
+  }
+
   // Up to 4,096 counts per column: as LEB128 varints in base64, a run of
   // empty cells as 0 and the run's length less one, they take a fraction of
   // the text of a JSON array and parse as one string.
@@ -208,9 +219,9 @@ struct ProfileCodec {
     if (!j.contains("grid")) return;
     const json& g = j.at("grid");
     const std::string wg = w + ".grid";
-    GridHistogram::State st{.exponent = get<int>(g, "exponent", wg),
+    GridHistogram::State st{.exponent = static_cast<int>(integer(g, "exponent", wg, -1100, 1100)),
                             .max_abs = get<double>(g, "max_abs", wg),
-                            .first_cell = get<std::int64_t>(g, "first_cell", wg),
+                            .first_cell = integer(g, "first_cell", wg, -(std::int64_t{1} << 53), std::int64_t{1} << 53),
                             .counts = unpack_counts(get<std::string>(g, "counts_varint_base64", wg),
                                                     wg + ".counts_varint_base64")};
     try {
