@@ -2,305 +2,32 @@
 // are views unless quoted with "" escapes. Column kinds come from the
 // caller (a reference's schema) or from the first rows. Every error names
 // the file and the line the record started on.
-#include <algorithm>
-#include <cstdio>
-#include <limits>
-#include <optional>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <charconv>
-#include <cmath>
+#include <algorithm>
+#include <cstdio>
 #include <cstring>
+#include <limits>
+#include <optional>
 #include <system_error>
-#include <deque>
 #include <unordered_set>
 
 #include "common/gzip.h"
+#include "monitor/csv_cells.h"
+#include "monitor/csv_parser.h"
 #include "monitor/csv_stream.h"
 #include "vigil/drift_report.h"
 
 namespace vigil {
-namespace {
 
-// Category lookups run once per cell: a multiply-fold over 8-byte words is
-// several times faster than std::hash on the short strings CSVs hold.
-struct SvHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const {
-    std::uint64_t h = 0x9e3779b97f4a7c15ull ^ s.size();
-    std::size_t i = 0;
-    for (; i + 8 <= s.size(); i += 8) {
-      std::uint64_t w;
-      std::memcpy(&w, s.data() + i, 8);
-      h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
-      h ^= h >> 29;
-    }
-    std::uint64_t tail = 0;
-    std::memcpy(&tail, s.data() + i, s.size() - i);
-    h = (h ^ tail) * 0x94d049bb133111ebull;
-    return static_cast<std::size_t>(h ^ (h >> 31));
-  }
-};
-
-bool is_missing_token(std::string_view s) {
-  return s.empty() || s == "NA" || s == "N/A" || s == "NaN" || s == "nan" || s == "null" || s == "NULL" ||
-         s == "None";
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-// [-]digits[.digits] with at most 15 significant digits (most CSV
-// numbers), as the integer of its digits over a power of ten: both exact in
-// a double, so the one division gives the correctly rounded value, the same
-// as from_chars (Clinger's fast path). False for anything else.
-bool parse_plain_decimal(std::string_view s, double& out) {
-  static constexpr double kPow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
-  const char* p = s.data();
-  const char* end = p + s.size();
-  const bool negative = p != end && *p == '-';
-  p += negative;
-  std::uint64_t digits = 0;
-  int count = 0, fraction = -1;
-  for (; p != end; ++p) {
-    if (*p >= '0' && *p <= '9') {
-      digits = digits * 10 + static_cast<std::uint64_t>(*p - '0');
-      ++count;
-      if (fraction >= 0) ++fraction;
-    } else if (*p == '.' && fraction < 0) {
-      fraction = 0;
-    } else {
-      return false;
-    }
-  }
-  if (count == 0 || count > 15) return false;
-  double v = static_cast<double>(digits) / kPow10[fraction > 0 ? fraction : 0];
-  out = negative ? -v : v;
-  return true;
-}
-
-bool parse_number(std::string_view s, double& out) {
-  s = trim(s);
-  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
-  auto res = std::from_chars(s.data(), s.data() + s.size(), out);
-  return res.ec == std::errc() && res.ptr == s.data() + s.size();
-}
-
-// Builds one column from its cells.
-// Category -> code by open addressing over the dictionary: one probe in a
-// flat array per cell, where a node-based map chases pointers (and missed
-// the cache on every lookup once a table had hundreds of columns). A slot
-// holds the hash's high half and code + 1 (0: empty).
-class CategoryIndex {
- public:
-  std::int32_t code(std::string_view value, std::vector<std::string>& dictionary) {
-    if ((dictionary.size() + 1) * 2 > slots_.size()) rehash(dictionary);
-    const std::uint64_t h = SvHash{}(value);
-    const std::uint64_t tag = h >> 32 << 32;
-    const std::size_t mask = slots_.size() - 1;
-    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
-      const std::uint64_t slot = slots_[i];
-      if (slot == 0) {
-        dictionary.emplace_back(value);
-        slots_[i] = tag | dictionary.size();
-        return static_cast<std::int32_t>(dictionary.size() - 1);
-      }
-      const auto code = static_cast<std::int32_t>((slot & 0xffffffffu) - 1);
-      if ((slot & ~std::uint64_t{0xffffffffu}) == tag && dictionary[static_cast<std::size_t>(code)] == value) return code;
-    }
-  }
-
- private:
-  void rehash(const std::vector<std::string>& dictionary) {
-    std::size_t size = 16;
-    while (size < 4 * (dictionary.size() + 1)) size *= 2;
-    slots_.assign(size, 0);
-    for (std::size_t k = 0; k < dictionary.size(); ++k) {
-      const std::uint64_t h = SvHash{}(dictionary[k]);
-      std::size_t i = h & (size - 1);
-      while (slots_[i]) i = (i + 1) & (size - 1);
-      slots_[i] = (h >> 32 << 32) | (k + 1);
-    }
-  }
-  std::vector<std::uint64_t> slots_;
-};
-
-class ColumnBuilder {
- public:
-  ColumnBuilder(std::string name, FeatureKind kind) {
-    col_.name = std::move(name);
-    col_.kind = kind;
-  }
-  void add(std::string_view cell) {
-    if (col_.kind == FeatureKind::kNumeric && !cell.empty() &&
-        ((cell.front() >= '0' && cell.front() <= '9') || cell.front() == '-')) {  // the common case, untrimmed
-      double v;
-      if (parse_plain_decimal(cell, v)) {
-        col_.numbers.push_back(v);
-        return;
-      }
-    }
-    std::string_view t = trim(cell);
-    if (col_.kind == FeatureKind::kNumeric) {
-      double v;
-      if (is_missing_token(t)) {
-        col_.numbers.push_back(NAN);
-      } else if (parse_number(t, v)) {
-        col_.numbers.push_back(v);
-      } else {
-        if (col_.type_errors++ == 0) {  // the first is kept to name it
-          col_.first_type_error = std::string(t.substr(0, 60));
-          col_.first_type_error_line = line_ ? *line_ : 0;
-        }
-        col_.numbers.push_back(NAN);
-      }
-      return;
-    }
-    if (is_missing_token(t)) {
-      col_.codes.push_back(-1);
-      return;
-    }
-    col_.codes.push_back(index_.code(t, col_.dictionary));
-  }
-  // The line of the record being added, read when a value is a type error.
-  void watch_line(const std::size_t* line) { line_ = line; }
-  Column finish() { return std::move(col_); }
-  const Column& column() const { return col_; }
-  // Ready for the next chunk: values and type errors go, the buffers'
-  // capacity stays, and so do the categories unless there are many.
-  void clear(std::size_t kept_categories) {
-    col_.numbers.clear();
-    col_.codes.clear();
-    col_.type_errors = 0;
-    col_.first_type_error.clear();
-    col_.first_type_error_line = 0;
-    if (col_.dictionary.size() > kept_categories) {
-      col_.dictionary.clear();
-      index_ = {};
-    }
-  }
-
- private:
-  Column col_;
-  CategoryIndex index_;
-  const std::size_t* line_ = nullptr;
-};
-
-class CsvParser {
- public:
-  CsvParser(std::string_view text, const std::string& name, char delim, std::size_t max_record_bytes,
-            std::size_t first_line = 1)
-      : s_(text), name_(name), delim_(delim), max_record_(max_record_bytes), line_(first_line), record_line_(first_line) {
-    for (char c : {delim, '\n', '\r', '"'}) special_[static_cast<unsigned char>(c)] = true;
-  }
-
-  // Reads the next record into `fields`; false at the end. Blank lines are skipped.
-  bool next(std::vector<std::string_view>& fields) {
-    fields.clear();
-    return next_each([&](std::string_view f) { fields.push_back(f); });
-  }
-
-  // The same, handing each field to on_field as it is cut (no list kept).
-  template <typename OnField>
-  bool next_each(OnField&& on_field) {
-    owned_.clear();
-    while (pos_ < s_.size() && (s_[pos_] == '\n' || s_[pos_] == '\r')) {
-      if (s_[pos_] == '\n') ++line_;
-      ++pos_;
-    }
-    if (pos_ >= s_.size()) return false;
-    record_line_ = line_;
-    const std::size_t start = pos_;
-    read_fields(on_field);
-    if (pos_ - start > max_record_)
-      throw CsvError(name_, record_line_, "a record longer than " + std::to_string(max_record_ >> 20) + " MiB");
-    return true;
-  }
-
-  std::size_t record_line() const { return record_line_; }
-  std::size_t position() const { return pos_; }
-  std::size_t line() const { return line_; }
-
- private:
-  template <typename OnField>
-  void read_fields(OnField& on_field) {
-    while (true) {
-      if (pos_ < s_.size() && s_[pos_] == '"') {
-        on_field(quoted_field());
-      } else {
-        std::size_t start = pos_;
-        while (pos_ < s_.size() && !special_[static_cast<unsigned char>(s_[pos_])]) ++pos_;
-        if (pos_ < s_.size() && s_[pos_] == '"') throw CsvError(name_, line_, "unexpected '\"' inside an unquoted field");
-        on_field(s_.substr(start, pos_ - start));
-      }
-      if (pos_ >= s_.size()) return;
-      char c = s_[pos_];
-      if (c == delim_) {
-        ++pos_;
-        if (pos_ >= s_.size()) {  // trailing delimiter: one more empty field
-          on_field(std::string_view());
-          return;
-        }
-        continue;
-      }
-      // End of record: \n, \r\n or a lone \r.
-      if (c == '\r') ++pos_;
-      if (pos_ < s_.size() && s_[pos_] == '\n') {
-        ++pos_;
-        ++line_;
-      }
-      return;
-    }
-  }
-
-  std::string_view quoted_field() {
-    ++pos_;  // opening quote
-    std::string value;
-    std::size_t start = pos_;
-    bool escaped = false;
-    while (true) {
-      if (pos_ >= s_.size()) throw CsvError(name_, record_line_, "unterminated quoted field");
-      char c = s_[pos_];
-      if (c == '"') {
-        if (pos_ + 1 < s_.size() && s_[pos_ + 1] == '"') {  // "" is a quote
-          value.append(s_.substr(start, pos_ + 1 - start));
-          pos_ += 2;
-          start = pos_;
-          escaped = true;
-          continue;
-        }
-        break;
-      }
-      if (c == '\n') ++line_;
-      ++pos_;
-    }
-    std::string_view tail = s_.substr(start, pos_ - start);
-    ++pos_;  // closing quote
-    if (pos_ < s_.size() && s_[pos_] != delim_ && s_[pos_] != '\n' && s_[pos_] != '\r')
-      throw CsvError(name_, line_, "unexpected character after a closing quote");
-    if (!escaped) return tail;
-    value.append(tail);
-    owned_.push_back(std::move(value));
-    return owned_.back();
-  }
-
-  std::string_view s_;
-  const std::string& name_;
-  char delim_;
-  std::size_t max_record_;
-  bool special_[256] = {};  // bytes that end an unquoted field
-  std::size_t pos_ = 0;
-  std::size_t line_, record_line_;
-  std::deque<std::string> owned_;  // unescaped quoted fields of the current record (stable addresses)
-};
-
-}  // namespace
+using detail::ColumnBuilder;
+using detail::CsvParser;
+using detail::is_missing_token;
+using detail::parse_number;
+using detail::trim;
 
 const Column* Table::find(std::string_view name) const {
   for (const auto& c : columns)
