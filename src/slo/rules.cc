@@ -131,17 +131,21 @@ void emit_meta_group(YAML::Emitter& out, const SloRules& r) {
   end_group(out);
 }
 
-// Both windows of every pair of `severity` above factor x budget.
+// Both windows of every pair of `severity` above factor x budget, in
+// Sloth's form: the short window first, joined `and ignoring (sloth_window)`,
+// pairs joined `or ignoring (sloth_window)`. The alert then carries the
+// short window of the first pair that fires as sloth_window, as Sloth's
+// alerts do (routes and silences written for Sloth match these).
 std::string alert_expr(const SloRules& r, const std::string& severity) {
   double budget = 1 - r.slo.objective_percent / 100;
   std::string expr;
   for (const auto& w : r.windows) {
     if (w.severity != severity) continue;
     std::string threshold = "(" + promql_number(w.factor) + " * " + promql_number(budget) + ")";
-    if (!expr.empty()) expr += "or\n";
-    expr += "(\n  max(slo:sli_error:ratio_rate" + prom_duration(w.long_window) + r.ids.selector() + " > " + threshold +
-            ") without (sloth_window)\n  and\n  max(slo:sli_error:ratio_rate" + prom_duration(w.short_window) +
-            r.ids.selector() + " > " + threshold + ") without (sloth_window)\n)\n";
+    if (!expr.empty()) expr += "or ignoring (sloth_window)\n";
+    expr += "(\n  (slo:sli_error:ratio_rate" + prom_duration(w.short_window) + r.ids.selector() + " > " + threshold +
+            ")\n  and ignoring (sloth_window)\n  (slo:sli_error:ratio_rate" + prom_duration(w.long_window) +
+            r.ids.selector() + " > " + threshold + ")\n)\n";
   }
   return expr;
 }

@@ -21,12 +21,15 @@ SPEC = os.path.join(REPO, "deploy", "slo", "inference-slos.yaml")
 ALERT = "RankerAvailabilityBudgetBurn"
 
 
-def alert(severity):
+def alert(severity, window):
+    """The alert as Sloth labels it: sloth_window is the short window of
+    the first window pair that fires."""
     return {
         "exp_labels": {
             "sloth_id": "ranker-requests-availability", "sloth_service": "ranker",
             "sloth_slo": "requests-availability", "team": "ml-platform", "category": "availability",
             "severity": "critical" if severity == "page" else "warning", "sloth_severity": severity,
+            "sloth_window": window,
         },
         "exp_annotations": {
             "runbook_url": "docs/runbooks/slo-burn-rate.md",
@@ -72,9 +75,9 @@ def main():
                     "alert_rule_test": [
                         {"eval_time": "119m", "alertname": ALERT, "exp_alerts": []},
                         # 40 min after onset: the 3x ticket (2h ratio > 0.3 %) fires, the page not yet.
-                        {"eval_time": "160m", "alertname": ALERT, "exp_alerts": [alert("ticket")]},
+                        {"eval_time": "160m", "alertname": ALERT, "exp_alerts": [alert("ticket", "2h")]},
                         # 47 min after onset the 1h ratio is past 1.44 %: page.
-                        {"eval_time": "167m", "alertname": ALERT, "exp_alerts": [alert("page"), alert("ticket")]},
+                        {"eval_time": "167m", "alertname": ALERT, "exp_alerts": [alert("page", "5m"), alert("ticket", "2h")]},
                     ],
                 },
                 {   # slow burn: 1.5x for 8 hours
@@ -82,8 +85,8 @@ def main():
                     "interval": "1m",
                     "input_series": series(1000, [(480, 1.5)]),
                     "alert_rule_test": [
-                        {"eval_time": "240m", "alertname": ALERT, "exp_alerts": [alert("ticket")]},
-                        {"eval_time": "479m", "alertname": ALERT, "exp_alerts": [alert("ticket")]},
+                        {"eval_time": "240m", "alertname": ALERT, "exp_alerts": [alert("ticket", "6h")]},
+                        {"eval_time": "479m", "alertname": ALERT, "exp_alerts": [alert("ticket", "6h")]},
                     ],
                 },
                 {   # healthy: half the budget rate
