@@ -12,12 +12,14 @@ A plugin SLI is a clear error naming the plugin.
 
 Then Sloth's own integration case: the spec of Sloth's
 test/integration/prometheus/testdata/in-base.yaml (an events SLI with page
-and ticket alerts, and a raw SLI with both disabled), under three days at
-half the budget rate and then a 20-minute burst of 10 % errors. The values
+and ticket alerts, and a raw SLI with both disabled), under a day at half
+the budget rate, a 20-minute burst of 10 % errors, and 20 minutes more at
+the base rate. The values
 each recording rule must have are those Sloth's expected rules
 (out-base.yaml.tpl) gave under promtool on the same traffic, written here
-as numbers (as SciPy's figures are in the statistics tests); so is the
-label set of the page alert that fires in the burst."""
+as numbers (as SciPy's figures are in the statistics tests); so are the
+label sets of the alerts that fire (the page alert's sloth_window moves
+from 5m to 30m as the burst ages, as with Sloth's rules)."""
 import argparse
 import os
 import subprocess
@@ -261,32 +263,38 @@ slos:
       page_alert: {disable: true}
       ticket_alert: {disable: true}
 """
-BASE_OK, BASE_ERR, BASE_MINUTES, BURST_OK, BURST_ERR, BURST_MINUTES = 1999, 1, 3 * 24 * 60, 1800, 200, 20
+BASE_OK, BASE_ERR, BASE_MINUTES, BURST_OK, BURST_ERR, BURST_MINUTES = 1999, 1, 24 * 60, 1800, 200, 20
+TIMES = ("1d", "1d20m", "1d40m")  # steady; the end of the burst; 20 minutes after it
 # What Sloth's expected rules (out-base.yaml.tpl) evaluated to under promtool on this traffic.
-SLOTH_RATIOS = {"3d": dict.fromkeys(["5m", "30m", "1h", "2h", "6h", "1d", "3d", "30d"], 5e-04),
-                "3d20m": {"5m": 9.999999999999999e-02, "30m": 6.683333333333334e-02, "1h": 3.366666666666667e-02,
-                          "2h": 1.7083333333333336e-02, "6h": 6.027777777777779e-03, "1d": 1.8819444444444448e-03,
-                          "3d": 9.606481481481482e-04, "30d": 9.126728110599078e-04}}
-SLOTH_META = {
-    ("3d", "slo1"): {"objective": 9.990000000000001e-01, "error_budget": 9.999999999998899e-04, "current_burn_rate": 5.000000000000551e-01,
-                     "period_burn_rate": 5.000000000000551e-01, "period_error_budget_remaining": 4.9999999999994493e-01},
-    ("3d", "slo02"): {"objective": 9.5e-01, "error_budget": 5.0000000000000044e-02, "current_burn_rate": 9.999999999999992e-03,
-                      "period_burn_rate": 9.999999999999992e-03, "period_error_budget_remaining": 9.9e-01},
-    ("3d20m", "slo1"): {"objective": 9.990000000000001e-01, "error_budget": 9.999999999998899e-04, "current_burn_rate": 1.00000000000011e+02,
-                        "period_burn_rate": 9.126728110600083e-01, "period_error_budget_remaining": 8.73271889399917e-02},
-    ("3d20m", "slo02"): {"objective": 9.5e-01, "error_budget": 5.0000000000000044e-02, "current_burn_rate": 1.999999999999998e+00,
-                         "period_burn_rate": 1.825345622119814e-02, "period_error_budget_remaining": 9.817465437788019e-01},
+_BURST = {"5m": 9.999999999999999e-02, "30m": 6.683333333333334e-02, "1h": 3.366666666666667e-02, "2h": 1.7083333333333336e-02,
+          "6h": 6.027777777777779e-03, "1d": 1.8819444444444448e-03, "3d": 1.8630136986301368e-03, "30d": 1.7267123287671232e-03}
+SLOTH_RATIOS = {"1d": dict.fromkeys(["5m", "30m", "1h", "2h", "6h", "1d", "3d", "30d"], 5e-04), "1d20m": _BURST,
+                "1d40m": {**_BURST, "5m": 5e-04, "30m": 3.366666666666667e-02, "3d": 1.8445945945945942e-03,
+                          "30d": 1.8445945945945947e-03}}
+_OBJECTIVE = {"slo1": (9.990000000000001e-01, 9.999999999998899e-04), "slo02": (9.5e-01, 5.0000000000000044e-02)}
+SLOTH_BURN = {  # current burn rate, period burn rate, period budget remaining
+    ("1d", "slo1"): (5.000000000000551e-01, 5.000000000000551e-01, 4.9999999999994493e-01),
+    ("1d", "slo02"): (9.999999999999992e-03, 9.999999999999992e-03, 9.9e-01),
+    ("1d20m", "slo1"): (1.00000000000011e+02, 1.7267123287673134e+00, -7.267123287673134e-01),
+    ("1d20m", "slo02"): (1.999999999999998e+00, 3.453424657534243e-02, 9.654657534246576e-01),
+    ("1d40m", "slo1"): (5.000000000000551e-01, 1.844594594594798e+00, -8.445945945947979e-01),
+    ("1d40m", "slo02"): (9.999999999999992e-03, 3.689189189189186e-02, 9.631081081081081e-01),
 }
-SLOTH_PAGE_ALERT = {"alertname": "myServiceAlert", "alert01k1": "alert01v1", "alert03k1": "alert03v1", "global01k1": "global01v1",
-                    "global02k1": "global02v1", "sloth_id": "svc01-slo1", "sloth_service": "svc01", "sloth_severity": "page",
-                    "sloth_slo": "slo1", "sloth_window": "5m"}
+_PAGE = {"alertname": "myServiceAlert", "alert01k1": "alert01v1", "alert03k1": "alert03v1", "global01k1": "global01v1",
+         "global02k1": "global02v1", "sloth_id": "svc01-slo1", "sloth_service": "svc01", "sloth_severity": "page", "sloth_slo": "slo1"}
+_TICKET = {**_PAGE, "alert03k1": None, "alert04k1": "alert04v1", "sloth_severity": "ticket", "sloth_window": "6h"}
+del _TICKET["alert03k1"]
+SLOTH_ALERTS = {"1d": [], "1d20m": [{**_PAGE, "sloth_window": "5m"}, _TICKET], "1d40m": [{**_PAGE, "sloth_window": "30m"}, _TICKET]}
 
 
 def sloth_base_expected(t, slo):
     """(record, value) of every recording rule of one SLO at time t, as Sloth's rules gave them."""
-    out = [(f"slo:sli_error:ratio_rate{w}", v) for w, v in SLOTH_RATIOS[t].items()]
-    out += [(f"slo:{name}:ratio", v) for name, v in SLOTH_META[(t, slo)].items()]
-    return out + [("slo:time_period:days", 30), ("sloth_slo_info", 1)]
+    objective, budget = _OBJECTIVE[slo]
+    current, period, remaining = SLOTH_BURN[(t, slo)]
+    return [(f"slo:sli_error:ratio_rate{w}", v) for w, v in SLOTH_RATIOS[t].items()] + [
+        ("slo:objective:ratio", objective), ("slo:error_budget:ratio", budget), ("slo:time_period:days", 30),
+        ("slo:current_burn_rate:ratio", current), ("slo:period_burn_rate:ratio", period),
+        ("slo:period_error_budget_remaining:ratio", remaining), ("sloth_slo_info", 1)]
 
 
 def probe(tmp, rules, times):
@@ -294,7 +302,10 @@ def probe(tmp, rules, times):
     promtool's report of expectations set to fail (promtool prints what it
     got), in one promtool run over the three days of traffic."""
     import re
-    segment = lambda per_min, burst: f"0+{per_min}x{BASE_MINUTES} {per_min * BASE_MINUTES + burst}+{burst}x{BURST_MINUTES - 1}"
+    def segment(per_min, burst):  # base rate, the burst, then the base rate again
+        after = per_min * BASE_MINUTES + burst * BURST_MINUTES
+        return (f"0+{per_min}x{BASE_MINUTES} {per_min * BASE_MINUTES + burst}+{burst}x{BURST_MINUTES - 1} "
+                f"{after + per_min}+{per_min}x{BURST_MINUTES}")
     spec = {"rule_files": [rules], "evaluation_interval": "1m", "tests": [{
         "interval": "1m",
         "input_series": [
@@ -322,8 +333,8 @@ def probe(tmp, rules, times):
 
 def check_sloth_base(vigil, tmp):
     rules = generate(vigil, tmp, "sloth-in-base.yaml", SLOTH_BASE_SPEC)
-    all_series, all_alerts = probe(tmp, rules, ("3d", "3d20m"))
-    for t in ("3d", "3d20m"):
+    all_series, all_alerts = probe(tmp, rules, TIMES)
+    for t in TIMES:
         series, alerts = all_series[t], all_alerts[t]
         for slo, extra in (("slo1", {"global01k1": "global01v1", "global02k1": "global02v1"}),
                            ("slo02", {"global01k1": "global01v1", "global03k1": "global03v1"})):
@@ -332,18 +343,19 @@ def check_sloth_base(vigil, tmp):
                 check(got is not None, f"{t} {slo} {record}: recorded", str(sorted(series)))
                 labels, value = got
                 missing = {k: v for k, v in sloth_labels("svc01", slo, extra).items() if labels.get(k) != v}
-                # promtool runs rule groups in no fixed order within a step: in the burst the period rules of
-                # Sloth's and vigil's rules alike may read the 30d ratio of this minute or of the one before.
-                tolerance = 0.03 if t == "3d20m" and "period" in record else 1e-9
-                check(not missing and abs(value - want) <= tolerance * abs(want),
-                      f"{t} {slo} {record} = {value:.10g}, Sloth's {want:.10g}, with Sloth's labels", str((missing, labels)))
-        page = [a for a in alerts if a.get("sloth_severity") == "page"]
-        if t == "3d":
-            check(alerts == [], "at half the budget rate no alert fires, as with Sloth's rules", str(alerts))
-        else:
-            check(len(alerts) == 1 and len(page) == 1 and all(page[0].get(k) == v for k, v in SLOTH_PAGE_ALERT.items()),
-                  "in the burst the page alert fires (not the ticket), with Sloth's labels, sloth_window 5m included",
-                  str(alerts))
+                check(not missing, f"{t} {slo} {record}: Sloth's labels", str((missing, labels)))
+                # promtool runs rule groups in no fixed order within a step, so where the 30d ratio changes
+                # fast (the last minute of the burst) the period rules of Sloth's rules and of vigil's alike
+                # read this minute's ratio or the last one's, run to run: not compared there.
+                if t == "1d20m" and "period" in record:
+                    continue
+                tolerance = 1e-3 if "period" in record else 1e-9
+                check(abs(value - want) <= tolerance * abs(want), f"{t} {slo} {record} = {value:.10g}, Sloth's {want:.10g}")
+        wanted = SLOTH_ALERTS[t]
+        matched = all(any(all(a.get(k) == v for k, v in w.items()) for a in alerts) for w in wanted)
+        check(len(alerts) == len(wanted) and matched,
+              f"{t}: the alerts Sloth's rules fire ({', '.join(w['sloth_severity'] + ' ' + w['sloth_window'] for w in wanted) or 'none'}), "
+              "with Sloth's labels", str(alerts))
 
 
 def main():
