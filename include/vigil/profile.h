@@ -147,6 +147,8 @@ struct FeatureProfile {
   // name it in a warning; not saved with the profile).
   std::string first_type_error;
   std::size_t first_type_error_line = 0;
+  // Keeps the earlier of this and (text, line); line 0 means unknown.
+  void note_type_error(const std::string& text, std::size_t line);
 
   void merge(const FeatureProfile& other);  // throws std::invalid_argument on a kind mismatch
   std::uint64_t rows() const;               // values plus missing

@@ -101,10 +101,7 @@ void add_chunk(DatasetProfile& p, const detail::CsvChunkParser& chunk, std::size
     const Column& col = chunk.column(i);
     FeatureProfile& f = p.features.find(col.name)->second;
     f.type_errors += col.type_errors;
-    if (col.first_type_error_line && (!f.first_type_error_line || col.first_type_error_line < f.first_type_error_line)) {
-      f.first_type_error = col.first_type_error;
-      f.first_type_error_line = col.first_type_error_line;
-    }
+    f.note_type_error(col.first_type_error, col.first_type_error_line);
     if (col.kind == FeatureKind::kNumeric) {
       f.numeric.add(col.numbers);
       continue;

@@ -24,10 +24,13 @@ void FeatureProfile::merge(const FeatureProfile& o) {
     throw std::invalid_argument("profile merge: column '" + name + "': " + e.what());
   }
   type_errors += o.type_errors;
-  if (o.first_type_error_line && (!first_type_error_line || o.first_type_error_line < first_type_error_line)) {
-    first_type_error = o.first_type_error;
-    first_type_error_line = o.first_type_error_line;
-  }
+  note_type_error(o.first_type_error, o.first_type_error_line);
+}
+
+void FeatureProfile::note_type_error(const std::string& text, std::size_t line) {
+  if (line == 0 || (first_type_error_line != 0 && first_type_error_line <= line)) return;
+  first_type_error = text;
+  first_type_error_line = line;
 }
 
 std::uint64_t FeatureProfile::rows() const {
