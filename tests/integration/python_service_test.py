@@ -105,9 +105,14 @@ def amount_drifted(evaluations):
 
 
 def verify_drift(daemon):
-    """The first window is the reference; a later one, with amounts 8x larger, drifts."""
-    evaluations = wait_for("the shifted window's evaluation", lambda: any(amount_drifted(h := drift_history(daemon)))
-                           and h, timeout=30, interval=1)
+    """The first window is the reference; a later one, with amounts 8x larger, drifts. The shifted traffic can
+    straddle a window boundary, and the later window closes up to a window after the first drifting one, so
+    the wait is for every shifted row to be evaluated, not just for the first drifting window."""
+    def settled():
+        h = drift_history(daemon)
+        return any(amount_drifted(h)) and sum(e["rows"] for e in h) >= 150 and h
+
+    evaluations = wait_for("the shifted windows' evaluations", settled, timeout=30, interval=1)
     check(any(amount_drifted(evaluations)), f"the shifted window shows amount drifting ({amount_drifted(evaluations)})")
     check(sum(e["rows"] for e in evaluations) >= 150, "the evaluated windows hold the shifted traffic")
 
