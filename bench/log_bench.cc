@@ -118,6 +118,35 @@ void BM_Vigil_Async_SustainedFormatted(benchmark::State& state) {
 }
 BENCHMARK(BM_Vigil_Async_SustainedFormatted)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 
+// The same flood with block_when_full: producers wait for room instead of
+// dropping, so the rate is the lossless one (`dropped` must be 0) and
+// `waits` says how often the formatter thread held them back.
+void BM_Vigil_Async_SustainedLossless(benchmark::State& state) {
+  const int producers = static_cast<int>(state.range(0));
+  constexpr std::int64_t kPerProducer = 1'000'000;
+  std::uint64_t dropped = 0, waits = 0;
+  for (auto _ : state) {
+    vigil::LogProvider provider(
+        {.sinks = {vigil::null_sink(true)}, .async = true, .queue_capacity = 65536, .block_when_full = true});
+    std::vector<std::thread> threads;
+    for (int t = 0; t < producers; ++t)
+      threads.emplace_back([&provider] {
+        vigil::Logger log = provider.logger("ranker");
+        for (std::int64_t i = 0; i < kPerProducer; ++i) vigil_line(log, i);
+      });
+    for (auto& t : threads) t.join();
+    provider.flush();
+    dropped += provider.dropped();
+    waits += provider.queue_waits();
+  }
+  const double sent = static_cast<double>(state.iterations()) * producers * kPerProducer;
+  state.counters["formatted_per_s"] =
+      benchmark::Counter(sent - static_cast<double>(dropped), benchmark::Counter::kIsRate);
+  state.counters["dropped"] = static_cast<double>(dropped) / static_cast<double>(state.iterations());
+  state.counters["waits"] = static_cast<double>(waits) / static_cast<double>(state.iterations());
+}
+BENCHMARK(BM_Vigil_Async_SustainedLossless)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+
 // The formatter alone, on one prepared record: 10 fields (strings, an
 // integer, doubles, a bool), trace and span ids, a timestamp; the line is
 // written into a buffer reused across calls, as the async pipeline does.

@@ -259,9 +259,16 @@ struct LogProviderOptions {
   std::string level_spec;  // applied after `level`, e.g. "warn,ranker=debug"; invalid throws
   bool async = false;                 // hand records to a background thread
   std::size_t queue_capacity = 8192;  // async: rounded up to a power of two
+  // Async, queue full: false drops the record and counts it (the caller
+  // never waits on a slow sink); true makes the caller wait for room, so
+  // nothing is lost but a sink slower than the service slows the service
+  // (spdlog's `block` policy). A sink that logs into its own provider from
+  // the background thread is never made to wait: its records are dropped.
+  bool block_when_full = false;
   std::optional<LogSampling> sampling;
   // vigil_log_records_total{level}, vigil_log_dropped_total{reason}
-  // ("queue_full", "sampled") and vigil_log_queue_depth; null = none.
+  // ("queue_full", "sampled"), vigil_log_queue_waits_total (block_when_full)
+  // and vigil_log_queue_depth; null = none.
   Registry* registry = nullptr;
 };
 
@@ -291,6 +298,7 @@ class LogProvider {
   // flushes them.
   void flush();
   std::uint64_t dropped() const;      // async queue full
+  std::uint64_t queue_waits() const;  // records that waited for room (block_when_full)
   std::uint64_t sampled_out() const;  // rate limited
 
 

@@ -67,12 +67,8 @@ std::size_t line_bound(const LogRecord& r) {
   return n;
 }
 
-}  // namespace
-
-void JsonFormatter::format(const LogRecord& r, std::string& out) const {
-  const std::size_t start = out.size();
-  out.resize(start + line_bound(r));
-  char* p = out.data() + start;
+// Writes the line at p (room for line_bound(r) bytes); returns its end.
+char* write_line(char* p, const LogRecord& r) {
   p = put(p, "{\"ts\":\"");
   p = write_rfc3339_nanos(p, r.time_unix_nano);
   p = put(p, "\",\"level\":\"");
@@ -110,8 +106,26 @@ void JsonFormatter::format(const LogRecord& r, std::string& out) const {
     p = put(p, ",\"exception.stacktrace\":");
     p = write_json_string(p, r.exception_stacktrace);
   }
-  p = put(p, "}\n");
-  out.resize(static_cast<std::size_t>(p - out.data()));
+  return put(p, "}\n");
+}
+
+}  // namespace
+
+void JsonFormatter::format(const LogRecord& r, std::string& out) const {
+  const std::size_t bound = line_bound(r);
+  // A usual line is written on the stack and appended: growing `out` to the
+  // bound first would zero ~1.3 KB per line (a sixth of the formatting
+  // time), since std::string cannot grow without initialising.
+  constexpr std::size_t kStackLine = 4096;
+  if (bound <= kStackLine) {
+    char line[kStackLine];
+    out.append(line, write_line(line, r));
+    return;
+  }
+  const std::size_t start = out.size();
+  out.resize(start + bound);
+  char* end = write_line(out.data() + start, r);
+  out.resize(static_cast<std::size_t>(end - out.data()));
 }
 
 std::unique_ptr<Formatter> make_formatter(LogFormat format, bool color) {

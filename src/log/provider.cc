@@ -39,6 +39,9 @@ struct LogProvider::Impl {
   std::optional<detail::RepeatSampler> sampler;
   std::atomic<std::uint64_t> sampled_out{0};
   std::atomic<std::uint64_t> dropped{0};
+  std::atomic<std::uint64_t> queue_waits{0};
+  bool block_when_full = false;
+  Counter* queue_waits_metric = nullptr;
   Counter* records_metric[7] = {};
   Counter* dropped_full_metric = nullptr;
   Counter* dropped_sampled_metric = nullptr;
@@ -178,7 +181,7 @@ struct LogProvider::Impl {
 
   void deliver(const LogRecord& r) {
     if (ring) {
-      if (!ring->push(r)) {
+      if (!ring->push(r) && !(block_when_full && push_when_room(r))) {
         dropped.fetch_add(1, std::memory_order_relaxed);
         if (dropped_full_metric) dropped_full_metric->inc();
         return;
@@ -198,6 +201,26 @@ struct LogProvider::Impl {
     // Sync: the sinks read the caller's own strings; nothing is copied.
     std::lock_guard lock(sink_mu);
     dispatch(r);
+  }
+
+  // block_when_full: waits until the worker has made room, waking it if it
+  // sleeps. False (the record is dropped) on the worker's own thread, which
+  // would otherwise wait for itself.
+  [[gnu::noinline]] bool push_when_room(const LogRecord& r) {
+    if (std::this_thread::get_id() == worker.get_id()) return false;
+    queue_waits.fetch_add(1, std::memory_order_relaxed);
+    if (queue_waits_metric) queue_waits_metric->inc();
+    for (int attempt = 0;; ++attempt) {
+      if (worker_sleeping.exchange(false, std::memory_order_relaxed)) {
+        std::lock_guard lock(wake_mu);
+        wake.notify_one();
+      }
+      // Yield while the worker drains; past a few hundred tries it is a
+      // slow sink, so sleep rather than burn a core the worker may need.
+      if (attempt < 256) std::this_thread::yield();
+      else std::this_thread::sleep_for(std::chrono::microseconds(50));
+      if (ring->push(r)) return true;
+    }
   }
 
   void flush() {
@@ -232,10 +255,16 @@ LogProvider::LogProvider(LogProviderOptions options) : impl_(std::make_unique<Im
                                 .labels = {"reason"}});
     impl_->dropped_full_metric = &dropped.labels({"queue_full"});
     impl_->dropped_sampled_metric = &dropped.labels({"sampled"});
+    if (options.async && options.block_when_full)
+      impl_->queue_waits_metric =
+          &r->counter({.name = "vigil_log_queue_waits_total",
+                       .help = "Log records whose caller waited for room in the full async queue."})
+               .labels({});
     if (options.async)
       impl_->depth_metric =
           &r->gauge({.name = "vigil_log_queue_depth", .help = "Records waiting in the async log queue."}).labels({});
   }
+  impl_->block_when_full = options.block_when_full;
   if (options.async) {
     impl_->ring = std::make_unique<detail::RecordRing>(options.queue_capacity);
     impl_->wake_depth = std::max<std::size_t>(1, std::min<std::size_t>(options.queue_capacity / 8, 256));
@@ -287,6 +316,7 @@ bool LogProvider::set_levels(std::string_view spec) {
 
 void LogProvider::flush() { impl_->flush(); }
 std::uint64_t LogProvider::dropped() const { return impl_->dropped.load(); }
+std::uint64_t LogProvider::queue_waits() const { return impl_->queue_waits.load(); }
 std::uint64_t LogProvider::sampled_out() const { return impl_->sampled_out.load(); }
 
 // ---- Logger ---------------------------------------------------------------------

@@ -378,6 +378,30 @@ TEST(Logger, AsyncQueueFullDropsAndCountsWithoutBlocking) {
   }
 }
 
+// block_when_full: the callers wait for the stuck sink instead of dropping,
+// and every record arrives, in each caller's order.
+TEST(Logger, AsyncBlockWhenFullLosesNothing) {
+  auto gate = std::make_shared<GateSink>();
+  vigil::Registry registry;
+  vigil::LogProvider provider(
+      {.sinks = {gate}, .async = true, .queue_capacity = 8, .block_when_full = true, .registry = &registry});
+  std::vector<std::thread> callers;
+  for (int t = 0; t < 2; ++t)
+    callers.emplace_back([&provider] {
+      vigil::Logger log = provider.logger("svc");
+      for (int i = 0; i < 100; ++i) log.info("flood");
+    });
+  while (provider.queue_waits() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  gate->release();
+  for (auto& c : callers) c.join();
+  provider.flush();
+  EXPECT_EQ(gate->written, 200);
+  EXPECT_EQ(provider.dropped(), 0u);
+  std::string text = vigil::encode(registry.gather(), vigil::ExpositionFormat::kPrometheusText);
+  EXPECT_NE(text.find("vigil_log_queue_waits_total " + std::to_string(provider.queue_waits())), std::string::npos)
+      << text;
+}
+
 // The async queue packs each record into its slot (or, when larger, the
 // slot's overflow buffer) and the worker unpacks it: what the sinks see must
 // be exactly what a synchronous provider shows, for every field type, bound
