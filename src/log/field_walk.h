@@ -36,7 +36,8 @@ void for_each_visible_field(const LogRecord& r, Fn&& fn) {
   for (std::size_t i = 0; i < n; ++i) {
     const Field& f = at(i);
     bool overridden = false;
-    if (repeated & key_bit(f.key))
+    // Usually no fingerprint repeats, and the key is not looked at again.
+    if (repeated != 0 && (repeated & key_bit(f.key)))
       for (std::size_t j = i + 1; j < n && !overridden; ++j) overridden = at(j).key == f.key;
     if (!overridden) fn(f.key, f.value);
   }

@@ -42,57 +42,26 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
 
 }  // namespace
 
-// True if any of the 8 bytes needs attention: a control byte, '"', '\\',
-// DEL or a non-ASCII byte (SWAR: Mycroft's has-zero-byte trick).
-inline bool chunk_needs_escape(std::uint64_t x) {
-  constexpr std::uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
-  auto has_zero = [](std::uint64_t v) { return (v - kOnes) & ~v & kHigh; };
-  std::uint64_t below_space = (x - 0x2020202020202020ull) & ~x & kHigh;
-  return ((x & kHigh) | below_space | has_zero(x ^ (kOnes * '"')) | has_zero(x ^ (kOnes * '\\')) |
-          has_zero(x ^ (kOnes * 0x7f))) != 0;
-}
-
-char* write_json_string(char* p, std::string_view s) {
+char* write_json_string_any(char* p, std::string_view s) {
   *p++ = '"';
   std::size_t i = 0;
   while (i < s.size()) {
     if (i + 8 <= s.size()) {
       std::uint64_t chunk;
       std::memcpy(&chunk, s.data() + i, 8);
-      if (!chunk_needs_escape(chunk)) {
+      if (!detail::chunk_needs_escape(chunk)) {
         std::memcpy(p, &chunk, 8);
         p += 8;
         i += 8;
         continue;
       }
     } else {
-      // The last 1-7 bytes, padded with a plain letter to one word (read in
-      // fixed-size pieces, no call): most keys and short values end here
-      // without a test per byte. The whole word is stored: the room has 8
-      // bytes to spare (json_string_bound).
-      // Assembled in a register: bytes stored to memory and reloaded as
-      // one word would stall store forwarding.
+      // The last 1-7 bytes, padded to one word (json_writer.h): most keys and
+      // short values end here without a test per byte. The whole word is
+      // stored: the room has 8 bytes to spare (json_string_bound).
       std::size_t rest = s.size() - i;
-      std::uint64_t chunk = 0x6161616161616161ull;
-      const char* src = s.data() + i;
-      unsigned at = 0;
-      auto insert = [&](std::uint64_t v, unsigned bytes) {
-        std::uint64_t mask = (bytes == 4 ? 0xffffffffull : bytes == 2 ? 0xffffull : 0xffull) << (8 * at);
-        chunk = (chunk & ~mask) | (v << (8 * at));
-        at += bytes;
-      };
-      if (rest & 4) {
-        std::uint32_t v;
-        std::memcpy(&v, src, 4);
-        insert(v, 4);
-      }
-      if (rest & 2) {
-        std::uint16_t v;
-        std::memcpy(&v, src + at, 2);
-        insert(v, 2);
-      }
-      if (rest & 1) insert(static_cast<unsigned char>(src[at]), 1);
-      if (!chunk_needs_escape(chunk)) {
+      std::uint64_t chunk = detail::padded_tail(s.data() + i, rest);
+      if (!detail::chunk_needs_escape(chunk)) {
         std::memcpy(p, &chunk, 8);
         p += rest;
         break;

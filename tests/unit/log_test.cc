@@ -102,11 +102,18 @@ TEST(LogText, JsonEscapesHostileStrings) {
 }
 
 TEST(LogText, ShortStringsAtEveryLengthAndPosition) {
-  // The last 1-7 bytes of a string are checked as one padded word: a byte
-  // needing an escape at any position of any short tail is still escaped.
-  for (std::size_t len = 0; len <= 17; ++len)
+  // Strings up to 32 bytes are checked as two overlapping words or vectors,
+  // longer ones word by word with a padded tail: a byte needing an escape at
+  // any position of any length is still escaped, and plain ones (the
+  // bytes at the edges of what needs escaping included) are copied as they are.
+  for (std::size_t len = 0; len <= 40; ++len) {
+    std::string plain(len, 'k');
+    for (std::size_t at = 0; at < len; ++at) plain[at] = " ~!\x7e#"[at % 5];
+    std::string quoted;
+    vigil::append_json_string(quoted, plain);
+    EXPECT_EQ(quoted, '"' + plain + '"') << len;
     for (std::size_t at = 0; at < len; ++at)
-      for (char bad : {'"', '\\', '\n', '\x01', '\x7f', '\xff'}) {
+      for (char bad : {'"', '\\', '\n', '\x01', '\x1f', '\x7f', '\x80', '\xff'}) {
         std::string in(len, 'k');
         in[at] = bad;
         std::string out;
@@ -114,9 +121,10 @@ TEST(LogText, ShortStringsAtEveryLengthAndPosition) {
         json parsed;
         ASSERT_NO_THROW(parsed = json::parse(out)) << len << " " << at;
         std::string want = in;
-        if (bad == '\xff') want.replace(at, 1, "\xef\xbf\xbd");  // U+FFFD
+        if (bad == '\xff' || bad == '\x80') want.replace(at, 1, "\xef\xbf\xbd");  // U+FFFD
         EXPECT_EQ(parsed.get<std::string>(), want) << len << " " << at;
       }
+  }
 }
 
 TEST(LogText, NumbersAreToCharsShortest) {
