@@ -41,17 +41,34 @@ int GridHistogram::fitting_exponent(std::int64_t lo, std::int64_t hi, int from) 
   return from + shift;
 }
 
+std::uint64_t GridHistogram::count_at(std::int64_t cell) const {
+  std::uint64_t low = window_[static_cast<std::size_t>(cell - base_)];
+  if (carries_.empty()) return low;
+  auto it = carries_.find(cell);
+  return it == carries_.end() ? low : low + (it->second << 32);
+}
+
+void GridHistogram::carry_into(std::int64_t cell, std::uint64_t wraps) { carries_[cell] += wraps; }
+
+void GridHistogram::add_count(std::int64_t cell, std::uint64_t n) {
+  std::uint32_t& low = window_[static_cast<std::size_t>(cell - base_)];
+  const std::uint64_t sum = low + (n & 0xffffffffu);
+  low = static_cast<std::uint32_t>(sum);
+  if (std::uint64_t wraps = (sum >> 32) + (n >> 32)) carry_into(cell, wraps);
+}
+
 void GridHistogram::rebuild(int exponent, std::int64_t base) {
-  std::vector<std::uint64_t> cells(kWindow, 0);
+  std::vector<std::pair<std::int64_t, std::uint64_t>> old;
   const int shift = exponent - exponent_;
   for (std::int64_t i = lo_; count_ && i <= hi_; ++i)
-    if (std::uint64_t c = window_[static_cast<std::size_t>(i - base_)])
-      cells[static_cast<std::size_t>(coarser(i, shift) - base)] += c;
+    if (std::uint64_t c = count_at(i)) old.emplace_back(coarser(i, shift), c);
   if (count_) lo_ = coarser(lo_, shift), hi_ = coarser(hi_, shift);
   exponent_ = exponent;
   scale_ = -exponent >= -1022 && -exponent <= 1023 ? std::ldexp(1.0, -exponent) : 0.0;
   base_ = base;
-  window_ = std::move(cells);
+  window_.assign(kWindow, 0);
+  carries_.clear();
+  for (const auto& [cell, c] : old) add_count(cell, c);
 }
 
 // Room for the cell: the window moves so that the side the values grow
@@ -110,7 +127,7 @@ void GridHistogram::add_cell(double v) {
   }
   std::int64_t cell = cell_of(v);
   if (static_cast<std::uint64_t>(cell - base_) >= static_cast<std::uint64_t>(kWindow)) cell = grow(cell);
-  ++slot(cell);
+  add_count(cell, 1);
   if (count_ == 0) lo_ = hi_ = cell;
   lo_ = std::min(lo_, cell);
   hi_ = std::max(hi_, cell);
@@ -140,7 +157,7 @@ void GridHistogram::merge(const GridHistogram& o) {
   lo = coarser(lo, fitted - exponent);
   hi = coarser(hi, fitted - exponent);
   rebuild(fitted, lo);
-  for (const auto& [cell, c] : o.cells(fitted)) slot(cell) += c;
+  for (const auto& [cell, c] : o.cells(fitted)) add_count(cell, c);
   lo_ = lo;
   hi_ = hi;
   count_ += o.count_;
@@ -151,7 +168,7 @@ std::vector<std::pair<std::int64_t, std::uint64_t>> GridHistogram::cells(int exp
   std::vector<std::pair<std::int64_t, std::uint64_t>> out;
   const int shift = exponent - exponent_;
   for (std::int64_t i = lo_; count_ && i <= hi_; ++i) {
-    std::uint64_t c = window_[static_cast<std::size_t>(i - base_)];
+    std::uint64_t c = count_at(i);
     if (c == 0) continue;
     std::int64_t cell = coarser(i, shift);
     if (!out.empty() && out.back().first == cell) out.back().second += c;
@@ -164,14 +181,14 @@ std::uint64_t GridHistogram::count_between(std::int64_t first, std::int64_t last
   if (!dense() && !empty()) return densified().count_between(first, last);
   std::uint64_t n = 0;
   for (std::int64_t i = std::max(first, lo_); count_ && i <= std::min(last, hi_); ++i)
-    n += window_[static_cast<std::size_t>(i - base_)];
+    n += count_at(i);
   return n;
 }
 
 GridHistogram::State GridHistogram::state() const {
   if (!dense() && !empty()) return densified().state();
   State s{.exponent = exponent_, .max_abs = max_abs_, .first_cell = lo_, .counts = {}};
-  for (std::int64_t i = lo_; count_ && i <= hi_; ++i) s.counts.push_back(window_[static_cast<std::size_t>(i - base_)]);
+  for (std::int64_t i = lo_; count_ && i <= hi_; ++i) s.counts.push_back(count_at(i));
   return s;
 }
 
@@ -194,7 +211,7 @@ GridHistogram GridHistogram::from_state(const State& s) {
   if (!holds_max || !coarsest_needed)
     fail("cells do not match the exponent and max_abs (not a state this histogram reaches)");
   for (std::size_t i = 0; i < s.counts.size(); ++i) {
-    g.window_[i] = s.counts[i];
+    g.add_count(s.first_cell + static_cast<std::int64_t>(i), s.counts[i]);
     if (g.count_ + s.counts[i] < g.count_) fail("counts overflow");
     g.count_ += s.counts[i];
   }

@@ -172,6 +172,32 @@ TEST(GridHistogram, RefusesStatesItCannotReach) {
   EXPECT_THROW(vigil::GridHistogram::from_state(coarser), std::invalid_argument);
 }
 
+// Cells count in 32 bits and carry past 2^32: counts beyond it survive an
+// add into a full cell, a merge, a coarsening and a round trip, exactly.
+TEST(GridHistogram, CountsPastTwoToThe32AreExact) {
+  vigil::GridHistogram g = grid_of(draw(5000, 3, [](auto& r) { return std::normal_distribution<>(0, 1)(r); }));
+  auto state = g.state();
+  const std::size_t mid = state.counts.size() / 2;
+  state.counts[mid] = 0xffffffffull;                  // the next value in this cell wraps its 32 bits
+  state.counts[mid + 1] = (std::uint64_t{3} << 32) + 7;
+  vigil::GridHistogram big = vigil::GridHistogram::from_state(state);
+  const double width = std::ldexp(1.0, state.exponent);
+  big.add((static_cast<double>(state.first_cell) + static_cast<double>(mid) + 0.5) * width);
+  auto after = big.state().counts;
+  EXPECT_EQ(after[mid], std::uint64_t{1} << 32);
+  EXPECT_EQ(after[mid + 1], (std::uint64_t{3} << 32) + 7);
+  vigil::GridHistogram twice = big;
+  twice.merge(big);
+  EXPECT_EQ(twice.state().counts[mid], std::uint64_t{1} << 33);
+  EXPECT_EQ(twice.count(), 2 * big.count());
+  vigil::GridHistogram widened = twice;
+  widened.add(1e6);  // coarsens: neighbouring cells fold together with their carries
+  std::uint64_t total = 0;
+  for (const auto& [cell, c] : widened.cells()) total += c;
+  EXPECT_EQ(total, twice.count() + 1);
+  expect_same_state(vigil::GridHistogram::from_state(widened.state()), widened);
+}
+
 // Exact mode (every value) against sketch mode (profiles only) on the same
 // data: every exact score lies in the sketch's range, and where the exact
 // score is clear of the threshold the verdicts agree.
