@@ -11,6 +11,7 @@
 #include <random>
 
 #include "common/gzip.h"
+#include "monitor/csv_cells.h"
 #include "temp_dir.h"
 #include "vigil/drift_report.h"
 
@@ -158,6 +159,42 @@ TEST_F(CsvProfile, EmptyFileIsAnErrorNamingIt) {
   } catch (const vigil::CsvError& e) {
     EXPECT_NE(std::string(e.what()).find("empty.csv:1: empty file"), std::string::npos) << e.what();
   }
+}
+
+// The word-at-a-time decimal path gives from_chars' value, bit for bit, or
+// leaves the cell to the general parser; never a different number. Cells
+// of every shape around its limits: 1-9 digits on each side, signs, points
+// at either end, two points, letters and spaces at every position.
+TEST(CsvCells, PlainDecimalsAreFromCharsExactly) {
+  std::mt19937_64 rng(7);
+  const std::string alphabet = "0123456789.-+e ax/:";
+  std::size_t parsed = 0;
+  for (int i = 0; i < 400000; ++i) {
+    std::string cell;
+    if (i % 2) {  // a well-formed decimal of random shape
+      if (rng() % 4 == 0) cell += '-';
+      for (std::size_t k = rng() % 10; k; --k) cell += static_cast<char>('0' + rng() % 10);
+      if (rng() % 5) cell += '.';
+      for (std::size_t k = rng() % 10; k; --k) cell += static_cast<char>('0' + rng() % 10);
+    } else {  // anything from the alphabet
+      for (std::size_t k = rng() % 19; k; --k) cell += alphabet[rng() % alphabet.size()];
+    }
+    double fast;
+    if (!vigil::detail::parse_plain_decimal(cell, fast)) continue;
+    ++parsed;
+    std::string_view digits = cell;
+    if (!digits.empty() && digits.front() == '-') digits.remove_prefix(1);
+    double want = 0;
+    auto res = std::from_chars(cell.data(), cell.data() + cell.size(), want);
+    if (digits.front() == '.' || digits.back() == '.') {  // "5." and ".5": from_chars may stop early
+      std::string padded = std::string(cell.front() == '-' ? "-" : "") + "0" + std::string(digits) + "0";
+      res = std::from_chars(padded.data(), padded.data() + padded.size(), want);
+    } else {
+      ASSERT_EQ(res.ptr, cell.data() + cell.size()) << cell;
+    }
+    ASSERT_EQ(fast, want) << cell;
+  }
+  EXPECT_GT(parsed, 150000u);
 }
 
 }  // namespace
