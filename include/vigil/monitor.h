@@ -97,6 +97,14 @@ struct ModelMonitorOptions {
   // share the model's reference, whose bins their windows use. Empty: off.
   std::filesystem::path window_profiles;
   std::string instance;  // this replica in those names; empty: host name and process id
+  // Or (also) sent to another daemon, http://host:port, which saves them in
+  // its own window_profiles directory under this instance's name: for
+  // replicas that share no directory. A background thread sends them
+  // (3 attempts); a full queue (16 windows) or a failure is counted in
+  // vigil_model_window_profiles_total, and monitoring goes on. Invalid
+  // urls throw std::invalid_argument from the constructor.
+  std::string window_profiles_url;
+  std::string window_profiles_token;  // the receiving daemon's bearer token, if it has one
   // Called (outside the monitor's locks) after every evaluation: storage,
   // alerting. Also see ModelMonitor::history().
   std::function<void(const struct DriftEvaluation&)> on_evaluation;

@@ -9,6 +9,7 @@
 #include "common/monitor_value.h"
 #include "monitor/model_metrics.h"
 #include "monitor/model_scores.h"
+#include "monitor/window_profile_poster.h"
 #include "monitor/window_profiles.h"
 #include "vigil/monitor.h"
 
@@ -59,6 +60,7 @@ struct ModelMonitor::Impl {
   ModelMonitorOptions options;
   std::optional<detail::ModelMetrics> metrics;
   std::optional<detail::WindowProfileWriter> window_writer;
+  std::optional<detail::WindowProfilePoster> window_poster;
   mutable std::mutex models_mu;
   std::map<std::string, std::unique_ptr<Model>, std::less<>> models;
   mutable std::mutex history_mu;
@@ -184,6 +186,7 @@ struct ModelMonitor::Impl {
   // Evaluates a closed window against the model's reference (outside the model lock).
   std::optional<DriftEvaluation> evaluate_closed(Model& mdl, DatasetProfile closed) {
     if (window_writer && closed.rows > 0) window_writer->write(mdl.name, closed);
+    if (window_poster && closed.rows > 0) window_poster->post(mdl.name, closed);
     std::optional<DatasetProfile> reference = reference_for(mdl, closed);
     if (!reference || closed.rows == 0) return std::nullopt;
     CompareOptions co = options.compare;
@@ -280,6 +283,11 @@ ModelMonitor::ModelMonitor(ModelMonitorOptions options) : impl_(std::make_unique
     impl_->metrics.emplace(*r, impl_->options.max_classes, impl_->options.max_error_categories);
   if (!impl_->options.window_profiles.empty())
     impl_->window_writer.emplace(impl_->options.window_profiles, impl_->options.instance, impl_->options.registry);
+  if (!impl_->options.window_profiles_url.empty())
+    impl_->window_poster.emplace(detail::WindowProfilePostOptions{.url = impl_->options.window_profiles_url,
+                                                                  .bearer_token = impl_->options.window_profiles_token,
+                                                                  .instance = impl_->options.instance,
+                                                                  .registry = impl_->options.registry});
 }
 
 ModelMonitor::~ModelMonitor() = default;

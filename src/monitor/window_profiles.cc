@@ -35,18 +35,22 @@ std::string default_instance_name() {
 WindowProfileWriter::WindowProfileWriter(std::filesystem::path directory, std::string instance, Registry* registry)
     : directory_(std::move(directory)), instance_(instance.empty() ? default_instance_name() : std::move(instance)) {
   if (!registry) return;
-  auto& family = registry->counter({.name = "vigil_model_window_profiles_total",
-                                    .help = "Closed windows' profiles saved for fleet-wide drift, by result",
-                                    .labels = {"result"}});
-  written_ = &family.labels({"written"});
-  failed_ = &family.labels({"failed"});
+  written_ = &window_profile_counter(*registry, "written");
+  failed_ = &window_profile_counter(*registry, "failed");
+}
+
+Counter& window_profile_counter(Registry& registry, std::string_view result) {
+  auto& family = registry.counter({.name = "vigil_model_window_profiles_total",
+                                   .help = "Closed windows' profiles saved or sent for fleet-wide drift, by result",
+                                   .labels = {"result"}});
+  return family.labels({result});
 }
 
 std::filesystem::path WindowProfileWriter::path_of(std::string_view model, std::uint64_t start_unix_nano) const {
   return directory_ / path_segment(model) / (std::to_string(start_unix_nano) + "-" + path_segment(instance_) + ".json");
 }
 
-void WindowProfileWriter::write(std::string_view model, const DatasetProfile& window) {
+bool WindowProfileWriter::write(std::string_view model, const DatasetProfile& window) {
   const std::filesystem::path path = path_of(model, window.start_unix_nano);
   std::filesystem::path temporary = path;
   temporary += ".tmp";
@@ -58,12 +62,14 @@ void WindowProfileWriter::write(std::string_view model, const DatasetProfile& wi
     std::filesystem::rename(temporary, path, ec);
     if (ec) throw std::system_error(ec);
     if (written_) written_->inc();
+    return true;
   } catch (const std::exception& e) {
     std::filesystem::remove(temporary, ec);
     if (failed_) failed_->inc();
     if (!reported_.exchange(true))
       std::fprintf(stderr, "vigil: cannot save window profile %s: %s (counted in vigil_model_window_profiles_total)\n",
                    path.c_str(), e.what());
+    return false;
   }
 }
 

@@ -23,7 +23,8 @@ class WindowProfileWriter {
   // file). Names are percent-encoded outside [A-Za-z0-9_.-]. Never throws:
   // a failure (disk full, permissions) is counted and reported once on
   // stderr, and monitoring goes on.
-  void write(std::string_view model, const DatasetProfile& window);
+  // True once the file is in place.
+  bool write(std::string_view model, const DatasetProfile& window);
 
   // "<model dir>/<start>-<instance>.json" for a window.
   std::filesystem::path path_of(std::string_view model, std::uint64_t start_unix_nano) const;
@@ -38,5 +39,9 @@ class WindowProfileWriter {
 
 // The default instance name: host name and process id ("web-3-4711").
 std::string default_instance_name();
+
+// vigil_model_window_profiles_total{result}, shared by the writer and the
+// poster: written, failed, posted, post_failed, post_dropped.
+Counter& window_profile_counter(Registry& registry, std::string_view result);
 
 }  // namespace vigil::detail

@@ -240,9 +240,17 @@ void read_root(const Reader& r, const YAML::Node& root, DaemonConfig& c) {
   if (auto n = root["max_clock_skew"]) c.max_clock_skew = r.seconds(n, "max_clock_skew");
   if (auto n = root["store"]) read_store(r, n, c);
   if (auto m = root["monitor"]) {
-    r.known(m, "monitor", {"window", "models", "max_models", "max_features", "window_profiles", "instance"});
+    r.known(m, "monitor", {"window", "models", "max_models", "max_features", "window_profiles", "window_profiles_url",
+                           "window_profiles_token", "instance"});
     if (auto n = m["window"]) c.window = r.seconds(n, "monitor.window");
     if (auto n = m["window_profiles"]) c.window_profiles = r.str(n, "monitor.window_profiles");
+    if (auto n = m["window_profiles_url"]) {
+      c.window_profiles_url = r.str(n, "monitor.window_profiles_url");
+      const std::string& url = c.window_profiles_url;
+      if (url.rfind("http://", 0) != 0 || url.size() == 7 || url.find_first_of("/?#", 7) != std::string::npos)
+        r.fail(n, "monitor.window_profiles_url", "expected http://host:port of the daemon that gathers the windows");
+    }
+    if (auto n = m["window_profiles_token"]) c.window_profiles_token = r.str(n, "monitor.window_profiles_token");
     if (auto n = m["instance"]) c.instance = r.str(n, "monitor.instance");
     if (auto n = m["max_models"]) c.max_models = r.count(n, "monitor.max_models");
     if (auto n = m["max_features"]) c.max_features = r.count(n, "monitor.max_features");

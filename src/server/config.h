@@ -23,6 +23,8 @@
 //   monitor:
 //     window: 5m
 //     window_profiles: /shared/vigil-windows   # fleet-wide drift: `vigil merge` one window's files
+//     window_profiles_url: http://vigil-central:9464  # or send them to the daemon that gathers them
+//     window_profiles_token: change-me         # that daemon's auth_token, if it has one
 //     instance: web-3                          # this replica's name in them (default host-pid)
 //     models:
 //       - {name: fraud, reference: fraud-reference.json, task: classification, target: label}
@@ -97,6 +99,8 @@ struct DaemonConfig {
   std::chrono::seconds window{300};
   std::filesystem::path window_profiles;  // monitor.window_profiles: each closed window's profile saved here
   std::string instance;                   // monitor.instance: this replica's name in those files
+  std::string window_profiles_url;        // monitor.window_profiles_url: or POST them to this daemon
+  std::string window_profiles_token;      // monitor.window_profiles_token: its bearer token
   std::size_t max_models = 100;    // monitor.max_models: predictions for more models get 422
   std::size_t max_features = 200;  // monitor.max_features: per model; further features are not profiled
   std::vector<ModelConfig> models;

@@ -21,6 +21,7 @@
 #include "server/otlp_grpc_receiver.h"
 #include "server/query_api.h"
 #include "server/ui_files.h"
+#include "server/window_profile_api.h"
 #include "store/store.h"
 #include "vigil/metrics.h"
 #include "vigil/slo.h"
@@ -76,6 +77,7 @@ struct Daemon::Impl {
   JaegerApi jaeger;
   LokiApi loki;
   TempoApi tempo;
+  WindowProfileApi window_profiles;
   std::unique_ptr<UiHistory> ui_history;
   std::unique_ptr<detail::HttpServer> http;
   std::unique_ptr<OtlpGrpcReceiver> grpc;
@@ -101,7 +103,8 @@ struct Daemon::Impl {
         query(store, monitor, alerting),
         jaeger(store),
         loki(store),
-        tempo(store) {}
+        tempo(store),
+        window_profiles(config.window_profiles, config.max_body_bytes, r) {}
 
   static DaemonConfig with_registry(DaemonConfig c, Registry& r) {
     c.store.registry = &r;
@@ -127,6 +130,8 @@ struct Daemon::Impl {
             .max_features = config.max_features,
             .window_profiles = config.window_profiles,
             .instance = config.instance,
+            .window_profiles_url = config.window_profiles_url,
+            .window_profiles_token = config.window_profiles_token,
             .on_evaluation = [this](const DriftEvaluation& ev) {
               alerting.on_window(ev);
               store.enqueue(evaluation_batch(ev));
@@ -167,6 +172,8 @@ struct Daemon::Impl {
         {Method::kGet, "/api/v1/alerts", Access::kToken, bind_front(&QueryApi::alerts, &query)},
         {Method::kGet, "/api/v1/status", Access::kToken, bind_front(&QueryApi::status, &query)},
         {Method::kGet, "/api/v1/history", Access::kToken, bind_front(&QueryApi::history, &query)},
+        {Method::kPost, "/api/v1/window_profiles", Access::kToken,
+         bind_front(&WindowProfileApi::receive, &window_profiles)},
         {Method::kPost, "/api/v1/admin/flush", Access::kToken, bind_front(&QueryApi::flush, &query)},
         {Method::kPost, "/api/v1/admin/evaluate", Access::kToken, bind_front(&QueryApi::evaluate, &query)},
         // Jaeger's query API (the Jaeger UI, Grafana's Jaeger datasource).

@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
 """Fleet-wide drift across replicas: two daemons are fed disjoint halves of
-one model's predictions and a third is fed all of them, each saving its
-closed windows' profiles (monitor.window_profiles). `vigil merge` of the two
-halves' files gives the third daemon's window exactly (counts, bins, grid,
-categories; moments to rounding), and `vigil drift` of the reference against
-the merged window gives the single daemon's report, feature by feature."""
+one model's predictions and a third is fed all of them. Replica a saves its
+closed windows' profiles in the shared directory (monitor.window_profiles);
+replica b shares no directory and sends them to the third daemon
+(monitor.window_profiles_url, with its bearer token), which saves them
+there beside its own. `vigil merge` of the two halves' files gives the
+third daemon's window exactly (counts, bins, grid, categories; moments to
+rounding), and `vigil drift` of the reference against the merged window
+gives the single daemon's report, feature by feature. The receiving route
+refuses what is not a window profile, with the API's JSON errors."""
 import glob
 import json
 import os
@@ -12,10 +16,23 @@ import random
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 
-from testlib import check, http_post, start_daemon, vigil_main
+from testlib import check, start_daemon, vigil_main
 
 EVENTS = 3000
+TOKEN = "fleet-secret"
+
+
+def post(url, body, token=TOKEN, content_type="application/json"):
+    req = urllib.request.Request(url, data=body, method="POST",
+                                 headers={"Content-Type": content_type, "Authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(req, timeout=60) as res:
+            return res.status, res.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
 
 
 def reference_csv(path):
@@ -44,25 +61,54 @@ def events():
 def post_all(d, lines):
     for i in range(0, len(lines), 500):
         body = "\n".join(json.dumps(l) for l in lines[i:i + 500]).encode()
-        status, _, answer = http_post(d.base + "/api/v1/predictions", body, "application/x-ndjson")
+        status, answer = post(d.base + "/api/v1/predictions", body, content_type="application/x-ndjson")
         check(status == 200, f"{len(lines[i:i + 500])} predictions accepted by {d.base}", answer[:200])
+
+
+def refuses_what_is_not_a_window(central, replica):
+    route = "/api/v1/window_profiles"
+    cases = [
+        (central.base + route + "?model=fraud&instance=x", b"{}", TOKEN, 400, "not a window"),
+        (central.base + route + "?model=fraud&instance=x", b"{not json", TOKEN, 400, "a body that is not JSON"),
+        (central.base + route + "?model=fraud", b"{}", TOKEN, 400, "no instance"),
+        (central.base + route + "?model=fraud&instance=x", b"{}", "wrong", 401, "a wrong token"),
+        (replica.base + route + "?model=fraud&instance=x", b"{}", TOKEN, 404, "a daemon without window_profiles"),
+    ]
+    for url, body, token, want, what in cases:
+        status, answer = post(url, body, token)
+        check(status == want and "error" in json.loads(answer), f"window profile refused: {what} ({status})", answer[:300])
+    status, answer = post(central.base + route + "?model=fraud&instance=x", b"{}", content_type="text/plain")
+    check(status == 415, "a cross-site form body (text/plain) is refused", answer[:200])
 
 
 def run(vigil, tmp):
     reference_csv(os.path.join(tmp, "reference.csv"))
     subprocess.run([vigil, "profile", os.path.join(tmp, "reference.csv"), "-o", os.path.join(tmp, "ref.json")],
                    check=True, capture_output=True)
-    daemons = {}
+    models = f"  models:\n    - {{name: fraud, reference: {tmp}/ref.json}}\n"
     for name in ("a", "b", "all"):
         os.makedirs(os.path.join(tmp, name))
-        daemons[name] = start_daemon(vigil, os.path.join(tmp, name), config=(
-            f"monitor:\n  window: 1h\n  window_profiles: {tmp}/windows\n  instance: {name}\n"
-            f"  models:\n    - {{name: fraud, reference: {tmp}/ref.json}}\n"))
+    central = start_daemon(vigil, os.path.join(tmp, "all"), token=TOKEN, config=(
+        f"monitor:\n  window: 1h\n  window_profiles: {tmp}/windows\n  instance: all\n" + models))
+    daemons = {
+        "a": start_daemon(vigil, os.path.join(tmp, "a"), config=(
+            f"monitor:\n  window: 1h\n  window_profiles: {tmp}/windows\n  instance: a\n" + models)),
+        "b": start_daemon(vigil, os.path.join(tmp, "b"), config=(
+            f"monitor:\n  window: 1h\n  window_profiles_url: {central.base}\n  window_profiles_token: {TOKEN}\n"
+            f"  instance: b\n" + models)),
+        "all": central,
+    }
+    refuses_what_is_not_a_window(central, daemons["b"])
     lines = events()
     post_all(daemons["a"], lines[0::2])
     post_all(daemons["b"], lines[1::2])
     post_all(daemons["all"], lines)
-    for d in daemons.values():
+    for name, d in daemons.items():  # the central daemon last: b sends it its window as it stops
+        if name == "all":
+            req = urllib.request.Request(d.base + "/metrics")
+            text = urllib.request.urlopen(req, timeout=30).read().decode()
+            check('vigil_model_window_profiles_total{result="written"} 1' in text,
+                  "the central daemon counted b's window as written", text[-800:])
         code, out = d.stop()
         check(code == 0, "daemon stopped cleanly, closing its open window", out[-500:])
 

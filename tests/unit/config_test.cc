@@ -73,6 +73,8 @@ monitor:
   window: 1m
   max_models: 10
   max_features: 50
+  window_profiles_url: http://vigil-central:9464
+  window_profiles_token: s3cret
   models:
     - {name: fraud, reference: ref.json, task: regression, target: label}
 log_alerts:
@@ -98,6 +100,8 @@ alerting: {alertmanagers: [http://127.0.0.1:9093], webhooks: [https://hooks.exam
   EXPECT_EQ(c.store.max_bytes, 1'000'000'000u);
   EXPECT_TRUE(c.acknowledge_committed);
   EXPECT_EQ(c.window.count(), 60);
+  EXPECT_EQ(c.window_profiles_url, "http://vigil-central:9464");
+  EXPECT_EQ(c.window_profiles_token, "s3cret");
   ASSERT_EQ(c.models.size(), 1u);
   EXPECT_EQ(c.models[0].task, vigil::ModelTask::kRegression);
   EXPECT_EQ(c.models[0].target, "label");
@@ -138,6 +142,8 @@ TEST(Config, ErrorsNameFileLineAndOption) {
             "vigil.yaml:2: slos[0].latency_threshold: expected a duration like 250ms or 1s");
   EXPECT_EQ(config_error_of("alerting:\n  webhooks: [ftp://x]"), "vigil.yaml:2: alerting.webhooks: expected an http:// or https:// URL");
   EXPECT_EQ(config_error_of("log_alerts: {name: x}"), "vigil.yaml:1: log_alerts: expected a list");
+  EXPECT_EQ(config_error_of("monitor:\n  window_profiles_url: http://central:9464/api/v1"),
+            "vigil.yaml:2: monitor.window_profiles_url: expected http://host:port of the daemon that gathers the windows");
   EXPECT_NE(config_error_of("log_alerts:\n  - {name: x, query: '{level='}").find("vigil.yaml:2: log_alerts[0].query: "),
             std::string::npos);
   EXPECT_EQ(config_error_of("listen: [unclosed").rfind("vigil.yaml:1: ", 0), 0u);

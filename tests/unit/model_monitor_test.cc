@@ -248,6 +248,37 @@ TEST(ModelMonitor, CloseWindowsEvaluatesTheOpenWindowEarly) {
   EXPECT_EQ(evs[0].window_end_unix_nano, kT0 + 40 * kSecond);
 }
 
+// Sending windows to a daemon that is away never blocks monitoring: the
+// queue holds 16, the rest are dropped, and every window is counted once
+// as posted, failed or dropped, also when the monitor stops mid-retry.
+TEST(ModelMonitor, WindowsSentToAnAbsentDaemonAreQueuedDroppedAndCounted) {
+  vigil::Registry registry;
+  {
+    vigil::ModelMonitor monitor({.registry = &registry,
+                                 .window = std::chrono::seconds(60),
+                                 .max_models = 50,
+                                 .instance = "test",
+                                 .window_profiles_url = "http://127.0.0.1:1"});
+    for (int m = 0; m < 20; ++m)
+      monitor.record({.model = "m" + std::to_string(m), .prediction = "ok", .time_unix_nano = kT0});
+    EXPECT_EQ(monitor.close_windows(kT0 + kSecond).size(), 0u);  // no reference: nothing evaluated, all sent
+  }
+  std::string text = vigil::encode(registry.gather(), vigil::ExpositionFormat::kPrometheusText);
+  auto count = [&](const std::string& result) {
+    std::string key = "vigil_model_window_profiles_total{result=\"" + result + "\"} ";
+    std::size_t at = text.find(key);
+    return at == std::string::npos ? -1.0 : std::stod(text.substr(at + key.size()));
+  };
+  EXPECT_EQ(count("posted"), 0);
+  EXPECT_GE(count("post_dropped"), 3);
+  EXPECT_EQ(count("posted") + count("post_failed") + count("post_dropped"), 20) << text;
+}
+
+TEST(ModelMonitor, AWindowProfilesUrlThatIsNotHttpIsRefused) {
+  EXPECT_THROW(vigil::ModelMonitor({.window_profiles_url = "ftp://central:21"}), std::invalid_argument);
+  EXPECT_THROW(vigil::ModelMonitor({.window_profiles_url = "http://central:9464/api"}), std::invalid_argument);
+}
+
 // Whatever names clients send, the monitor keeps at most max_models models
 // and max_features features per model, and counts what it leaves out.
 TEST(ModelMonitor, ModelsAndFeaturesPastTheirLimitsAreRefusedAndCounted) {
