@@ -101,42 +101,19 @@ BENCHMARK(BM_Vigil_Async_EnqueueBurst)->Arg(512)->Arg(8192);
 // Sustained async logging with the JSON formatter behind the queue: each
 // producer sends 1M records as fast as it can, and the clock stops when
 // the background thread has formatted everything it accepted. Reports the
-// records formatted per second and how many the full queue dropped: the
-// rate a service can log at without loss is the formatted rate while
-// `dropped` is 0.
-void BM_Vigil_Async_SustainedFormatted(benchmark::State& state) {
-  const int producers = static_cast<int>(state.range(0));
-  constexpr std::int64_t kPerProducer = 1'000'000;
-  std::uint64_t dropped = 0;
-  for (auto _ : state) {
-    vigil::LogProvider provider({.sinks = {vigil::null_sink(true)}, .async = true, .queue_capacity = 65536});
-    std::vector<std::thread> threads;
-    for (int t = 0; t < producers; ++t)
-      threads.emplace_back([&provider] {
-        vigil::Logger log = provider.logger("ranker");
-        for (std::int64_t i = 0; i < kPerProducer; ++i) vigil_line(log, i);
-      });
-    for (auto& t : threads) t.join();
-    provider.flush();
-    dropped += provider.dropped();
-  }
-  const double sent = static_cast<double>(state.iterations()) * producers * kPerProducer;
-  state.counters["formatted_per_s"] =
-      benchmark::Counter(sent - static_cast<double>(dropped), benchmark::Counter::kIsRate);
-  state.counters["dropped"] = static_cast<double>(dropped) / static_cast<double>(state.iterations());
-}
-BENCHMARK(BM_Vigil_Async_SustainedFormatted)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
-
-// The same flood with block_when_full: producers wait for room instead of
-// dropping, so the rate is the lossless one (`dropped` must be 0) and
-// `waits` says how often the formatter thread held them back.
-void BM_Vigil_Async_SustainedLossless(benchmark::State& state) {
+// records formatted per second and how many the full queue dropped. With
+// block_when_full the producers wait for room instead of dropping: the
+// rate is then the lossless one (`dropped` must be 0), and `waits` says how
+// often the formatter thread held them back.
+void sustained(benchmark::State& state, bool block_when_full) {
   const int producers = static_cast<int>(state.range(0));
   constexpr std::int64_t kPerProducer = 1'000'000;
   std::uint64_t dropped = 0, waits = 0;
   for (auto _ : state) {
-    vigil::LogProvider provider(
-        {.sinks = {vigil::null_sink(true)}, .async = true, .queue_capacity = 65536, .block_when_full = true});
+    vigil::LogProvider provider({.sinks = {vigil::null_sink(true)},
+                                 .async = true,
+                                 .queue_capacity = 65536,
+                                 .block_when_full = block_when_full});
     std::vector<std::thread> threads;
     for (int t = 0; t < producers; ++t)
       threads.emplace_back([&provider] {
@@ -154,6 +131,9 @@ void BM_Vigil_Async_SustainedLossless(benchmark::State& state) {
   state.counters["dropped"] = static_cast<double>(dropped) / static_cast<double>(state.iterations());
   state.counters["waits"] = static_cast<double>(waits) / static_cast<double>(state.iterations());
 }
+void BM_Vigil_Async_SustainedFormatted(benchmark::State& state) { sustained(state, false); }
+void BM_Vigil_Async_SustainedLossless(benchmark::State& state) { sustained(state, true); }
+BENCHMARK(BM_Vigil_Async_SustainedFormatted)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 BENCHMARK(BM_Vigil_Async_SustainedLossless)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 
 // The formatter alone, on one prepared record: 10 fields (strings, an

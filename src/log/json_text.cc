@@ -40,6 +40,30 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
   return 0;
 }
 
+// The first `rest` (0-7) bytes of src as one word, padded with a plain
+// letter, read in fixed-size pieces and assembled in a register (bytes
+// stored and reloaded as a word would stall store forwarding).
+std::uint64_t padded_tail(const char* src, std::size_t rest) {
+  std::uint64_t chunk = 0x6161616161616161ull;
+  unsigned at = 0;
+  auto insert = [&](std::uint64_t v, std::uint64_t mask, unsigned bytes) {
+    chunk = (chunk & ~(mask << (8 * at))) | (v << (8 * at));
+    at += bytes;
+  };
+  if (rest & 4) {
+    std::uint32_t v;
+    std::memcpy(&v, src, 4);
+    insert(v, 0xffffffffull, 4);
+  }
+  if (rest & 2) {
+    std::uint16_t v;
+    std::memcpy(&v, src + at, 2);
+    insert(v, 0xffffull, 2);
+  }
+  if (rest & 1) insert(static_cast<unsigned char>(src[at]), 0xffull, 1);
+  return chunk;
+}
+
 }  // namespace
 
 char* write_json_string_any(char* p, std::string_view s) {
@@ -60,7 +84,7 @@ char* write_json_string_any(char* p, std::string_view s) {
       // short values end here without a test per byte. The whole word is
       // stored: the room has 8 bytes to spare (json_string_bound).
       std::size_t rest = s.size() - i;
-      std::uint64_t chunk = detail::padded_tail(s.data() + i, rest);
+      std::uint64_t chunk = padded_tail(s.data() + i, rest);
       if (!detail::chunk_needs_escape(chunk)) {
         std::memcpy(p, &chunk, 8);
         p += rest;

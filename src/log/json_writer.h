@@ -19,6 +19,7 @@ namespace vigil {
 // ("\u00XX"), plus the quotes, plus 8 bytes write_json_string may store
 // past its end (a whole word for the last few bytes).
 constexpr std::size_t json_string_bound(std::size_t n) { return 6 * n + 10; }
+
 namespace detail {
 
 // True if any of the 8 bytes needs attention: a control byte, '"', '\\',
@@ -31,10 +32,9 @@ inline bool chunk_needs_escape(std::uint64_t x) {
           has_zero(x ^ (kOnes * 0x7f))) != 0;
 }
 
-// Either of two words needs attention (chunk_needs_escape), in one SSE2
-// register where there is one: a signed compare below ' ' also catches
-// every byte >= 0x80.
 #if defined(__SSE2__)
+// Any of 16 bytes needs attention, as chunk_needs_escape says: a signed
+// compare below ' ' also catches every byte >= 0x80.
 inline bool vector_needs_escape(__m128i v) {
   const __m128i special = _mm_or_si128(
       _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)), _mm_cmpeq_epi8(v, _mm_set1_epi8('"'))),
@@ -53,36 +53,13 @@ inline bool word_needs_escape(std::uint64_t x) {
 #endif
 }
 
+// Either of two words, in one register.
 inline bool words_need_escape(std::uint64_t a, std::uint64_t b) {
 #if defined(__SSE2__)
   return vector_needs_escape(_mm_set_epi64x(static_cast<long long>(b), static_cast<long long>(a)));
 #else
   return chunk_needs_escape(a) || chunk_needs_escape(b);
 #endif
-}
-
-// The first `rest` (0-7) bytes of src as one word, padded with a plain
-// letter, read in fixed-size pieces and assembled in a register (bytes
-// stored and reloaded as a word would stall store forwarding).
-inline std::uint64_t padded_tail(const char* src, std::size_t rest) {
-  std::uint64_t chunk = 0x6161616161616161ull;
-  unsigned at = 0;
-  auto insert = [&](std::uint64_t v, std::uint64_t mask, unsigned bytes) {
-    chunk = (chunk & ~(mask << (8 * at))) | (v << (8 * at));
-    at += bytes;
-  };
-  if (rest & 4) {
-    std::uint32_t v;
-    std::memcpy(&v, src, 4);
-    insert(v, 0xffffffffull, 4);
-  }
-  if (rest & 2) {
-    std::uint16_t v;
-    std::memcpy(&v, src + at, 2);
-    insert(v, 0xffffull, 2);
-  }
-  if (rest & 1) insert(static_cast<unsigned char>(src[at]), 0xffull, 1);
-  return chunk;
 }
 
 }  // namespace detail
@@ -134,6 +111,7 @@ char* write_json_string_any(char* p, std::string_view s);
   p[1 + n] = '"';
   return p + 2 + n;
 }
+
 // Writes "2026-11-26T13:39:04.123456789Z" (30 bytes); returns the end.
 char* write_rfc3339_nanos(char* p, std::uint64_t unix_nano);
 

@@ -281,13 +281,11 @@ ModelMonitor::ModelMonitor(ModelMonitorOptions options) : impl_(std::make_unique
   impl_->options = std::move(options);
   if (Registry* r = impl_->options.registry)
     impl_->metrics.emplace(*r, impl_->options.max_classes, impl_->options.max_error_categories);
-  if (!impl_->options.window_profiles.empty())
-    impl_->window_writer.emplace(impl_->options.window_profiles, impl_->options.instance, impl_->options.registry);
-  if (!impl_->options.window_profiles_url.empty())
-    impl_->window_poster.emplace(detail::WindowProfilePostOptions{.url = impl_->options.window_profiles_url,
-                                                                  .bearer_token = impl_->options.window_profiles_token,
-                                                                  .instance = impl_->options.instance,
-                                                                  .registry = impl_->options.registry});
+  const ModelMonitorOptions& o = impl_->options;
+  if (!o.window_profiles.empty()) impl_->window_writer.emplace(o.window_profiles, o.instance, o.registry);
+  if (!o.window_profiles_url.empty())
+    impl_->window_poster.emplace(detail::WindowProfilePostOptions{
+        .url = o.window_profiles_url, .bearer_token = o.window_profiles_token, .instance = o.instance, .registry = o.registry});
 }
 
 ModelMonitor::~ModelMonitor() = default;
