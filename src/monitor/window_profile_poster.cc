@@ -16,14 +16,16 @@ struct WindowProfilePoster::Client {
   httplib::Client http;
 };
 
+bool is_daemon_base_url(std::string_view url) {
+  return url.starts_with("http://") && url.size() > 7 && url.find_first_of("/?#", 7) == std::string_view::npos;
+}
+
 WindowProfilePoster::WindowProfilePoster(WindowProfilePostOptions options) : options_(std::move(options)) {
-  const std::string& url = options_.url;
-  const bool plain_http = url.rfind("http://", 0) == 0 && url.size() > 7;
-  if (!plain_http || url.find_first_of("/?#", 7) != std::string::npos)
-    throw std::invalid_argument("window_profiles_url must be http://host[:port] of a vigil daemon, got \"" + url +
-                                "\"");
+  if (!is_daemon_base_url(options_.url))
+    throw std::invalid_argument("window_profiles_url must be http://host[:port] of a vigil daemon, got \"" +
+                                options_.url + "\"");
   if (options_.instance.empty()) options_.instance = default_instance_name();
-  client_ = std::make_unique<Client>(url);
+  client_ = std::make_unique<Client>(options_.url);
   client_->http.set_connection_timeout(std::chrono::seconds(5));
   client_->http.set_read_timeout(std::chrono::seconds(30));
   client_->http.set_write_timeout(std::chrono::seconds(30));

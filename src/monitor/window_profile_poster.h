@@ -26,6 +26,11 @@ struct WindowProfilePostOptions {
   Registry* registry = nullptr;
 };
 
+// http://host[:port] and nothing after it: what window_profiles_url must
+// be (the poster adds the route). The daemon's config reader uses it too,
+// to name the file and line of a bad value.
+bool is_daemon_base_url(std::string_view url);
+
 class WindowProfilePoster {
  public:
   // Throws std::invalid_argument when the url is not http://host[:port].

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "common/duration.h"
+#include "monitor/window_profile_poster.h"
 
 namespace vigil::server {
 namespace {
@@ -246,8 +247,7 @@ void read_root(const Reader& r, const YAML::Node& root, DaemonConfig& c) {
     if (auto n = m["window_profiles"]) c.window_profiles = r.str(n, "monitor.window_profiles");
     if (auto n = m["window_profiles_url"]) {
       c.window_profiles_url = r.str(n, "monitor.window_profiles_url");
-      const std::string& url = c.window_profiles_url;
-      if (url.rfind("http://", 0) != 0 || url.size() == 7 || url.find_first_of("/?#", 7) != std::string::npos)
+      if (!detail::is_daemon_base_url(c.window_profiles_url))
         r.fail(n, "monitor.window_profiles_url", "expected http://host:port of the daemon that gathers the windows");
     }
     if (auto n = m["window_profiles_token"]) c.window_profiles_token = r.str(n, "monitor.window_profiles_token");

@@ -4,27 +4,12 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
 
 namespace vigil::detail {
-
-// Both digits of every byte, so a byte is one two-byte copy rather than
-// two lookups and two stores (ids are written on every log line).
-struct HexPairs {
-  char pairs[512];
-  constexpr HexPairs() : pairs{} {
-    constexpr char kHex[] = "0123456789abcdef";
-    for (int b = 0; b < 256; ++b) {
-      pairs[2 * b] = kHex[b >> 4];
-      pairs[2 * b + 1] = kHex[b & 15];
-    }
-  }
-};
-inline constexpr HexPairs kHexPairs{};
 
 inline void write_hex(const std::uint8_t* bytes, std::size_t n, char* out) {
   std::size_t i = 0;
@@ -41,7 +26,11 @@ inline void write_hex(const std::uint8_t* bytes, std::size_t n, char* out) {
                      _mm_add_epi8(digits, _mm_add_epi8(letter, _mm_set1_epi8('0'))));
   }
 #endif
-  for (; i < n; ++i) std::memcpy(out + 2 * i, kHexPairs.pairs + 2 * bytes[i], 2);
+  constexpr char kHex[] = "0123456789abcdef";
+  for (; i < n; ++i) {
+    out[2 * i] = kHex[bytes[i] >> 4];
+    out[2 * i + 1] = kHex[bytes[i] & 15];
+  }
 }
 
 }  // namespace vigil::detail
