@@ -67,7 +67,8 @@ class NumericSummary {
   friend struct ProfileCodec;
   static constexpr std::size_t kFewValues = 5;
   void note_value(double v);
-  void add_unsketched(double v);  // everything add() does but the sketch
+  void add_rest(double v);  // everything add() does but the sketch and the grid
+  std::size_t bin_slot(double v) const;  // edges_ must not be empty
   void sample(double v);
   std::uint64_t next_kept_after(std::uint64_t seen);
   void merge_moments(const NumericSummary& other);

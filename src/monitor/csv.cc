@@ -18,6 +18,7 @@
 #include "common/gzip.h"
 #include "monitor/csv_cells.h"
 #include "monitor/csv_parser.h"
+#include "monitor/csv_plain_rows.h"
 #include "monitor/csv_stream.h"
 #include "vigil/drift_report.h"
 
@@ -168,10 +169,17 @@ CsvChunkParser::~CsvChunkParser() = default;
 
 std::size_t CsvChunkParser::parse(std::string_view text, const std::string& name, std::size_t first_line) {
   auto& builders = impl_->builders;
-  for (auto& b : builders) b.clear(Impl::kKeptCategories);
-  CsvParser parser(text, name, impl_->options.delimiter, impl_->options.max_record_bytes, first_line);
+  const char delim = impl_->options.delimiter;
   std::size_t field = 0, rows = 0, line = 0;
-  for (auto& b : builders) b.watch_line(&line);
+  for (auto& b : builders) b.clear(Impl::kKeptCategories), b.watch_line(&line);
+  // A delimiter that can be part of a number would be read as one.
+  const bool plain = !builders.empty() && !std::memchr(text.data(), '"', text.size()) && std::strchr("0123456789.-", delim) == nullptr;
+  if (plain) {
+    if (auto plain_rows = parse_plain_rows(text, delim, impl_->options.max_record_bytes, first_line, line, builders))
+      return *plain_rows;
+    for (auto& b : builders) b.clear(Impl::kKeptCategories);
+  }
+  CsvParser parser(text, name, delim, impl_->options.max_record_bytes, first_line);
   auto to_column = [&](std::string_view f) {
     if (field == 0) line = parser.record_line();
     if (field < builders.size()) builders[field].add(f);

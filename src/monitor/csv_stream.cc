@@ -5,6 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include <algorithm>
 #include <cerrno>
@@ -118,6 +121,35 @@ class CsvStream::Source {
   z_stream z_{};
 };
 
+namespace {
+
+// Lines in a chunk, counted on the reader thread before the chunk is handed
+// on. A byte loop here was 9 % of a one-thread profile of a wide CSV (the
+// compiler does not vectorise std::count at -O2); 16 bytes a step, with
+// per-lane byte counters summed before they can wrap, is a few percent of it.
+std::size_t count_newlines(std::string_view text) {
+  const char* p = text.data();
+  const char* end = p + text.size();
+  std::size_t lines = 0;
+#if defined(__SSE2__)
+  const __m128i newline = _mm_set1_epi8('\n');
+  while (end - p >= 16) {
+    __m128i lanes = _mm_setzero_si128();  // per byte lane: up to 255 newlines
+    for (int step = 0; step < 255 && end - p >= 16; ++step, p += 16) {
+      const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      lanes = _mm_sub_epi8(lanes, _mm_cmpeq_epi8(bytes, newline));  // a match is -1
+    }
+    const __m128i sums = _mm_sad_epu8(lanes, _mm_setzero_si128());  // two 64-bit sums of 8 lanes
+    lines += static_cast<std::size_t>(_mm_cvtsi128_si64(sums)) +
+             static_cast<std::size_t>(_mm_cvtsi128_si64(_mm_unpackhi_epi64(sums, sums)));
+  }
+#endif
+  for (; p != end; ++p) lines += *p == '\n';
+  return lines;
+}
+
+}  // namespace
+
 CsvStream::CsvStream(const std::filesystem::path& path, Options options)
     : name_(path == "-" ? "<stdin>" : path.string()), options_(options),
       source_(std::make_unique<Source>(path, name_)) {}
@@ -169,7 +201,7 @@ bool CsvStream::next(CsvChunk& out) {
   buffer_.assign(out.text, end);
   out.text.resize(end);
   out.first_line = line_;
-  line_ += static_cast<std::size_t>(std::count(out.text.begin(), out.text.end(), '\n'));
+  line_ += count_newlines(out.text);
   return true;
 }
 

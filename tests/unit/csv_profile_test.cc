@@ -9,6 +9,7 @@
 #include <cmath>
 #include <fstream>
 #include <random>
+#include <unordered_map>
 
 #include "common/gzip.h"
 #include "monitor/csv_cells.h"
@@ -77,6 +78,72 @@ TEST_F(CsvProfile, EqualsTheInMemoryProfileAtAnyChunkSizeAndThreadCount) {
       EXPECT_EQ(p.features.at("city").categorical.counts(), reference.features.at("city").categorical.counts());
       EXPECT_TRUE(p.features.at("city").categorical.counts().count("New\nYork"));
     }
+}
+
+// Quote-free text takes the one-pass path (numbers parsed where they lie);
+// it must read every shape of cell and line end as CsvParser does: CRLF, a
+// lone CR, blank lines, a trailing delimiter, numbers the fast parse takes
+// and ones it leaves to from_chars, missing tokens and type errors.
+std::string plain_csv() {
+  std::mt19937_64 rng(5);
+  const char* odd[] = {"5.", "-.5", ".5", "1e3", "+4", " 7 ", "NA", "", "12345678901234567", "1.2.3", "-", "12abc", "0.000001"};
+  const char* ends[] = {"\n", "\r\n", "\r", "\n\n", "\r\n\r\n"};
+  std::string s = "x,y,k\n";
+  for (int i = 0; i < 6000; ++i) {
+    s += i % 7 == 0 ? odd[rng() % std::size(odd)] : std::to_string(static_cast<long>(rng() % 200000) - 100000) + "." + std::to_string(rng() % 1000);
+    s += ",";
+    s += std::to_string(rng() % 5);
+    s += ",";
+    s += i % 11 == 0 ? "" : "k" + std::to_string(rng() % 40);
+    s += ends[rng() % std::size(ends)];
+  }
+  return s + "1,2,";  // a trailing delimiter at the very end: an empty last field
+}
+
+TEST_F(CsvProfile, QuoteFreeChunksReadAsCsvParserReadsThem) {
+  const std::string path = file("plain.csv", plain_csv());
+  const vigil::CsvOptions kinds{.kinds = {{"x", vigil::FeatureKind::kNumeric}, {"y", vigil::FeatureKind::kNumeric}}};
+  vigil::Table table = vigil::read_csv(path, kinds);
+  vigil::DatasetProfile reference = vigil::profile_table(table);
+  ASSERT_GT(reference.features.at("x").type_errors, 100u);
+  for (std::size_t chunk : {std::size_t{4} << 20, std::size_t{4096}, std::size_t{333}})
+    for (unsigned threads : {1u, 2u}) {
+      SCOPED_TRACE("chunk " + std::to_string(chunk) + ", threads " + std::to_string(threads));
+      vigil::DatasetProfile p =
+          vigil::profile_csv(path, {.csv = kinds, .reference = &reference, .threads = threads, .chunk_bytes = chunk});
+      EXPECT_EQ(p.rows, reference.rows);
+      for (const char* numeric : {"x", "y"}) {
+        const vigil::FeatureProfile& got = p.features.at(numeric);
+        const vigil::FeatureProfile& want = reference.features.at(numeric);
+        expect_same_numeric(got.numeric, want.numeric);
+        EXPECT_EQ(got.numeric.sketch().state().positive, want.numeric.sketch().state().positive);
+        EXPECT_EQ(got.numeric.sketch().state().negative, want.numeric.sketch().state().negative);
+        EXPECT_EQ(got.type_errors, want.type_errors);
+        EXPECT_EQ(got.first_type_error, want.first_type_error);
+        EXPECT_EQ(got.first_type_error_line, want.first_type_error_line);
+      }
+      EXPECT_EQ(p.features.at("k").categorical.counts(), reference.features.at("k").categorical.counts());
+      EXPECT_EQ(p.features.at("k").categorical.missing(), reference.features.at("k").categorical.missing());
+    }
+}
+
+TEST_F(CsvProfile, QuoteFreeRaggedRowsAreNamedByLine) {
+  for (const char* bad : {"1,2\n", "1,2,k,4\n", "1,2,k,\n"}) {
+    std::string text = plain_csv();
+    std::size_t at = 0;
+    for (int line = 1; line < 3000; ++line) at = text.find('\n', at) + 1;
+    const std::size_t lines_before = static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
+    text.insert(at, bad);
+    const std::string path = file("ragged.csv", text);
+    try {
+      vigil::profile_csv(path, {.threads = 2, .chunk_bytes = 4096});
+      FAIL() << "a ragged row was accepted: " << bad;
+    } catch (const vigil::CsvError& e) {
+      EXPECT_EQ(e.line(), lines_before + 1) << bad;
+      const std::string found = bad == std::string("1,2\n") ? "found 2" : "found 4";
+      EXPECT_NE(std::string(e.what()).find("expected 3 fields, " + found), std::string::npos) << e.what();
+    }
+  }
 }
 
 TEST_F(CsvProfile, DerivedBinsCountExactlyAndShardsMergeIntoTheWhole) {
@@ -195,6 +262,26 @@ TEST(CsvCells, PlainDecimalsAreFromCharsExactly) {
     ASSERT_EQ(fast, want) << cell;
   }
   EXPECT_GT(parsed, 150000u);
+}
+
+// Category codes match a plain map's for keys of every length around the
+// slot's eight inline bytes: keys that differ only in length, in a zero
+// byte, in their last byte, or past their eighth byte (where the slot no
+// longer decides and the dictionary must).
+TEST(CsvCells, CategoryCodesAreExactForEveryKeyShape) {
+  std::mt19937_64 rng(11);
+  const std::string alphabet = std::string("ab\0", 3);
+  vigil::detail::CategoryIndex index;
+  std::vector<std::string> dictionary;
+  std::unordered_map<std::string, std::int32_t> want;
+  for (int i = 0; i < 200000; ++i) {
+    std::string key;
+    for (std::size_t k = 1 + rng() % 18; k; --k) key += alphabet[rng() % alphabet.size()];
+    auto [it, added] = want.try_emplace(key, static_cast<std::int32_t>(want.size()));
+    ASSERT_EQ(index.code(key, dictionary), it->second) << (added ? "new key " : "known key ") << key.size();
+  }
+  EXPECT_EQ(dictionary.size(), want.size());
+  EXPECT_GT(want.size(), 20000u);  // many keys share their first eight bytes
 }
 
 }  // namespace
