@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <map>
+#include <span>
 #include <vector>
 
 namespace vigil {
@@ -43,6 +44,17 @@ class GridHistogram {
       }
     }
     add_slow(v);
+  }
+  // The finite values of a batch (NaN and ±inf are skipped), in any order
+  // the same state as adding them one at a time. A run of values that fall
+  // inside the window is added in a tight loop with the grid's fields held
+  // in registers; the rest go through add().
+  void add(std::span<const double> values) {
+    for (std::size_t i = 0; i < values.size();) {
+      i = add_run(values, i);
+      if (i == values.size()) break;
+      if (const double v = values[i++]; v - v == 0) add(v);  // finite: inf - inf and NaN are NaN
+    }
   }
   void merge(const GridHistogram& other);
 
@@ -79,6 +91,9 @@ class GridHistogram {
   void make_dense();
   void add_cell(double v);
   void add_slow(double v);
+  // Adds values[i], values[i + 1], ... while each is the inline add()'s
+  // common case; returns the index of the first that is not.
+  std::size_t add_run(std::span<const double> values, std::size_t i);
   static int floor_exponent(double max_abs);
   std::int64_t cell_of(double v) const;
   std::uint64_t count_at(std::int64_t cell) const;  // a cell in the window, carries included

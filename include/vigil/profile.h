@@ -67,7 +67,7 @@ class NumericSummary {
   friend struct ProfileCodec;
   static constexpr std::size_t kFewValues = 5;
   void note_value(double v);
-  void add_rest(double v);  // everything add() does but the sketch and the grid
+  void add_moments(std::span<const double> values);
   std::size_t bin_slot(double v) const;  // edges_ must not be empty
   void sample(double v);
   std::uint64_t next_kept_after(std::uint64_t seen);

@@ -128,17 +128,22 @@ void QuantileSketch::add(std::span<const double> values) {
       mag = mag >= kMinIndexable && mag <= std::numeric_limits<double>::max() ? mag : 1.0;
       index[i] = ceil_index(fast_log(mag) * inv_log_gamma_);
     }
+    // Locals, written back once per block: a bin's increment could be a
+    // store to any 64-bit member, so members would be reloaded every value.
+    std::uint64_t count = 0, zeros = 0;
+    double lo = count_ ? min_ : std::numeric_limits<double>::infinity();
+    double hi = count_ ? max_ : -std::numeric_limits<double>::infinity();
+    double sum = sum_;
     for (std::size_t i = 0; i < n; ++i) {
       const double x = v[i];
       if (std::isnan(x)) continue;
-      if (count_ == 0) min_ = max_ = x;
-      min_ = std::min(min_, x);
-      max_ = std::max(max_, x);
-      ++count_;
-      sum_ += x;
+      lo = std::min(lo, x);
+      hi = std::max(hi, x);
+      ++count;
+      sum += x;
       double mag = std::fabs(x);
       if (mag < kMinIndexable) {
-        ++zeros_;
+        ++zeros;
       } else if (std::isinf(mag)) {
         ++(x > 0 ? pos_inf_ : neg_inf_);
       } else {
@@ -148,6 +153,10 @@ void QuantileSketch::add(std::span<const double> values) {
         else store.add(index[i], 1, max_bins_);
       }
     }
+    if (count) min_ = lo, max_ = hi;
+    count_ += count;
+    zeros_ += zeros;
+    sum_ = sum;
   }
 }
 

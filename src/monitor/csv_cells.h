@@ -85,9 +85,9 @@ inline std::uint64_t key_prefix(std::string_view s) {
 
 // Category -> code by open addressing: one probe in a flat array per cell,
 // where a node-based map chases pointers (and missed the cache on every
-// lookup once a table had hundreds of columns). A slot holds the key's
-// first eight bytes and its length beside the hash, so a key of up to
-// eight bytes (most categories) is matched in the slot itself, without
+// lookup once a table had hundreds of columns). A 16-byte slot holds the
+// key's first eight bytes and a tag of hash bits and length, so a key of up
+// to eight bytes (most categories) is matched in the slot itself, without
 // reading the dictionary, which at 1,000 columns is a second cache miss.
 class CategoryIndex {
  public:
@@ -95,27 +95,31 @@ class CategoryIndex {
     if ((dictionary.size() + 1) * 2 > slots_.size()) rehash(dictionary);
     const std::uint64_t prefix = key_prefix(value);
     const std::uint64_t h = hash(value, prefix);
-    const auto tag = static_cast<std::uint32_t>(h >> 32);
-    const auto length = static_cast<std::uint32_t>(value.size());
+    const std::uint32_t tag = tag_of(h, value.size());
     const std::size_t mask = slots_.size() - 1;
     for (std::size_t i = h & mask;; i = (i + 1) & mask) {
       Slot& slot = slots_[i];
       if (slot.code_plus_1 == 0) {
         dictionary.emplace_back(value);
-        slot = {prefix, tag, length, static_cast<std::uint32_t>(dictionary.size())};
+        slot = {prefix, tag, static_cast<std::uint32_t>(dictionary.size())};
         return static_cast<std::int32_t>(dictionary.size() - 1);
       }
-      if (slot.tag != tag || slot.prefix != prefix || slot.length != length) continue;
+      if (slot.tag != tag || slot.prefix != prefix) continue;
       const auto code = static_cast<std::int32_t>(slot.code_plus_1 - 1);
-      if (length <= 8 || dictionary[static_cast<std::size_t>(code)] == value) return code;
+      if (value.size() <= 8 || dictionary[static_cast<std::size_t>(code)] == value) return code;
     }
   }
 
  private:
   struct Slot {
     std::uint64_t prefix = 0;
-    std::uint32_t tag = 0, length = 0, code_plus_1 = 0;  // code_plus_1 0: empty
+    std::uint32_t tag = 0, code_plus_1 = 0;  // code_plus_1 0: empty
   };
+  // 24 bits of hash above the bits that pick the slot, and the length up to
+  // 255: with the prefix, that decides equality for keys of up to 8 bytes.
+  static std::uint32_t tag_of(std::uint64_t h, std::size_t length) {
+    return static_cast<std::uint32_t>(h >> 40 << 8) | static_cast<std::uint32_t>(std::min<std::size_t>(length, 255));
+  }
   // A multiply-fold over 8-byte words: several times faster than std::hash
   // on the short strings CSVs hold.
   static std::uint64_t hash(std::string_view s, std::uint64_t prefix) {
@@ -138,8 +142,7 @@ class CategoryIndex {
       const std::uint64_t h = hash(key, prefix);
       std::size_t i = h & (size - 1);
       while (slots_[i].code_plus_1) i = (i + 1) & (size - 1);
-      slots_[i] = {prefix, static_cast<std::uint32_t>(h >> 32), static_cast<std::uint32_t>(key.size()),
-                   static_cast<std::uint32_t>(k + 1)};
+      slots_[i] = {prefix, tag_of(h, key.size()), static_cast<std::uint32_t>(k + 1)};
     }
   }
   std::vector<Slot> slots_;

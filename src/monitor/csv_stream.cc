@@ -77,12 +77,23 @@ class CsvStream::Source {
   }
 
   std::size_t copy_into(char* out, std::size_t n) {
+    if (avail_ == 0 && n >= raw_.size()) return read_into(out, n);  // straight into the chunk: no second copy
     if (avail_ == 0 && !fill()) return 0;
     std::size_t k = std::min(n, avail_);
     std::memcpy(out, raw_.data() + pos_, k);
     pos_ += k;
     avail_ -= k;
     return k;
+  }
+
+  std::size_t read_into(char* out, std::size_t n) {
+    while (true) {
+      ssize_t got = ::read(fd_, out, n);
+      if (got < 0 && errno == EINTR) continue;
+      if (got < 0) throw std::system_error(errno, std::generic_category(), "cannot read " + name_);
+      read_total_ += static_cast<std::size_t>(got);
+      return static_cast<std::size_t>(got);
+    }
   }
 
   std::size_t inflate_into(char* out, std::size_t n) {

@@ -84,6 +84,31 @@ std::int64_t GridHistogram::grow(std::int64_t cell) {
   return coarser(cell, shift);
 }
 
+std::size_t GridHistogram::add_run(std::span<const double> values, std::size_t i) {
+  if (!dense() || scale_ == 0) return i;
+  const double scale = scale_, max_abs = max_abs_;
+  const std::int64_t base = base_;
+  std::uint32_t* const cells = window_.data();
+  std::int64_t lo = lo_, hi = hi_;
+  const std::size_t first = i;
+  for (; i < values.size(); ++i) {
+    const double v = values[i];
+    if (!(std::fabs(v) <= max_abs)) break;  // NaN, ±inf or a new magnitude
+    const double scaled = v * scale;
+    auto cell = static_cast<std::int64_t>(scaled);
+    cell -= static_cast<double>(cell) > scaled;  // floor
+    if (static_cast<std::uint64_t>(cell - base) >= static_cast<std::uint64_t>(kMaxCells)) break;
+    if (++cells[cell - base] == 0) [[unlikely]]
+      carry_into(cell, 1);
+    lo = cell < lo ? cell : lo;
+    hi = cell > hi ? cell : hi;
+  }
+  lo_ = lo;
+  hi_ = hi;
+  count_ += i - first;
+  return i;
+}
+
 void GridHistogram::add_slow(double v) {
   if (!dense() && first_values_.size() < kFirstValues) {
     first_values_.push_back(v);
