@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <limits>
 #include <random>
 
 #include "vigil/quantile_sketch.h"
@@ -27,6 +29,42 @@ TEST(QuantileSketch, RelativeErrorBoundOnLargeRandomData) {
     double truth = exact_quantile(data, q);
     EXPECT_LE(std::fabs(sk.quantile(q) - truth), 0.01 * truth + 1e-12) << "q=" << q;
   }
+}
+
+// A batch's indexes are computed two at a time in SIMD registers; they must
+// be the scalar path's, bit for bit, for values of every magnitude: random
+// bit patterns (subnormals, NaNs, infinities included), bucket edges
+// gamma^i and their neighbours, and mantissas at each of the log table's
+// 256 points and halfway between them.
+TEST(QuantileSketch, BatchAddEqualsOneAtATimeBitForBit) {
+  std::mt19937_64 rng(3);
+  std::vector<double> values = {0.0, -0.0, 1e-300, 1e-301, std::numeric_limits<double>::max(),
+                                std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(),
+                                std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::denorm_min()};
+  for (int i = 0; i < 200000; ++i) {
+    std::uint64_t bits = rng();
+    double v;
+    std::memcpy(&v, &bits, 8);
+    values.push_back(v);
+  }
+  const double gamma = 1.01 / 0.99;
+  for (int i = -2000; i <= 2000; ++i) {
+    const double edge = std::pow(gamma, i);
+    values.insert(values.end(), {edge, std::nextafter(edge, 0.0), std::nextafter(edge, 1e308), -edge});
+  }
+  for (int k = 0; k <= 512; ++k) values.push_back((1.0 + k / 512.0) * std::ldexp(1.0, k % 40 - 20));
+  QuantileSketch batch(0.01), single(0.01);
+  batch.add(values);
+  for (double v : values) single.add(v);
+  const QuantileSketch::State a = batch.state(), b = single.state();
+  EXPECT_EQ(a.positive_offset, b.positive_offset);
+  EXPECT_EQ(a.positive, b.positive);
+  EXPECT_EQ(a.negative_offset, b.negative_offset);
+  EXPECT_EQ(a.negative, b.negative);
+  EXPECT_EQ(a.zeros, b.zeros);
+  EXPECT_EQ(a.pos_inf, b.pos_inf);
+  EXPECT_EQ(a.neg_inf, b.neg_inf);
+  EXPECT_EQ(a.count, b.count);
 }
 
 TEST(QuantileSketch, HandlesNegativesAndZeros) {
