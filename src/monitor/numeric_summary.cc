@@ -75,8 +75,14 @@ void NumericSummary::add(std::span<const double> values) {
       if (!std::isnan(v)) ++bins_[bin_slot(v)];
   for (std::size_t i = 0; i < values.size() && !many_; ++i)
     if (!std::isnan(values[i])) note_value(values[i]);
-  for (double v : values)
-    if (std::isfinite(v)) sample(v);
+  for (double v : values) {
+    if (!std::isfinite(v)) continue;
+    if (next_kept_ > seen_for_sample_ + 1 && sample_.size() == sample_capacity_) {
+      ++seen_for_sample_;  // a full reservoir that keeps a later value: what sample() would do, without the call
+      continue;
+    }
+    sample(v);
+  }
 }
 
 // Count, missing, min and max over every non-NaN value (±inf included);
