@@ -45,6 +45,38 @@ TEST(NumericSummary, MomentsMatchTwoPass) {
   EXPECT_NEAR(big.variance(), 4.0, 1e-6);
 }
 
+// A batch is added one part at a time (sketch, grid, moments, bins, few
+// values, sample), a value is added all parts at once; both must leave the
+// summary in the same state, exactly: NaN, ±inf, zeros, bins, a few-valued
+// start that turns many-valued, and a reservoir that fills and then skips.
+TEST(NumericSummary, BatchAddEqualsOneAtATimeExactly) {
+  std::vector<double> values = lognormal(30000, 9);
+  for (std::size_t i = 0; i < values.size(); i += 97) values[i] = -values[i];
+  values.insert(values.begin(), {1.0, 1.0, 2.0, NAN, INFINITY, -INFINITY, 0.0, 2.0});
+  for (std::size_t i = 500; i < values.size(); i += 1013) values[i] = NAN;
+  vigil::NumericSummary batch(1000), single(1000);
+  batch.set_bins({0.5, 1.0, 2.0, 4.0});
+  single.set_bins({0.5, 1.0, 2.0, 4.0});
+  for (std::size_t at = 0; at < values.size(); at += 4096)
+    batch.add(std::span<const double>(values).subspan(at, std::min<std::size_t>(4096, values.size() - at)));
+  for (double v : values) single.add(v);
+  EXPECT_EQ(batch.count(), single.count());
+  EXPECT_EQ(batch.missing(), single.missing());
+  EXPECT_EQ(batch.finite(), single.finite());
+  EXPECT_EQ(batch.min(), single.min());
+  EXPECT_EQ(batch.max(), single.max());
+  EXPECT_EQ(batch.mean(), single.mean());
+  EXPECT_EQ(batch.variance(), single.variance());
+  EXPECT_EQ(batch.bin_counts(), single.bin_counts());
+  EXPECT_EQ(batch.grid().state().counts, single.grid().state().counts);
+  EXPECT_EQ(batch.sketch().state().positive, single.sketch().state().positive);
+  EXPECT_EQ(batch.sketch().state().negative, single.sketch().state().negative);
+  EXPECT_EQ(batch.many_values(), single.many_values());
+  EXPECT_EQ(batch.sample(), single.sample());
+  EXPECT_TRUE(batch.many_values());
+  EXPECT_EQ(batch.sample().size(), 1000u);
+}
+
 TEST(NumericSummary, MergeOfSplitsEqualsWhole) {
   auto data = lognormal(100000, 1);
   std::vector<double> edges = {0, 0.5, 1, 2, 4, 8};
