@@ -39,17 +39,26 @@ _LEVEL_NAMES = {
 _pipeline = None
 
 
-def configure(output="stdout", otlp_endpoint=None, resource=None, headers=None, level="info", registry=None):
+def configure(output="stdout", otlp_endpoint=None, resource=None, headers=None, level="info", registry=None,
+              queue_capacity=8192, block_when_full=False):
     """Makes the pipeline every vigil log handler writes to, and returns it.
 
     ``output``: "stdout", "stderr", a file path, or None; ``otlp_endpoint``:
     an OTLP/HTTP logs URL such as http://127.0.0.1:4318/v1/logs. At least
     one of the two. ``registry``: a CollectorRegistry for the pipeline's
     own counters. Replaces (and flushes) an earlier pipeline.
+
+    Records wait in a queue of ``queue_capacity`` for the pipeline's thread.
+    When it is full, a record is dropped and counted (``dropped``,
+    ``vigil_log_dropped_total``) so a slow output never slows the service;
+    with ``block_when_full=True`` the logging call waits for room instead
+    (with the GIL released), so nothing is lost but a slow output slows the
+    service. Waits are counted in ``queue_waits``.
     """
     global _pipeline
     core_registry = registry._core if registry is not None else None
-    new = _vigil.LogPipeline(output or "", otlp_endpoint or "", dict(headers or {}), resource, level, core_registry)
+    new = _vigil.LogPipeline(output or "", otlp_endpoint or "", dict(headers or {}), resource, level, core_registry,
+                             queue_capacity, bool(block_when_full))
     old, _pipeline = _pipeline, new
     if old is not None:
         old.flush()

@@ -29,13 +29,16 @@ struct LogPipelineOptions {
   std::map<std::string, std::string> headers;
   std::string level = "info";
   Registry* registry = nullptr;
+  std::size_t queue_capacity = 8192;
+  bool block_when_full = false;  // a full queue makes the caller wait instead of dropping
 };
 
 // One provider and its loggers by name (a logger costs an allocation to
 // make, so each name is made once).
 class LogPipeline {
  public:
-  explicit LogPipeline(const LogPipelineOptions& o, Attributes resource) : provider_(options_of(o, std::move(resource))) {}
+  explicit LogPipeline(const LogPipelineOptions& o, Attributes resource)
+      : provider_(options_of(o, std::move(resource))), blocks_when_full_(o.block_when_full) {}
 
   Logger& logger(const std::string& name) {
     std::lock_guard lock(mu_);
@@ -44,10 +47,13 @@ class LogPipeline {
     return it->second;
   }
   LogProvider& provider() { return provider_; }
+  bool blocks_when_full() const { return blocks_when_full_; }
 
  private:
   static LogProviderOptions options_of(const LogPipelineOptions& o, Attributes resource) {
-    LogProviderOptions p{.async = true, .registry = o.registry};
+    if (o.queue_capacity == 0) throw py::value_error("queue_capacity must be at least 1");
+    LogProviderOptions p{.async = true, .queue_capacity = o.queue_capacity, .block_when_full = o.block_when_full,
+                         .registry = o.registry};
     auto level = parse_level(o.level);
     if (!level) throw py::value_error("unknown log level '" + o.level + "'");
     p.level = *level;
@@ -65,6 +71,7 @@ class LogPipeline {
   }
 
   LogProvider provider_;
+  bool blocks_when_full_;
   std::mutex mu_;
   std::map<std::string, Logger, std::less<>> loggers_;
 };
@@ -113,6 +120,18 @@ FieldList fields_of(const py::dict& d) {
   return out;
 }
 
+void write(Logger& log, Level level, std::string_view text, const FieldList& list,
+           const std::optional<SpanContext>& span, const std::optional<std::vector<std::string>>& exception) {
+  std::optional<Scope> active;
+  if (span && span->valid()) active.emplace(*span);
+  if (exception && exception->size() == 3) {
+    const auto& e = *exception;
+    log.log(level, text, ExceptionInfo{e[0], e[1], e[2]}, list.fields);
+  } else {
+    log.log(level, text, std::span<const Field>(list.fields));
+  }
+}
+
 void emit(LogPipeline& pipeline, int level, const std::string& logger, const py::str& message, const py::dict& fields,
           const std::optional<SpanContext>& span, const std::optional<std::vector<std::string>>& exception) {
   Logger& log = pipeline.logger(logger);
@@ -120,14 +139,15 @@ void emit(LogPipeline& pipeline, int level, const std::string& logger, const py:
   if (!log.enabled(lvl)) return;
   FieldList list = fields_of(fields);
   std::string_view text = utf8(message, list.owned);
-  std::optional<Scope> active;
-  if (span && span->valid()) active.emplace(*span);
-  if (exception && exception->size() == 3) {
-    const auto& e = *exception;
-    log.log(lvl, text, ExceptionInfo{e[0], e[1], e[2]}, list.fields);
-  } else {
-    log.log(lvl, text, std::span<const Field>(list.fields));
-  }
+  if (!pipeline.blocks_when_full()) return write(log, lvl, text, list, span, exception);
+  // A full queue makes this call wait for the worker. Holding the GIL
+  // meanwhile would stall every other Python thread, including the one that
+  // may be draining the output (a pipe's reader): a deadlock. The snapshot
+  // holds a reference to every key and value the views point into, so no
+  // other thread can free one while the GIL is released.
+  py::list alive(fields.attr("items")());
+  py::gil_scoped_release unlocked;
+  write(log, lvl, text, list, span, exception);
 }
 
 }  // namespace
@@ -135,24 +155,27 @@ void emit(LogPipeline& pipeline, int level, const std::string& logger, const py:
 void bind_log(py::module_& m) {
   py::class_<LogPipeline>(m, "LogPipeline")
       .def(py::init([](std::string output, std::string otlp_endpoint, std::map<std::string, std::string> headers,
-                       const py::object& resource, std::string level, Registry* registry) {
+                       const py::object& resource, std::string level, Registry* registry, std::size_t queue_capacity,
+                       bool block_when_full) {
              Attributes attrs;
              if (!resource.is_none())
                for (auto [k, v] : py::reinterpret_borrow<py::dict>(resource))
                  attrs.push_back({py::str(k), std::string(py::str(v))});
              LogPipelineOptions o{std::move(output), std::move(otlp_endpoint), std::move(headers), std::move(level),
-                                  registry};
+                                  registry, queue_capacity, block_when_full};
              return std::make_unique<LogPipeline>(o, std::move(attrs));
            }), py::keep_alive<1, 7>(), py::arg("output") = "stdout", py::arg("otlp_endpoint") = "",
            py::arg("headers") = std::map<std::string, std::string>{}, py::arg("resource") = py::none(),
-           py::arg("level") = "info", py::arg("registry") = nullptr)
+           py::arg("level") = "info", py::arg("registry") = nullptr, py::arg("queue_capacity") = 8192,
+           py::arg("block_when_full") = false)
       .def("emit", &emit, py::arg("level"), py::arg("logger"), py::arg("message"), py::arg("fields"),
            py::arg("span") = std::nullopt, py::arg("exception") = std::nullopt)
       .def("set_level", [](LogPipeline& p, const std::string& spec) {
         if (!p.provider().set_levels(spec)) throw py::value_error("invalid log level spec '" + spec + "'");
       })
       .def("flush", [](LogPipeline& p) { p.provider().flush(); }, py::call_guard<py::gil_scoped_release>())
-      .def_property_readonly("dropped", [](LogPipeline& p) { return p.provider().dropped(); });
+      .def_property_readonly("dropped", [](LogPipeline& p) { return p.provider().dropped(); })
+      .def_property_readonly("queue_waits", [](LogPipeline& p) { return p.provider().queue_waits(); });
   m.attr("LEVEL_TRACE") = static_cast<int>(Level::kTrace);
   m.attr("LEVEL_DEBUG") = static_cast<int>(Level::kDebug);
   m.attr("LEVEL_INFO") = static_cast<int>(Level::kInfo);

@@ -1,7 +1,12 @@
 """vigil.logs: structlog and logging records through the C++ pipeline, as
 strict JSON lines with the active span's ids and Python tracebacks."""
+import faulthandler
 import json
 import logging
+import os
+import select
+import threading
+import time
 
 import pytest
 import structlog
@@ -102,4 +107,88 @@ def test_bad_configuration_is_a_value_error():
         vigil.logs.configure(output=None, otlp_endpoint=None)
     with pytest.raises(ValueError, match="endpoint"):
         vigil.logs.configure(output=None, otlp_endpoint="not a url")
+    vigil.logs.configure(output="stdout")
+
+
+# The pipeline's output is a pipe nobody reads yet: once its 64 KiB buffer
+# is full the pipeline's thread is stuck in write(), as behind a slow disk.
+@pytest.fixture
+def stuck_pipe(tmp_path):
+    path = tmp_path / "out.pipe"
+    os.mkfifo(path)
+    reader = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # lets the sink open it
+    yield str(path), reader
+    vigil.logs.configure(output="stdout")
+    os.close(reader)
+
+
+def start_reading(reader, count, timeout=30.0):
+    """Reads the pipe in a thread until `count` lines came (the last ones
+    arrive only when the pipeline is flushed); join it, then read the list."""
+    received = []
+
+    def read():
+        data, deadline = b"", time.monotonic() + timeout
+        while data.count(b"\n") < count and time.monotonic() < deadline:
+            if select.select([reader], [], [], 0.1)[0]:
+                try:
+                    data += os.read(reader, 1 << 16)
+                except BlockingIOError:
+                    pass
+        received.extend(json.loads(line) for line in data.splitlines())
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    return thread, received
+
+
+def log_in_thread(pipeline, total):
+    logger = logging.getLogger("vigil.test.queue")
+    logger.handlers = [vigil.logs.Handler(pipeline)]
+    logger.propagate = False
+    logger.setLevel(logging.INFO)
+    payload = "x" * 1000  # 400 lines of ~1.2 KB: several times the pipe's buffer
+    thread = threading.Thread(target=lambda: [logger.info("row", extra={"n": n, "p": payload}) for n in range(total)])
+    thread.start()
+    return thread
+
+
+def test_a_full_queue_drops_and_counts_without_waiting(stuck_pipe):
+    path, reader = stuck_pipe
+    pipeline = vigil.logs.configure(output=path, queue_capacity=8)
+    writer = log_in_thread(pipeline, 400)
+    writer.join(30)
+    assert not writer.is_alive()  # the service never waited for the stuck output
+    assert pipeline.dropped > 0 and pipeline.queue_waits == 0
+    reading, received = start_reading(reader, 400 - pipeline.dropped)
+    pipeline.flush()
+    reading.join()
+    assert len(received) + pipeline.dropped == 400
+
+
+def test_block_when_full_waits_for_a_stuck_output_and_loses_nothing(stuck_pipe):
+    path, reader = stuck_pipe
+    pipeline = vigil.logs.configure(output=path, queue_capacity=8, block_when_full=True)
+    # A caller waiting with the GIL held would freeze this thread for good:
+    # end the process with every thread's stack instead of hanging.
+    faulthandler.dump_traceback_later(60, exit=True)
+    try:
+        writer = log_in_thread(pipeline, 400)
+        deadline = time.monotonic() + 30
+        while pipeline.queue_waits == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)  # this thread runs: the waiting caller released the GIL
+        assert pipeline.queue_waits > 0 and writer.is_alive()
+        reading, received = start_reading(reader, 400)
+        writer.join(30)
+        pipeline.flush()
+        reading.join()
+    finally:
+        faulthandler.cancel_dump_traceback_later()
+    assert not writer.is_alive()
+    assert [r["n"] for r in received] == list(range(400)) and pipeline.dropped == 0
+
+
+def test_queue_capacity_must_be_positive():
+    with pytest.raises(ValueError, match="queue_capacity"):
+        vigil.logs.configure(output="stdout", queue_capacity=0)
     vigil.logs.configure(output="stdout")
