@@ -69,6 +69,12 @@ struct ModelMonitorOptions {
   // Tumbling evaluation windows: drift and quality are evaluated when one
   // closes (by event time), against the model's reference.
   std::chrono::seconds window{300};
+  // A closed window with fewer rows is profiled (and written to
+  // window_profiles) but neither judged nor made the baseline: a few
+  // hundred rows, such as the partial first window after a start, can
+  // cross a drift threshold by sampling noise alone. Counted in
+  // vigil_model_windows_unjudged_total. 0: every window is judged.
+  std::size_t min_window_rows = 0;
   CompareOptions compare;  // tests, thresholds, per-feature overrides, dataset-drift share
   // Ground truth: accuracy, precision/recall/F1 (macro) or MAE/RMSE over the
   // last `label_window` labelled predictions.

@@ -52,6 +52,10 @@ log_alerts:
   config.grpc_port = -1;  // the demo's traffic is OTLP/HTTP; 4317 stays free
   config.store.path = std::filesystem::path(o.data_dir) / "vigil.db";
   config.window = std::chrono::seconds(o.window_s);
+  // Windows start at multiples of their length, so the first one after the
+  // demo starts is partial: judged on a few hundred rows it can flag drift
+  // by noise before any is injected. Half a full window's traffic is enough.
+  config.min_window_rows = static_cast<std::size_t>(std::max(1.0, o.qps * o.window_s / 2));
   config.history_resolution = std::chrono::seconds(o.history_resolution_s);
   config.alert_interval = std::chrono::seconds(std::max(1, std::min(5, o.window_s / 2)));
   config.models.push_back({.name = "credit", .reference = reference});

@@ -59,6 +59,9 @@ ModelMetrics::ModelMetrics(Registry& r, std::size_t max_classes, std::size_t max
                           .labels({"max_models"})),
       features_dropped_(r.counter({.name = "vigil_model_features_dropped_total",
                                    .help = "Feature values left out of a model's profile: the model was at max_features.",
+                                   .labels = {"model"}})),
+      windows_unjudged_(r.counter({.name = "vigil_model_windows_unjudged_total",
+                                   .help = "Closed windows with fewer rows than min_window_rows: profiled, not judged.",
                                    .labels = {"model"}})) {}
 
 void ModelMetrics::prediction(const PredictionEvent& e, std::string_view version, std::string_view predicted_class) {
@@ -119,5 +122,7 @@ void ModelMetrics::model_refused() { models_refused_.inc(); }
 void ModelMetrics::features_dropped(std::string_view model, std::size_t n) {
   if (n) features_dropped_.labels({model}).inc(static_cast<double>(n));
 }
+
+void ModelMetrics::window_unjudged(std::string_view model) { windows_unjudged_.labels({model}).inc(); }
 
 }  // namespace vigil::detail

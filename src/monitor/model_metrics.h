@@ -22,6 +22,7 @@ class ModelMetrics {
   void pending_dropped(std::string_view model, std::size_t n);
   void model_refused();
   void features_dropped(std::string_view model, std::size_t n);
+  void window_unjudged(std::string_view model);
 
  private:
   Family<Histogram>& latency_;
@@ -41,6 +42,7 @@ class ModelMetrics {
   Family<Counter>& pending_dropped_;
   Counter& models_refused_;
   Family<Counter>& features_dropped_;
+  Family<Counter>& windows_unjudged_;
 };
 
 }  // namespace vigil::detail

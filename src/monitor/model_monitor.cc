@@ -187,6 +187,10 @@ struct ModelMonitor::Impl {
   std::optional<DriftEvaluation> evaluate_closed(Model& mdl, DatasetProfile closed) {
     if (window_writer && closed.rows > 0) window_writer->write(mdl.name, closed);
     if (window_poster && closed.rows > 0) window_poster->post(mdl.name, closed);
+    if (closed.rows > 0 && closed.rows < options.min_window_rows) {  // nor a baseline, when there is none yet
+      if (metrics) metrics->window_unjudged(mdl.name);
+      return std::nullopt;
+    }
     std::optional<DatasetProfile> reference = reference_for(mdl, closed);
     if (!reference || closed.rows == 0) return std::nullopt;
     CompareOptions co = options.compare;

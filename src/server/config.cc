@@ -241,7 +241,7 @@ void read_root(const Reader& r, const YAML::Node& root, DaemonConfig& c) {
   if (auto n = root["max_clock_skew"]) c.max_clock_skew = r.seconds(n, "max_clock_skew");
   if (auto n = root["store"]) read_store(r, n, c);
   if (auto m = root["monitor"]) {
-    r.known(m, "monitor", {"window", "models", "max_models", "max_features", "window_profiles", "window_profiles_url",
+    r.known(m, "monitor", {"window", "min_window_rows", "models", "max_models", "max_features", "window_profiles", "window_profiles_url",
                            "window_profiles_token", "instance"});
     if (auto n = m["window"]) c.window = r.seconds(n, "monitor.window");
     if (auto n = m["window_profiles"]) c.window_profiles = r.str(n, "monitor.window_profiles");
@@ -252,6 +252,7 @@ void read_root(const Reader& r, const YAML::Node& root, DaemonConfig& c) {
     }
     if (auto n = m["window_profiles_token"]) c.window_profiles_token = r.str(n, "monitor.window_profiles_token");
     if (auto n = m["instance"]) c.instance = r.str(n, "monitor.instance");
+    if (auto n = m["min_window_rows"]) c.min_window_rows = r.count(n, "monitor.min_window_rows");
     if (auto n = m["max_models"]) c.max_models = r.count(n, "monitor.max_models");
     if (auto n = m["max_features"]) c.max_features = r.count(n, "monitor.max_features");
     if (auto n = m["models"])

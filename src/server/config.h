@@ -97,6 +97,7 @@ struct DaemonConfig {
   store::StoreOptions store;
   bool acknowledge_committed = false;  // store.acknowledge: queued (false) or committed
   std::chrono::seconds window{300};
+  std::size_t min_window_rows = 0;        // monitor.min_window_rows: smaller windows are profiled, not judged
   std::filesystem::path window_profiles;  // monitor.window_profiles: each closed window's profile saved here
   std::string instance;                   // monitor.instance: this replica's name in those files
   std::string window_profiles_url;        // monitor.window_profiles_url: or POST them to this daemon

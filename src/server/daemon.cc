@@ -126,6 +126,7 @@ struct Daemon::Impl {
   ModelMonitorOptions monitor_options() {
     return {.registry = &registry,
             .window = config.window,
+            .min_window_rows = config.min_window_rows,
             .max_models = config.max_models,
             .max_features = config.max_features,
             .window_profiles = config.window_profiles,

@@ -73,6 +73,7 @@ monitor:
   window: 1m
   max_models: 10
   max_features: 50
+  min_window_rows: 300
   window_profiles_url: http://vigil-central:9464
   window_profiles_token: s3cret
   models:
@@ -96,6 +97,7 @@ alerting: {alertmanagers: [http://127.0.0.1:9093], webhooks: [https://hooks.exam
   EXPECT_EQ(c.max_clock_skew.count(), 600);
   EXPECT_EQ(c.max_models, 10u);
   EXPECT_EQ(c.max_features, 50u);
+  EXPECT_EQ(c.min_window_rows, 300u);
   EXPECT_EQ(c.store.retention.count(), 2 * 86400);
   EXPECT_EQ(c.store.max_bytes, 1'000'000'000u);
   EXPECT_TRUE(c.acknowledge_committed);

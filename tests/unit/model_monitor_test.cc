@@ -248,6 +248,24 @@ TEST(ModelMonitor, CloseWindowsEvaluatesTheOpenWindowEarly) {
   EXPECT_EQ(evs[0].window_end_unix_nano, kT0 + 40 * kSecond);
 }
 
+// A window under min_window_rows (here the partial first one) is neither
+// judged nor the baseline; the next full one is both, and the skip is counted.
+TEST(ModelMonitor, WindowsUnderMinRowsAreProfiledNotJudged) {
+  vigil::Registry registry;
+  vigil::ModelMonitor monitor({.registry = &registry, .window = std::chrono::seconds(10), .min_window_rows = 500});
+  Stream s(5);
+  const std::uint64_t start = kT0 + 8 * kSecond;  // 2 s before the first window ends: 200 rows
+  for (int i = 0; i < 2200; ++i) send(monitor, s.next(i >= 1200 ? 2.0 : 1.0), start + i * 10'000'000ull, "");
+  monitor.evaluate(start + 40 * kSecond);
+  auto h = monitor.history();
+  ASSERT_EQ(h.size(), 1u);  // windows of 200 (unjudged), 1000 (the baseline), 1000 (judged)
+  EXPECT_EQ(h[0].rows, 1000u);
+  EXPECT_EQ(h[0].window_start_unix_nano, kT0 + 20 * kSecond);
+  EXPECT_EQ(h[0].drifted, std::vector<std::string>{"income"});
+  std::string text = vigil::encode(registry.gather(), vigil::ExpositionFormat::kPrometheusText);
+  EXPECT_NE(text.find("vigil_model_windows_unjudged_total{model=\"churn\"} 1"), std::string::npos) << text;
+}
+
 // Sending windows to a daemon that is away never blocks monitoring: the
 // queue holds 16, the rest are dropped, and every window is counted once
 // as posted, failed or dropped, also when the monitor stops mid-retry.
