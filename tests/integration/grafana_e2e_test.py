@@ -80,8 +80,18 @@ def traces_like_grafana(base):
     deps = api(base, "/api/dependencies", endTs=str(int(time.time() * 1000)), lookback="3600000")["data"]
     check(any(d["parent"] == "credit-scorer" and d["child"] == "credit-model-server" and d["callCount"] > 10 for d in deps),
           "the service graph: credit-scorer -> credit-model-server", json.dumps(deps))
-    tempo = api(base, "/api/search", q='{ resource.service.name = "credit-model-server" && name = "predict" && kind = server }',
-                limit="3")["traces"]
+    # The newest matches may be traces whose root, the scorer's span, is
+    # still in the scorer's next export batch: allow one batch delay, as above.
+    tempo = []
+
+    def rooted_in_scorer():
+        tempo[:] = api(base, "/api/search", q='{ resource.service.name = "credit-model-server" && name = "predict" '
+                                            '&& kind = server }', limit="3")["traces"]
+        return len(tempo) == 3 and all(t["rootServiceName"] == "credit-scorer" for t in tempo)
+    try:
+        wait_for("TraceQL matches whose roots have arrived", rooted_in_scorer, timeout=10)
+    except AssertionError:
+        pass  # the check below names what was found
     check(len(tempo) == 3 and all(t["rootServiceName"] == "credit-scorer" and t["spanSet"]["matched"] == 1 for t in tempo),
           "TraceQL finds the model server's spans inside the scorer's traces", json.dumps(tempo)[:300])
 
