@@ -123,6 +123,10 @@ DatasetProfile profile_csv(const std::filesystem::path& path, const CsvProfileOp
   detail::CsvStream stream(path, {.chunk_bytes = o.chunk_bytes, .max_record_bytes = o.csv.max_record_bytes});
   detail::CsvChunk first;
   if (!stream.next(first)) throw CsvError(stream.name(), 1, "empty file: expected a header row");
+  // Blank lines, then a header longer than a chunk: the first chunk holds
+  // only the blank lines, and the file would be refused as empty.
+  for (detail::CsvChunk more; first.text.find_first_not_of("\r\n") == std::string::npos && stream.next(more);)
+    first.text += more.text;
   const detail::CsvHead head = detail::parse_csv_head(first.text, stream.name(), o.csv);
   first.text.erase(0, head.body_offset);
   first.first_line = head.body_line;

@@ -228,6 +228,21 @@ TEST_F(CsvProfile, EmptyFileIsAnErrorNamingIt) {
   }
 }
 
+// Found by the csv fuzzer: blank lines, then a quoted header longer than a
+// chunk. The first chunk then holds only the blank lines; the header is read
+// on from the next ones instead of the file being refused as empty.
+TEST_F(CsvProfile, AHeaderLongerThanAChunkAfterBlankLines) {
+  const std::string name(150, 'h');
+  const std::string path = file("long_header.csv", "\n\n\"" + name + " \n\"\"x\"\"\",b\n1,2\n3,4\n");
+  for (std::size_t chunk : {16, 64, 4096})
+    for (unsigned threads : {1u, 2u}) {
+      vigil::DatasetProfile p = vigil::profile_csv(path, {.threads = threads, .chunk_bytes = chunk});
+      EXPECT_EQ(p.rows, 2u) << chunk;
+      EXPECT_EQ(p.features.count(name + " \n\"x\""), 1u) << chunk;
+      EXPECT_EQ(p.features.at("b").rows(), 2u) << chunk;
+    }
+}
+
 // The word-at-a-time decimal path gives from_chars' value, bit for bit, or
 // leaves the cell to the general parser; never a different number. Cells
 // of every shape around its limits: 1-9 digits on each side, signs, points
