@@ -241,8 +241,8 @@ void read_root(const Reader& r, const YAML::Node& root, DaemonConfig& c) {
   if (auto n = root["max_clock_skew"]) c.max_clock_skew = r.seconds(n, "max_clock_skew");
   if (auto n = root["store"]) read_store(r, n, c);
   if (auto m = root["monitor"]) {
-    r.known(m, "monitor", {"window", "min_window_rows", "models", "max_models", "max_features", "window_profiles", "window_profiles_url",
-                           "window_profiles_token", "instance"});
+    r.known(m, "monitor", {"window", "min_window_rows", "models", "max_models", "max_features", "window_profiles",
+                           "window_profiles_url", "window_profiles_token", "instance"});
     if (auto n = m["window"]) c.window = r.seconds(n, "monitor.window");
     if (auto n = m["window_profiles"]) c.window_profiles = r.str(n, "monitor.window_profiles");
     if (auto n = m["window_profiles_url"]) {
