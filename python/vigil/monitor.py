@@ -26,8 +26,13 @@ __all__ = ["ModelMonitor"]
 class ModelMonitor:
     def __init__(self, registry=None, window_seconds=300, label_window=1000, max_pending=100000,
                  label_ttl_seconds=3600, sample_size=2000, max_models=100, max_features=200, export_endpoint=None,
-                 export_headers=None, export_queue_size=20000):
-        """export_endpoint: the base URL of a `vigil serve` (http://127.0.0.1:4318)
+                 export_headers=None, export_queue_size=20000, min_window_rows=0):
+        """min_window_rows: a closed window with fewer rows is profiled but
+        neither judged nor made the baseline (a partial first window after a
+        start can cross a drift threshold by sampling noise alone); counted in
+        vigil_model_windows_unjudged_total. 0 judges every window.
+
+        export_endpoint: the base URL of a `vigil serve` (http://127.0.0.1:4318)
         that also receives every prediction and label, from a background
         thread with a bounded queue, so the daemon keeps drift windows, SLOs
         and their history across restarts of this process."""
@@ -36,7 +41,7 @@ class ModelMonitor:
         core_registry = registry._core if registry is not False else None
         self._core = _vigil.ModelMonitor(core_registry, float(window_seconds), int(label_window), int(max_pending),
                                          float(label_ttl_seconds), int(sample_size), int(max_models),
-                                         int(max_features))
+                                         int(max_features), _count(min_window_rows, "min_window_rows"))
         self._exporter = None
         if export_endpoint:
             self._exporter = _vigil.PredictionExporter(export_endpoint.rstrip("/"), dict(export_headers or {}),
@@ -114,6 +119,12 @@ class ModelMonitor:
 
     def models(self):
         return self._core.models()
+
+
+def _count(value, name):
+    if isinstance(value, bool) or int(value) != value or value < 0:
+        raise ValueError("{} must be a whole number of at least 0, not {!r}".format(name, value))
+    return int(value)
 
 
 def _or(value, default):

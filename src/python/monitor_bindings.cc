@@ -152,11 +152,12 @@ py::list evaluation_list(const std::vector<DriftEvaluation>& evaluations) {
 
 std::unique_ptr<ModelMonitor> make_monitor(Registry* registry, double window_seconds, std::size_t label_window,
                                            std::size_t max_pending, double label_ttl_seconds, std::size_t sample_size,
-                                           std::size_t max_models, std::size_t max_features) {
+                                           std::size_t max_models, std::size_t max_features, std::size_t min_window_rows) {
   if (!(window_seconds >= 1)) throw py::value_error("window_seconds must be at least 1");
   return std::make_unique<ModelMonitor>(ModelMonitorOptions{
       .registry = registry,
       .window = seconds_of(window_seconds),
+      .min_window_rows = min_window_rows,
       .label_window = label_window,
       .max_pending = max_pending,
       .label_ttl = seconds_of(label_ttl_seconds),
@@ -190,7 +191,7 @@ void bind_monitor(py::module_& m) {
   py::class_<ModelMonitor>(m, "ModelMonitor")
       .def(py::init(&make_monitor), py::keep_alive<1, 2>(), py::arg("registry"), py::arg("window_seconds"), py::arg("label_window"),
            py::arg("max_pending"), py::arg("label_ttl_seconds"), py::arg("sample_size"), py::arg("max_models"),
-           py::arg("max_features"))
+           py::arg("max_features"), py::arg("min_window_rows"))
       .def("set_reference", [](ModelMonitor& mon, std::string_view model, const DatasetProfile& reference,
                                const std::string& task, std::string target) {
         mon.set_reference(model, reference, ReferenceOptions{.task = task_of(task), .target = std::move(target)});

@@ -78,6 +78,21 @@ def test_bad_input_gets_python_errors():
         vigil.ModelMonitor(window_seconds=0)
 
 
+def test_windows_under_min_window_rows_are_not_judged():
+    registry = CollectorRegistry()
+    monitor = vigil.ModelMonitor(registry=registry, window_seconds=60, min_window_rows=100)
+    monitor.set_reference("fraud", traffic(2000, seed=1))
+    small, full = traffic(40, shift=25), traffic(600, shift=25)
+    assert monitor.record_batch("fraud", small, timestamps=np.full(len(small), T0 + 1.0)) == 40
+    assert monitor.close_windows(now=T0 + 2) == []
+    assert monitor.record_batch("fraud", full, timestamps=np.full(len(full), T0 + 61.0)) == 600
+    (judged,) = monitor.close_windows(now=T0 + 62)
+    assert judged["rows"] == 600 and "amount" in judged["drifted"]
+    assert 'vigil_model_windows_unjudged_total{model="fraud"} 1\n' in registry.expose().decode()
+    with pytest.raises(ValueError, match="min_window_rows"):
+        vigil.ModelMonitor(min_window_rows=-1)
+
+
 def test_models_past_the_limit_are_refused():
     monitor = vigil.ModelMonitor(registry=CollectorRegistry(), max_models=2)
     assert monitor.record(model="a", features={"x": 1.0})
