@@ -152,7 +152,8 @@ py::list evaluation_list(const std::vector<DriftEvaluation>& evaluations) {
 
 std::unique_ptr<ModelMonitor> make_monitor(Registry* registry, double window_seconds, std::size_t label_window,
                                            std::size_t max_pending, double label_ttl_seconds, std::size_t sample_size,
-                                           std::size_t max_models, std::size_t max_features, std::size_t min_window_rows) {
+                                           std::size_t max_models, std::size_t max_features,
+                                           std::size_t min_window_rows) {
   if (!(window_seconds >= 1)) throw py::value_error("window_seconds must be at least 1");
   return std::make_unique<ModelMonitor>(ModelMonitorOptions{
       .registry = registry,
