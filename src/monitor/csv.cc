@@ -127,12 +127,13 @@ Table parse_csv(std::string_view text, const std::string& name, const CsvOptions
 
 namespace detail {
 
-CsvHead parse_csv_head(std::string_view text, const std::string& name, const CsvOptions& options) {
-  const std::size_t bom = text.size() >= 3 && std::memcmp(text.data(), "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
-  CsvParser parser(text.substr(bom), name, options.delimiter, options.max_record_bytes);
+CsvHead parse_csv_head(std::string_view text, const std::string& name, const CsvOptions& options,
+                       std::size_t first_line) {
+  const bool bom = first_line == 1 && text.size() >= 3 && std::memcmp(text.data(), "\xEF\xBB\xBF", 3) == 0;
+  CsvParser parser(text.substr(bom ? 3 : 0), name, options.delimiter, options.max_record_bytes, first_line);
   CsvHead head;
   head.header = read_header(parser, name);
-  head.body_offset = bom + parser.position();
+  head.body_offset = (bom ? 3 : 0) + parser.position();
   head.body_line = parser.line();
   const std::size_t ncols = head.header.size();
   std::vector<std::vector<std::string>> held;

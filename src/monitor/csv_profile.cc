@@ -124,10 +124,12 @@ DatasetProfile profile_csv(const std::filesystem::path& path, const CsvProfileOp
   detail::CsvChunk first;
   if (!stream.next(first)) throw CsvError(stream.name(), 1, "empty file: expected a header row");
   // Blank lines, then a header longer than a chunk: the first chunk holds
-  // only the blank lines, and the file would be refused as empty.
+  // only the blank lines, and the file would be refused as empty. Such
+  // chunks are dropped, not joined, so a file of nothing but blank lines is
+  // refused as empty in the memory of one chunk.
   for (detail::CsvChunk more; first.text.find_first_not_of("\r\n") == std::string::npos && stream.next(more);)
-    first.text += more.text;
-  const detail::CsvHead head = detail::parse_csv_head(first.text, stream.name(), o.csv);
+    first = std::move(more);
+  const detail::CsvHead head = detail::parse_csv_head(first.text, stream.name(), o.csv, first.first_line);
   first.text.erase(0, head.body_offset);
   first.first_line = head.body_line;
 

@@ -23,7 +23,10 @@ struct CsvHead {
   std::size_t body_offset = 0;  // in text, after the header record
   std::size_t body_line = 2;
 };
-CsvHead parse_csv_head(std::string_view text, const std::string& name, const CsvOptions& options);
+// `text` starts at line `first_line` of the file; a byte-order mark is
+// looked for only at line 1.
+CsvHead parse_csv_head(std::string_view text, const std::string& name, const CsvOptions& options,
+                       std::size_t first_line = 1);
 // Whole records without a header into columns of `head`, chunk after chunk
 // (one parser per thread). Errors name `name` and the line counted from
 // first_line.

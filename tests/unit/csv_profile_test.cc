@@ -243,6 +243,29 @@ TEST_F(CsvProfile, AHeaderLongerThanAChunkAfterBlankLines) {
     }
 }
 
+// Chunks of nothing but blank lines are dropped, not held: errors after
+// them still name the right line, and a file of only blank lines is empty.
+TEST_F(CsvProfile, ChunksOfBlankLinesAreSkippedWithTheirLines) {
+  const std::string name(150, 'h');
+  const std::string dup = file("dup.csv", std::string(40, '\n') + "\"" + name + "\",\"" + name + "\"\n1,2\n");
+  const std::string blank = file("blank.csv", std::string(1000, '\n'));
+  for (std::size_t chunk : {16, 64, 4096}) {
+    try {
+      vigil::profile_csv(dup, {.chunk_bytes = chunk});
+      FAIL() << "a duplicate column was accepted";
+    } catch (const vigil::CsvError& e) {
+      EXPECT_EQ(e.line(), 41u) << chunk << ": " << e.what();
+      EXPECT_NE(std::string(e.what()).find("duplicate column"), std::string::npos) << e.what();
+    }
+    try {
+      vigil::profile_csv(blank, {.chunk_bytes = chunk});
+      FAIL() << "a file of blank lines was accepted";
+    } catch (const vigil::CsvError& e) {
+      EXPECT_NE(std::string(e.what()).find("empty file"), std::string::npos) << chunk << ": " << e.what();
+    }
+  }
+}
+
 // The word-at-a-time decimal path gives from_chars' value, bit for bit, or
 // leaves the cell to the general parser; never a different number. Cells
 // of every shape around its limits: 1-9 digits on each side, signs, points
